@@ -1,0 +1,5 @@
+export * from './snowflake.js';
+export * from './permissions.js';
+export * from './errors.js';
+export * from './rest/common.js';
+export * from './rest/users.js';

@@ -1,0 +1,75 @@
+import { SnowflakeGenerator } from '@retrocast/protocol';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { authRoutes, installAuthHook } from './auth/routes.js';
+import { openBus } from './bus/index.js';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { openDatabase } from './db/client.js';
+import { healthRoutes } from './health/routes.js';
+import { installErrorHandler, installNotFound } from './http/error-handler.js';
+import { installValidation } from './http/validation.js';
+import { findWebDir, installWebClient } from './http/web.js';
+import { installRateLimits } from './ratelimit/plugin.js';
+import { createMemoryRateLimitStore, createRedisRateLimitStore } from './ratelimit/store.js';
+import { usersRoutes } from './users/routes.js';
+
+/** Domain route plugins, mounted under /api/v10 (v9 and v1 are rewritten to it). One line each. */
+const API_ROUTES = [authRoutes, usersRoutes];
+
+/**
+ * The only wiring file. Order matters:
+ * 1. infrastructure (db, bus, rate-limit store) so every plugin can use `app.ctx`;
+ * 2. cross-cutting hooks (validation, errors, auth, rate limits) before any route is added;
+ * 3. OpenAPI, so it sees every route;
+ * 4. the API, then the web client and its deep-link fallback last.
+ */
+export async function buildApp(config: Config): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    trustProxy: true,
+    forceCloseConnections: 'idle',
+    // Discord libraries pin older API versions; they all speak the same shapes here.
+    rewriteUrl: (req) => (req.url ?? '/').replace(/^\/api\/v(?:9|1)(?=\/)/, '/api/v10'),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const database = await openDatabase(config);
+  const bus = await openBus(config.redisUrl, config.redisPrefix);
+  const rateLimits = config.redisUrl ? await createRedisRateLimitStore(config.redisUrl, config.redisPrefix) : createMemoryRateLimitStore();
+  const ctx: AppContext = {
+    config,
+    database,
+    db: database.db,
+    bus,
+    ids: new SnowflakeGenerator(config.workerId, config.processId),
+    rateLimits,
+    log: app.log,
+  };
+  app.decorate('ctx', ctx);
+  app.addHook('onClose', async () => {
+    await rateLimits.close();
+    await bus.close();
+    await database.close();
+  });
+
+  installValidation(app);
+  installErrorHandler(app);
+  installAuthHook(app);
+  installRateLimits(app, rateLimits, config.rateLimitDisabled);
+
+  await app.register(swagger, {
+    openapi: { info: { title: 'Retrocast API', version: '10' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } },
+  });
+  app.get('/api/openapi.json', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(healthRoutes);
+
+  await app.register(async (api) => {
+    for (const routes of API_ROUTES) await api.register(routes);
+  }, { prefix: '/api/v10' });
+
+  const spa = await installWebClient(app, findWebDir(config.webDir));
+  installNotFound(app, spa);
+  return app;
+}

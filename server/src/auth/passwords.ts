@@ -1,0 +1,21 @@
+import { hash, verify } from '@node-rs/argon2';
+
+/** Argon2id with the spec's parameters: time 1, memory 64 MiB, parallelism 4. */
+export function hashPassword(password: string, memoryKib: number): Promise<string> {
+  return hash(password, { algorithm: 2 /* Argon2id */, timeCost: 1, memoryCost: memoryKib, parallelism: 4 });
+}
+
+export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+  try {
+    return await verify(stored, password);
+  } catch {
+    return false;
+  }
+}
+
+// A real hash to verify against when the user does not exist, so timing doesn't reveal usernames.
+let dummy: Promise<string> | undefined;
+export function dummyHash(memoryKib: number): Promise<string> {
+  dummy ??= hashPassword('not-a-real-password', memoryKib);
+  return dummy;
+}

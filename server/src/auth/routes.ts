@@ -1,0 +1,68 @@
+import { AuthResponse, ErrorResponse, LoginBody, RefreshBody, Errors } from '@retrocast/protocol';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { caller } from '../context.js';
+import { ApiError } from '../http/errors.js';
+import { RegisterBody } from '@retrocast/protocol';
+import { authenticate, doLogin, doLogout, doRefresh, doRegister } from './service.js';
+
+/**
+ * POST /auth/register   create an account, log in
+ * POST /auth/login      username + password → tokens
+ * POST /auth/refresh    rotate a refresh token
+ * POST /auth/logout     revoke this login's refresh tokens
+ */
+export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { ctx } = app;
+  const perMinute = (limit: number, byUsername: boolean) => ({
+    limit,
+    windowMs: 60_000,
+    extraKeys: byUsername
+      ? (req: { body?: unknown }) => {
+          const name = (req.body as { username?: unknown } | undefined)?.username;
+          return typeof name === 'string' ? [`user:${name.trim().toLowerCase()}`] : [];
+        }
+      : undefined,
+  });
+  const tags = ['auth'];
+  const errors = { 400: ErrorResponse, 401: ErrorResponse, 409: ErrorResponse, 429: Type.Unknown() };
+
+  app.post('/auth/register', {
+    config: { public: true, rateLimit: perMinute(ctx.config.authRateLimitPerMinute, false) },
+    schema: { tags, body: RegisterBody, response: { 201: AuthResponse, ...errors } },
+    handler: async (req, reply) => reply.code(201).send(await doRegister(ctx, req.body)),
+  });
+
+  app.post('/auth/login', {
+    config: { public: true, rateLimit: perMinute(ctx.config.authRateLimitPerMinute, true) },
+    schema: { tags, body: LoginBody, response: { 200: AuthResponse, ...errors } },
+    handler: async (req) => doLogin(ctx, req.body),
+  });
+
+  app.post('/auth/refresh', {
+    config: { public: true, rateLimit: perMinute(ctx.config.authRateLimitPerMinute * 2, false) },
+    schema: { tags, body: RefreshBody, response: { 200: AuthResponse, ...errors } },
+    handler: async (req) => doRefresh(ctx, req.body.refresh_token),
+  });
+
+  app.post('/auth/logout', {
+    schema: { tags, body: Type.Optional(Type.Object({ refresh_token: Type.Optional(Type.String({ maxLength: 200 })) })), response: { 204: Type.Null(), ...errors } },
+    handler: async (req, reply) => {
+      await doLogout(ctx, caller(req), req.body?.refresh_token);
+      return reply.code(204).send(null);
+    },
+  });
+};
+
+/** The one authentication hook: every /api route needs a caller unless its config says public. */
+export function installAuthHook(app: import('fastify').FastifyInstance) {
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/api/')) return;
+    const who = await authenticate(app.ctx, request.headers.authorization);
+    if (who) request.user = who;
+  });
+  app.addHook('preValidation', async (request) => {
+    if (!request.url.startsWith('/api/') || request.routeOptions.config.public || !request.routeOptions.url) return;
+    if (!request.user) throw new ApiError(Errors.UNAUTHORIZED);
+  });
+}

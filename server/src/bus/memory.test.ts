@@ -1,0 +1,4 @@
+import { describeBusContract } from './contract.js';
+import { createMemoryBus } from './memory.js';
+
+describeBusContract('memory', async () => createMemoryBus());

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Every setting, from the environment, with defaults that run out of the box. See README. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  /** Prefix of every Redis key and channel; instances that act as one server share it. */
+  redisPrefix: string;
+  jwtSecret: Uint8Array;
+  /** Base URL clients use to reach this server (for gateway URLs, signed links). */
+  publicUrl?: string;
+  logLevel: string;
+  workerId: number;
+  processId: number;
+  /** Argon2id memory cost in KiB (spec: 64 MiB). Lower only for load generators. */
+  argon2MemoryKib: number;
+  /** Request body limit in bytes for JSON bodies. */
+  bodyLimit: number;
+  /** Disable per-route rate limits (benchmarks only). */
+  rateLimitDisabled: boolean;
+  /** Register/login attempts per IP (and per username for login) per minute. */
+  authRateLimitPerMinute: number;
+  /** Seconds a gateway client may go without heartbeating before it is closed. */
+  heartbeatIntervalMs: number;
+  webDir?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw new Error(`${name} must be an integer, got "${raw}"`);
+  return n;
+}
+
+/** JWT_SECRET, else a secret generated once and kept in DATA_DIR so tokens survive restarts. */
+function loadJwtSecret(env: Env, dataDir: string): Uint8Array {
+  if (env.JWT_SECRET) return new TextEncoder().encode(env.JWT_SECRET);
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'jwt-secret');
+  try {
+    return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url');
+  } catch {
+    const secret = randomBytes(48);
+    writeFileSync(file, secret.toString('base64url'), { mode: 0o600 });
+    return secret;
+  }
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = resolve(env.DATA_DIR || './data');
+  return {
+    port: int(env, 'PORT', 8080),
+    host: env.HOST || '0.0.0.0',
+    dataDir,
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: env.REDIS_PREFIX || 'retrocast',
+    jwtSecret: loadJwtSecret(env, dataDir),
+    publicUrl: env.PUBLIC_URL || undefined,
+    logLevel: env.LOG_LEVEL || 'info',
+    workerId: int(env, 'WORKER_ID', 0),
+    processId: int(env, 'PROCESS_ID', process.pid % 32),
+    argon2MemoryKib: int(env, 'ARGON2_MEMORY_KIB', 65536),
+    bodyLimit: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024),
+    rateLimitDisabled: env.RATE_LIMIT_DISABLED === '1',
+    authRateLimitPerMinute: int(env, 'AUTH_RATE_LIMIT_PER_MINUTE', 10),
+    heartbeatIntervalMs: int(env, 'HEARTBEAT_INTERVAL_MS', 41250),
+    webDir: env.WEB_DIR || undefined,
+  };
+}

@@ -1,0 +1,40 @@
+import type { SnowflakeGenerator } from '@retrocast/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Bus } from './bus/types.js';
+import type { Config } from './config.js';
+import type { Database, Db } from './db/client.js';
+import type { RateLimitStore } from './ratelimit/store.js';
+
+/** Shared infrastructure every service receives. Built once in app.ts. */
+export interface AppContext {
+  config: Config;
+  database: Database;
+  db: Db;
+  bus: Bus;
+  ids: SnowflakeGenerator;
+  rateLimits: RateLimitStore;
+  log: FastifyBaseLogger;
+}
+
+/** The caller of a request, set by the auth hook. */
+export interface Caller {
+  id: string;
+  bot: boolean;
+  /** Refresh-token family of the login this access token came from (users only). */
+  family?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+  interface FastifyRequest {
+    user?: Caller;
+  }
+}
+
+/** The authenticated caller; routes behind the auth hook can rely on it. */
+export function caller(request: { user?: Caller }): Caller {
+  if (!request.user) throw new Error('route is public but asked for the caller');
+  return request.user;
+}

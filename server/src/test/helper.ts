@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../app.js';
+import { loadConfig } from '../config.js';
+
+/**
+ * Test servers are real: a Fastify app listening on a free loopback port, on the backend the
+ * vitest project selects (RETROCAST_TEST_BACKEND=pglite | postgres). Postgres runs get a fresh
+ * database per server; Redis runs get a fresh key prefix unless `shareWith` names another server.
+ */
+export interface TestServer {
+  app: FastifyInstance;
+  url: string;
+  dataDir: string;
+  databaseUrl?: string;
+  redisPrefix?: string;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export const backend = (process.env.RETROCAST_TEST_BACKEND ?? 'pglite') as 'pglite' | 'postgres';
+
+async function createPostgresDatabase(): Promise<string> {
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) throw new Error('RETROCAST_TEST_BACKEND=postgres needs TEST_DATABASE_URL');
+  const pg = (await import('pg')).default;
+  const name = `rc_test_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: base });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export interface StartOptions {
+  /** Reuse this data dir (restart tests). */
+  dataDir?: string;
+  /** Share database and Redis prefix with another server (multi-instance, restart tests). */
+  shareWith?: TestServer;
+  env?: Record<string, string>;
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? opts.shareWith?.dataDir ?? mkdtempSync(join(tmpdir(), 'retrocast-test-'));
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    ...(opts.shareWith?.env ?? {}),
+    ...(opts.env ?? {}),
+  };
+  if (backend === 'postgres' && !env.DATABASE_URL) env.DATABASE_URL = await createPostgresDatabase();
+  if (backend === 'postgres' && process.env.TEST_REDIS_URL && !env.REDIS_URL) {
+    env.REDIS_URL = process.env.TEST_REDIS_URL;
+    env.REDIS_PREFIX = `test-${randomBytes(6).toString('hex')}`;
+  }
+  const app = await buildApp(loadConfig(env));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    dataDir,
+    databaseUrl: env.DATABASE_URL,
+    redisPrefix: env.REDIS_PREFIX,
+    env,
+    close: async () => {
+      await app.close();
+      if (!opts.dataDir && !opts.shareWith && backend === 'pglite') rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface RequestOptions {
+  token?: string;
+  /** Full Authorization header (e.g. `Bot …`); overrides token. */
+  auth?: string;
+  body?: unknown;
+  /** Send this string as the body verbatim (malformed JSON tests). */
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+/** fetch against a test server; JSON in, JSON out. Paths are relative to /api/v10 unless absolute. */
+export async function api<T = any>(server: { url: string }, method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.auth) headers.authorization = opts.auth;
+  let body: string | undefined;
+  if (opts.raw !== undefined) body = opts.raw;
+  else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+  if (body !== undefined) headers['content-type'] ??= 'application/json';
+  const full = path.startsWith('/api/') || path.startsWith('/healthz') || path.startsWith('http') ? path : `/api/v10${path}`;
+  const res = await fetch(full.startsWith('http') ? full : server.url + full, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {}
+  return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+let counter = 0;
+/** A fresh unique username (tests share one database per server). */
+export function uniqueName(prefix = 'user'): string {
+  return `${prefix}_${process.pid.toString(36)}${(counter++).toString(36)}${randomBytes(2).toString('hex')}`.slice(0, 32);
+}
+
+export interface TestUser {
+  id: string;
+  username: string;
+  token: string;
+  refreshToken: string;
+  password: string;
+}
+
+export async function registerUser(server: { url: string }, name = uniqueName(), password = 'correct horse battery'): Promise<TestUser> {
+  const res = await api(server, 'POST', '/auth/register', { body: { username: name, password } });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.user.id, username: res.body.user.username, token: res.body.access_token, refreshToken: res.body.refresh_token, password };
+}

@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const alias = { '@retrocast/protocol': fileURLToPath(new URL('./protocol/src/index.ts', import.meta.url)) };
+const serverTests = ['server/src/**/*.test.ts'];
+
+/**
+ * `npm test`: unit tests once, server suites on PGlite + in-process bus, and again on
+ * PostgreSQL + Redis when TEST_DATABASE_URL (and TEST_REDIS_URL) are set, as .ci/run does.
+ */
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['protocol/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'pglite', include: serverTests, exclude: ['**/*.slow.test.ts'], env: { RETROCAST_TEST_BACKEND: 'pglite' } } },
+      ...(process.env.TEST_DATABASE_URL
+        ? [{ extends: true, test: { name: 'postgres', include: serverTests, exclude: ['**/*.slow.test.ts'], env: { RETROCAST_TEST_BACKEND: 'postgres' } } }]
+        : []),
+    ],
+  },
+});
