@@ -14,9 +14,10 @@ import { findWebDir, installWebClient } from './http/web.js';
 import { installRateLimits } from './ratelimit/plugin.js';
 import { createMemoryRateLimitStore, createRedisRateLimitStore } from './ratelimit/store.js';
 import { usersRoutes } from './users/routes.js';
+import { guildsRoutes } from './guilds/routes.js';
 
 /** Domain route plugins, mounted under /api/v10 (v9 and v1 are rewritten to it). One line each. */
-const API_ROUTES = [authRoutes, usersRoutes];
+const API_ROUTES = [authRoutes, usersRoutes, guildsRoutes];
 
 /**
  * The only wiring file. Order matters:

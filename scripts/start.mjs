@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// `npm start`: one command from a fresh clone. Installs dependencies and builds on first run (or
+// when sources are newer than the build), then runs the server in this process's place.
+import { spawnSync, spawn } from 'node:child_process';
+import { existsSync, statSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const run = (cmd, args) => {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
+
+function newest(dir) {
+  let t = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    const p = join(dir, entry.name);
+    t = Math.max(t, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
+
+if (!existsSync(join(root, 'node_modules'))) {
+  console.log('retrocast: installing dependencies (first run)…');
+  run('npm', ['install', '--no-audit', '--no-fund']);
+}
+const serverBuilt = mtime(join(root, 'server/dist/main.js'));
+const webBuilt = mtime(join(root, 'web/build/index.html'));
+if (serverBuilt < Math.max(newest(join(root, 'server/src')), newest(join(root, 'protocol/src'))) || (existsSync(join(root, 'web/src')) && webBuilt < newest(join(root, 'web/src')))) {
+  console.log('retrocast: building…');
+  run('npm', ['run', 'build']);
+}
+
+const child = spawn(process.execPath, [join(root, 'server/dist/main.js')], { cwd: root, stdio: 'inherit' });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

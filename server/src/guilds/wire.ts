@@ -1,0 +1,92 @@
+import type { channels, guilds, members, permissionOverwrites, roles } from '../db/schema.js';
+import type { User } from '@retrocast/protocol';
+
+/**
+ * Discord object shapes for guild-side rows. The only place these rows become JSON, used by REST
+ * responses and gateway payloads alike.
+ */
+export type GuildRow = typeof guilds.$inferSelect;
+export type ChannelRow = typeof channels.$inferSelect;
+export type RoleRow = typeof roles.$inferSelect;
+export type MemberRow = typeof members.$inferSelect;
+export type OverwriteRow = typeof permissionOverwrites.$inferSelect;
+
+export function toWireRole(r: RoleRow) {
+  return {
+    id: r.id,
+    name: r.name,
+    color: r.color,
+    hoist: r.hoist,
+    icon: null,
+    unicode_emoji: null,
+    position: r.position,
+    permissions: r.permissions,
+    managed: r.managed,
+    mentionable: r.mentionable,
+    flags: 0,
+  };
+}
+export type WireRole = ReturnType<typeof toWireRole>;
+
+export function toWireOverwrite(o: OverwriteRow) {
+  return { id: o.targetId, type: o.type, allow: o.allow, deny: o.deny };
+}
+
+export function toWireChannel(c: ChannelRow, overwrites: OverwriteRow[] = []) {
+  const base = {
+    id: c.id,
+    type: c.type,
+    guild_id: c.guildId ?? undefined,
+    name: c.name,
+    position: c.position,
+    parent_id: c.parentId,
+    permission_overwrites: overwrites.map(toWireOverwrite),
+    flags: 0,
+  };
+  if (c.type === 2) return { ...base, bitrate: c.bitrate ?? 64000, user_limit: c.userLimit ?? 0, rtc_region: null };
+  if (c.type === 4) return base;
+  return { ...base, topic: c.topic, nsfw: c.nsfw, last_message_id: c.lastMessageId, rate_limit_per_user: c.rateLimitPerUser, last_pin_timestamp: c.lastPinTimestamp?.toISOString() ?? null };
+}
+export type WireChannel = ReturnType<typeof toWireChannel>;
+
+export function toWireMember(m: MemberRow, user: User, roleIds: string[]) {
+  return {
+    user,
+    nick: m.nick,
+    avatar: null,
+    roles: roleIds,
+    joined_at: m.joinedAt.toISOString(),
+    premium_since: null,
+    deaf: m.deaf,
+    mute: m.mute,
+    flags: 0,
+    pending: false,
+  };
+}
+export type WireMember = ReturnType<typeof toWireMember>;
+
+export function toWireGuild(g: GuildRow, roleRows: RoleRow[], extra: { emojis?: unknown[] } = {}) {
+  return {
+    id: g.id,
+    name: g.name,
+    icon: g.icon,
+    splash: null,
+    owner_id: g.ownerId,
+    description: g.description,
+    afk_channel_id: g.afkChannelId,
+    afk_timeout: g.afkTimeout,
+    system_channel_id: g.systemChannelId,
+    verification_level: g.verificationLevel,
+    default_message_notifications: g.defaultMessageNotifications,
+    explicit_content_filter: 0,
+    mfa_level: 0,
+    premium_tier: 0,
+    nsfw_level: 0,
+    preferred_locale: 'en-US',
+    features: [] as string[],
+    roles: roleRows.sort((a, b) => a.position - b.position || (BigInt(a.id) < BigInt(b.id) ? -1 : 1)).map(toWireRole),
+    emojis: extra.emojis ?? [],
+    stickers: [],
+  };
+}
+export type WireGuild = ReturnType<typeof toWireGuild>;
