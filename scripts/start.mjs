@@ -33,6 +33,9 @@ if (serverBuilt < Math.max(newest(join(root, 'server/src')), newest(join(root, '
   run('npm', ['run', 'build']);
 }
 
+// Voice is optional: offers to build livekit-server when Go is present and none is found.
+await (await import('./voice-install.mjs')).offerLivekit();
+
 const child = spawn(process.execPath, [join(root, 'server/dist/main.js')], { cwd: root, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
