@@ -57,6 +57,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
 
   installValidation(app);
   installErrorHandler(app);
+  let spa: Awaited<ReturnType<typeof installWebClient>>;
+  installNotFound(app, () => spa);
   installAuthHook(app);
   installRateLimits(app, rateLimits, config.rateLimitDisabled);
 
@@ -70,7 +72,6 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     for (const routes of API_ROUTES) await api.register(routes);
   }, { prefix: '/api/v10' });
 
-  const spa = await installWebClient(app, findWebDir(config.webDir));
-  installNotFound(app, spa);
+  spa = await installWebClient(app, findWebDir(config.webDir));
   return app;
 }

@@ -58,9 +58,9 @@ export function installErrorHandler(app: FastifyInstance) {
 
 /**
  * 404 with Discord's body, or 405 when the path exists under another method. Routes are recorded
- * as they are added so a concrete URL can be matched against every pattern.
+ * as they are added (so call this before any route) and a concrete URL is matched against them.
  */
-export function installNotFound(app: FastifyInstance, spa?: (path: string) => Buffer | undefined) {
+export function installNotFound(app: FastifyInstance, spa: () => ((path: string) => Buffer | undefined) | undefined) {
   const patterns: { re: RegExp; method: string }[] = [];
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -69,7 +69,7 @@ export function installNotFound(app: FastifyInstance, spa?: (path: string) => Bu
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];
-    const page = request.method === 'GET' ? spa?.(path) : undefined;
+    const page = request.method === 'GET' ? spa()?.(path) : undefined;
     if (page) return reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-cache').send(page);
     const other = patterns.some((p) => p.method !== request.method && p.method !== 'HEAD' && p.re.test(path));
     const def = other ? Errors.METHOD_NOT_ALLOWED : Errors.NOT_FOUND;
