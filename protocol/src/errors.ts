@@ -70,6 +70,8 @@ export const Errors = {
   INVALID_JSON: e(50109, 400, 'The request body contains invalid JSON.'),
   OWNER_CANNOT_LEAVE: e(50055, 400, 'Invalid Guild: the owner cannot leave; transfer ownership or delete the guild'),
   VOICE_UNAVAILABLE: e(50101, 503, 'Voice is not available on this server'),
+  VOICE_CHANNEL_FULL: e(50013, 403, 'This voice channel is full'),
+  TARGET_NOT_IN_VOICE: e(40032, 400, 'Target user is not connected to voice'),
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof Errors;
