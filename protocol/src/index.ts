@@ -3,3 +3,4 @@ export * from './permissions.js';
 export * from './errors.js';
 export * from './rest/common.js';
 export * from './rest/users.js';
+export * from './rest/messages.js';

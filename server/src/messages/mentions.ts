@@ -1,0 +1,100 @@
+import { type AllowedMentions, Permissions, computeChannelPermissions } from '@retrocast/protocol';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { channelRecipients, memberRoles, members, roles, users } from '../db/schema.js';
+import { type ChannelAccess, loadOverwrites } from '../permissions/access.js';
+
+/** What the text itself names; nothing is resolved or permitted yet. */
+export interface ParsedMentions {
+  users: string[];
+  roles: string[];
+  everyone: boolean;
+}
+
+/** `<@id>`, `<@!id>`, `<@&role>`, `@everyone`, `@here`, as Discord's client writes them. */
+export function parseMentions(content: string): ParsedMentions {
+  const userIds = new Set<string>();
+  const roleIds = new Set<string>();
+  for (const m of content.matchAll(/<@(!|&)?(\d{1,19})>/g)) (m[1] === '&' ? roleIds : userIds).add(m[2]);
+  return { users: [...userIds], roles: [...roleIds], everyone: /@(everyone|here)\b/.test(content) };
+}
+
+/** Who the message actually pings, stored on the message (`mentions`, `mention_roles`, `mention_everyone`). */
+export interface ResolvedMentions {
+  users: string[];
+  roles: string[];
+  everyone: boolean;
+}
+
+/**
+ * Applies allowed_mentions and the author's permissions to parsed mentions: @everyone/@here only
+ * with MENTION_EVERYONE, a role only if mentionable (or the author may mention everyone), users only
+ * if they exist. A reply pings the replied-to author unless allowed_mentions says otherwise
+ * (when allowed_mentions is given, replied_user defaults to false, as on Discord).
+ */
+export async function resolveMentions(
+  q: Queryable,
+  access: ChannelAccess,
+  parsed: ParsedMentions,
+  allowed: AllowedMentions | null | undefined,
+  repliedUserId?: string,
+): Promise<ResolvedMentions> {
+  const parse = new Set(allowed ? (allowed.parse ?? []) : ['users', 'roles', 'everyone']);
+  const canEveryone = (access.permissions & Permissions.MENTION_EVERYONE) !== 0n;
+
+  let userIds = parse.has('users') ? parsed.users : parsed.users.filter((id) => allowed?.users?.includes(id));
+  if (repliedUserId && (allowed ? allowed.replied_user === true : true)) userIds = [...new Set([...userIds, repliedUserId])];
+  const existing = userIds.length ? await q.select({ id: users.id }).from(users).where(inArray(users.id, userIds.slice(0, 100))) : [];
+  const known = new Set(existing.map((u) => u.id));
+
+  let roleIds = parse.has('roles') ? parsed.roles : parsed.roles.filter((id) => allowed?.roles?.includes(id));
+  const guildId = access.channel.guildId;
+  if (!guildId || !roleIds.length) roleIds = [];
+  else {
+    const rows = await q
+      .select({ id: roles.id, mentionable: roles.mentionable })
+      .from(roles)
+      .where(and(eq(roles.guildId, guildId), inArray(roles.id, roleIds.slice(0, 100))));
+    const ok = new Set(rows.filter((r) => r.mentionable || canEveryone).map((r) => r.id));
+    roleIds = roleIds.filter((id) => ok.has(id) && id !== guildId);
+  }
+  return {
+    users: userIds.filter((id) => known.has(id)),
+    roles: roleIds,
+    everyone: parsed.everyone && parse.has('everyone') && canEveryone,
+  };
+}
+
+/**
+ * Users whose unread mention count the message raises: pinged users, members of pinged roles, or
+ * everyone, restricted to those who can see the channel, never the author. (`@here` counts like
+ * `@everyone`: presence is not consulted.)
+ */
+export async function mentionTargets(q: Queryable, access: ChannelAccess, mentions: ResolvedMentions, authorId: string): Promise<string[]> {
+  if (!mentions.users.length && !mentions.roles.length && !mentions.everyone) return [];
+  const { channel, guild } = access;
+  if (!guild) {
+    const rows = await q.select({ id: channelRecipients.userId }).from(channelRecipients).where(eq(channelRecipients.channelId, channel.id));
+    const inDm = new Set(rows.map((r) => r.id));
+    const targets = mentions.everyone ? [...inDm] : mentions.users.filter((id) => inDm.has(id));
+    return targets.filter((id) => id !== authorId);
+  }
+  const guildId = guild.guild.id;
+  const [memberRows, roleLinks, overwrites] = await Promise.all([
+    q.select({ id: members.userId }).from(members).where(eq(members.guildId, guildId)),
+    q.select({ userId: memberRoles.userId, roleId: memberRoles.roleId }).from(memberRoles).where(eq(memberRoles.guildId, guildId)),
+    loadOverwrites(q, channel.id),
+  ]);
+  const rolesOf = new Map<string, string[]>();
+  for (const l of roleLinks) rolesOf.set(l.userId, [...(rolesOf.get(l.userId) ?? []), l.roleId]);
+  const pingedUsers = new Set(mentions.users);
+  const pingedRoles = new Set(mentions.roles);
+  return memberRows
+    .map((m) => m.id)
+    .filter((id) => id !== authorId)
+    .filter((id) => mentions.everyone || pingedUsers.has(id) || (rolesOf.get(id) ?? []).some((r) => pingedRoles.has(r)))
+    .filter((id) => {
+      const perms = computeChannelPermissions({ ...guild.ctx, userId: id, memberRoleIds: rolesOf.get(id) ?? [] }, overwrites);
+      return (perms & Permissions.VIEW_CHANNEL) !== 0n;
+    });
+}

@@ -1,0 +1,206 @@
+import {
+  type AllowedMentions,
+  type CreateMessageBody,
+  type EditMessageBody,
+  Errors,
+  MAX_MESSAGE_LENGTH,
+  type Message,
+  type MessagesQuery,
+  Permissions,
+  snowflakeTimestamp,
+} from '@retrocast/protocol';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { AppContext, Caller } from '../context.js';
+import type { Queryable } from '../db/client.js';
+import { messages } from '../db/schema.js';
+import { transact } from '../db/tx.js';
+import { ApiError, invalidField } from '../http/errors.js';
+import { type ChannelAccess, accessChannel } from '../permissions/access.js';
+import { incrementMentionCounts, upsertReadState } from '../read-states/store.js';
+import { mentionTargets, parseMentions, resolveMentions } from './mentions.js';
+import * as store from './store.js';
+import { MessageType, type MessageRow, toWireMessage } from './wire.js';
+
+const { VIEW_CHANNEL, SEND_MESSAGES, READ_MESSAGE_HISTORY, MANAGE_MESSAGES } = Permissions;
+/** Channel types that hold messages: guild text, DM, group DM. */
+const TEXT_TYPES = new Set([0, 1, 3]);
+/** Discord refuses to bulk-delete messages older than two weeks. */
+const BULK_DELETE_MAX_AGE_MS = 14 * 24 * 3600 * 1000;
+
+/** accessChannel for message routes: out-of-range ids are unknown; voice channels and categories hold no messages. */
+export async function accessTextChannel(q: Queryable, channelId: string, userId: string, needed: bigint): Promise<ChannelAccess> {
+  if (!store.idInRange(channelId)) throw new ApiError(Errors.UNKNOWN_CHANNEL);
+  const access = await accessChannel(q, channelId, userId, needed);
+  if (!TEXT_TYPES.has(access.channel.type)) throw new ApiError(Errors.NON_TEXT_CHANNEL);
+  return access;
+}
+
+/** Load a message of a channel the caller may read, or Unknown Message. */
+export async function accessMessage(q: Queryable, channelId: string, messageId: string, userId: string, needed: bigint) {
+  const access = await accessTextChannel(q, channelId, userId, needed);
+  const message = await store.loadMessage(q, channelId, messageId);
+  if (!message) throw new ApiError(Errors.UNKNOWN_MESSAGE);
+  return { access, message };
+}
+
+/** Rows → wire messages with their authors, mentions, attachments and replied-to messages. */
+export async function toWireMessages(q: Queryable, rows: MessageRow[]): Promise<Message[]> {
+  const refs = await store.hydrate(q, rows);
+  return rows.map((r) => toWireMessage(r, refs));
+}
+
+/** Trimmed content within Discord's limits; empty is fine only with attachments. */
+export function checkContent(content: string | null | undefined, hasAttachments: boolean): string {
+  const text = (content ?? '').trim();
+  if (!text && !hasAttachments) throw new ApiError(Errors.EMPTY_MESSAGE);
+  if (text.length > MAX_MESSAGE_LENGTH) throw invalidField('content', 'BASE_TYPE_BAD_LENGTH', `Must be ${MAX_MESSAGE_LENGTH} or fewer in length.`);
+  return text;
+}
+
+function checkAllowedMentions(allowed: AllowedMentions | null | undefined) {
+  for (const kind of ['users', 'roles'] as const) {
+    if (allowed?.[kind] && allowed.parse?.includes(kind)) {
+      throw invalidField(`allowed_mentions.${kind}`, 'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE', `parse:["${kind}"] and ${kind}: [ids] are mutually exclusive.`);
+    }
+    for (const id of allowed?.[kind] ?? []) if (!store.idInRange(id)) throw invalidField(`allowed_mentions.${kind}`, 'NUMBER_TYPE_COERCE', `Value "${id}" is not snowflake.`);
+  }
+}
+
+/** The replied-to message, if it is in this channel; undefined when missing and the caller allows that. */
+async function checkReference(q: Queryable, access: ChannelAccess, ref: CreateMessageBody['message_reference']) {
+  if (!ref) return undefined;
+  const channelId = access.channel.id;
+  if (!(access.permissions & READ_MESSAGE_HISTORY)) throw new ApiError(Errors.MISSING_PERMISSIONS);
+  const sameChannel = (!ref.channel_id || ref.channel_id === channelId) && (!ref.guild_id || ref.guild_id === access.channel.guildId);
+  const target = sameChannel ? await store.loadMessage(q, channelId, ref.message_id) : undefined;
+  if (!target && ref.fail_if_not_exists !== false) throw invalidField('message_reference', 'REPLIES_UNKNOWN_MESSAGE', 'Unknown message');
+  return target;
+}
+
+async function checkAttachments(q: Queryable, channelId: string, authorId: string, wanted: { id: string }[] = []) {
+  const ids = [...new Set(wanted.map((a) => a.id))];
+  if (ids.some((id) => !store.idInRange(id))) throw new ApiError(Errors.UNKNOWN_ATTACHMENT);
+  const rows = await store.loadUnusedAttachments(q, channelId, authorId, ids);
+  if (rows.length !== ids.length) throw new ApiError(Errors.UNKNOWN_ATTACHMENT);
+  return ids;
+}
+
+/**
+ * Sends a message (VIEW_CHANNEL + SEND_MESSAGES). Idempotent per (channel, author, nonce): a retry,
+ * even concurrent, returns the first message and emits nothing. Inside one transaction: the row,
+ * attachments, channel.last_message_id, the author's read state and others' mention counts; then
+ * MESSAGE_CREATE after commit, so the event never precedes the row.
+ */
+export async function doCreateMessage(ctx: AppContext, who: Caller, channelId: string, body: CreateMessageBody): Promise<Message> {
+  const access = await accessTextChannel(ctx.db, channelId, who.id, VIEW_CHANNEL | SEND_MESSAGES);
+  const content = checkContent(body.content, (body.attachments?.length ?? 0) > 0);
+  checkAllowedMentions(body.allowed_mentions);
+  const nonce = body.nonce === undefined ? null : String(body.nonce);
+  if (nonce !== null) {
+    const existing = await store.findByNonce(ctx.db, channelId, who.id, nonce);
+    if (existing) return (await toWireMessages(ctx.db, [existing]))[0];
+  }
+  const replyTo = await checkReference(ctx.db, access, body.message_reference);
+  const attachmentIds = await checkAttachments(ctx.db, channelId, who.id, body.attachments);
+  const mentions = await resolveMentions(ctx.db, access, parseMentions(content), body.allowed_mentions, replyTo?.authorId);
+  const targets = await mentionTargets(ctx.db, access, mentions, who.id);
+
+  const created = await transact(ctx, async (tx, emit) => {
+    const row = await store.insertMessage(tx, {
+      id: ctx.ids.next(),
+      channelId,
+      guildId: access.channel.guildId,
+      authorId: who.id,
+      content,
+      type: replyTo ? MessageType.REPLY : MessageType.DEFAULT,
+      nonce,
+      mentionEveryone: mentions.everyone,
+      mentions: mentions.users,
+      mentionRoles: mentions.roles,
+      reference: replyTo ? { message_id: replyTo.id, channel_id: channelId, ...(replyTo.guildId ? { guild_id: replyTo.guildId } : {}) } : null,
+      flags: (body.flags ?? 0) & 4, // only SUPPRESS_EMBEDS may be set by the sender
+    });
+    if (!row) return null; // same nonce won a race; read it after this (empty) transaction
+    await store.attachFiles(tx, row.id, attachmentIds);
+    await store.setChannelLastMessage(tx, channelId, row.id);
+    await upsertReadState(tx, who.id, channelId, row.id, 0);
+    await incrementMentionCounts(tx, channelId, targets);
+    const [wire] = await toWireMessages(tx, [row]);
+    emit({ t: 'MESSAGE_CREATE', d: wire, channel_id: channelId, ...(row.guildId ? { guild_id: row.guildId } : {}) });
+    return wire;
+  });
+  if (created) return created;
+  const winner = await store.findByNonce(ctx.db, channelId, who.id, nonce as string);
+  return (await toWireMessages(ctx.db, [winner]))[0];
+}
+
+/** A page of history (VIEW_CHANNEL + READ_MESSAGE_HISTORY), newest first; at most one cursor. */
+export async function accessHistory(ctx: AppContext, who: Caller, channelId: string, query: MessagesQuery): Promise<Message[]> {
+  await accessTextChannel(ctx.db, channelId, who.id, VIEW_CHANNEL | READ_MESSAGE_HISTORY);
+  const cursors = (['before', 'after', 'around'] as const).filter((k) => query[k] !== undefined);
+  if (cursors.length > 1) throw invalidField(cursors[1], 'BASE_TYPE_INVALID', 'Only one of before, after and around may be given.');
+  for (const k of cursors) if (!store.idInRange(query[k] as string)) throw invalidField(k, 'NUMBER_TYPE_COERCE', `Value "${query[k]}" is not snowflake.`);
+  const rows = await store.listMessages(ctx.db, channelId, { limit: query.limit ?? 50, before: query.before, after: query.after, around: query.around });
+  return toWireMessages(ctx.db, rows);
+}
+
+export async function accessOneMessage(ctx: AppContext, who: Caller, channelId: string, messageId: string): Promise<Message> {
+  const { message } = await accessMessage(ctx.db, channelId, messageId, who.id, VIEW_CHANNEL | READ_MESSAGE_HISTORY);
+  return (await toWireMessages(ctx.db, [message]))[0];
+}
+
+/** Edits the caller's own message: content (mentions re-resolved, nobody is pinged again) and flags. */
+export async function doEditMessage(ctx: AppContext, who: Caller, channelId: string, messageId: string, body: EditMessageBody): Promise<Message> {
+  const { access, message } = await accessMessage(ctx.db, channelId, messageId, who.id, VIEW_CHANNEL);
+  if (message.authorId !== who.id) throw new ApiError(Errors.CANNOT_EDIT_OTHERS_MESSAGE);
+  checkAllowedMentions(body.allowed_mentions);
+  const patch: Partial<MessageRow> = { editedAt: new Date() };
+  if (body.content !== undefined) {
+    const { attachments } = await store.hydrate(ctx.db, [message]);
+    patch.content = checkContent(body.content, (attachments.get(message.id)?.length ?? 0) > 0);
+    const repliedTo = message.reference ? (await store.loadMessage(ctx.db, channelId, message.reference.message_id))?.authorId : undefined;
+    const wasReplyPing = repliedTo !== undefined && message.mentions.includes(repliedTo);
+    const m = await resolveMentions(ctx.db, access, parseMentions(patch.content), body.allowed_mentions, wasReplyPing ? repliedTo : undefined);
+    Object.assign(patch, { mentions: m.users, mentionRoles: m.roles, mentionEveryone: m.everyone });
+  }
+  if (body.flags !== undefined && body.flags !== null) patch.flags = body.flags & 4;
+  return transact(ctx, async (tx, emit) => {
+    const [row] = await tx.update(messages).set(patch).where(eq(messages.id, message.id)).returning();
+    const [wire] = await toWireMessages(tx, [row]);
+    emit({ t: 'MESSAGE_UPDATE', d: wire, channel_id: channelId, ...(row.guildId ? { guild_id: row.guildId } : {}) });
+    return wire;
+  });
+}
+
+/** Deletes a message: its author, or anyone with MANAGE_MESSAGES in a guild channel. */
+export async function doDeleteMessage(ctx: AppContext, who: Caller, channelId: string, messageId: string): Promise<void> {
+  const { access, message } = await accessMessage(ctx.db, channelId, messageId, who.id, VIEW_CHANNEL);
+  const moderator = access.guild !== null && (access.permissions & MANAGE_MESSAGES) !== 0n;
+  if (message.authorId !== who.id && !moderator) throw new ApiError(Errors.MISSING_PERMISSIONS);
+  await transact(ctx, async (tx, emit) => {
+    const gone = await tx.delete(messages).where(eq(messages.id, message.id)).returning({ id: messages.id });
+    if (!gone.length) return; // a concurrent delete already announced it
+    const guild = message.guildId ? { guild_id: message.guildId } : {};
+    emit({ t: 'MESSAGE_DELETE', d: { id: message.id, channel_id: channelId, ...guild }, channel_id: channelId, ...guild });
+  });
+}
+
+/** Deletes 2–100 messages of the channel younger than two weeks (MANAGE_MESSAGES); unknown ids are skipped. */
+export async function doBulkDelete(ctx: AppContext, who: Caller, channelId: string, ids: string[]): Promise<void> {
+  const access = await accessTextChannel(ctx.db, channelId, who.id, VIEW_CHANNEL | MANAGE_MESSAGES);
+  const unique = [...new Set(ids)];
+  if (unique.length < 2 || unique.length > 100) throw new ApiError(Errors.BULK_DELETE_COUNT);
+  unique.forEach((id, i) => {
+    if (!store.idInRange(id)) throw invalidField(`messages.${i}`, 'NUMBER_TYPE_COERCE', `Value "${id}" is not snowflake.`);
+  });
+  if (unique.some((id) => Date.now() - snowflakeTimestamp(id) > BULK_DELETE_MAX_AGE_MS)) throw new ApiError(Errors.BULK_DELETE_TOO_OLD);
+  await transact(ctx, async (tx, emit) => {
+    const gone = await tx
+      .delete(messages)
+      .where(and(eq(messages.channelId, channelId), inArray(messages.id, unique)))
+      .returning({ id: messages.id });
+    if (!gone.length) return;
+    const guild = access.channel.guildId ? { guild_id: access.channel.guildId } : {};
+    emit({ t: 'MESSAGE_DELETE_BULK', d: { ids: gone.map((g) => g.id), channel_id: channelId, ...guild }, channel_id: channelId, ...guild });
+  });
+}

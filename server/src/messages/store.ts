@@ -1,0 +1,134 @@
+import { and, asc, desc, eq, gt, gte, inArray, lt, sql } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { attachments, channels, messages, users } from '../db/schema.js';
+import { toWireUser, userColumns } from '../users/wire.js';
+import type { MessageRefs, MessageRow } from './wire.js';
+
+type NewMessage = typeof messages.$inferInsert;
+
+const MAX_BIGINT = '9223372036854775807';
+
+/** Snowflakes are BIGINT: a longer or larger decimal would make PostgreSQL raise, so it is simply unknown. */
+export function idInRange(id: string): boolean {
+  return id.length < MAX_BIGINT.length || (id.length === MAX_BIGINT.length && id <= MAX_BIGINT);
+}
+
+/**
+ * Inserts one message; returns undefined when (channel, author, nonce) already exists. ON CONFLICT
+ * waits for a concurrent insert of the same nonce to commit, so the caller can then read the winner.
+ */
+export async function insertMessage(q: Queryable, row: NewMessage): Promise<MessageRow | undefined> {
+  const [inserted] = await q
+    .insert(messages)
+    .values(row)
+    .onConflictDoNothing({ target: [messages.channelId, messages.authorId, messages.nonce], where: sql`${messages.nonce} is not null` })
+    .returning();
+  return inserted;
+}
+
+/** Batched inserts without events or checks: seeding large histories (tests, imports, benchmarks). */
+export async function insertMessagesBatch(q: Queryable, rows: NewMessage[], batchSize = 1000): Promise<void> {
+  for (let i = 0; i < rows.length; i += batchSize) await q.insert(messages).values(rows.slice(i, i + batchSize));
+}
+
+export async function findByNonce(q: Queryable, channelId: string, authorId: string, nonce: string) {
+  const [row] = await q
+    .select()
+    .from(messages)
+    .where(and(eq(messages.channelId, channelId), eq(messages.authorId, authorId), eq(messages.nonce, nonce)))
+    .limit(1);
+  return row;
+}
+
+export async function loadMessage(q: Queryable, channelId: string, messageId: string): Promise<MessageRow | undefined> {
+  if (!idInRange(messageId)) return undefined;
+  const [row] = await q
+    .select()
+    .from(messages)
+    .where(and(eq(messages.channelId, channelId), eq(messages.id, messageId)))
+    .limit(1);
+  return row;
+}
+
+export interface HistoryPage {
+  limit: number;
+  before?: string;
+  after?: string;
+  around?: string;
+}
+
+/** A page of history, newest first, by snowflake cursor (ids are time-ordered). */
+export async function listMessages(q: Queryable, channelId: string, page: HistoryPage): Promise<MessageRow[]> {
+  const inChannel = eq(messages.channelId, channelId);
+  if (page.around) {
+    // The message itself and up to half the page on each side (newer side gets the odd one).
+    const newer = await q.select().from(messages).where(and(inChannel, gte(messages.id, page.around))).orderBy(asc(messages.id)).limit(Math.ceil(page.limit / 2));
+    const older = await q
+      .select()
+      .from(messages)
+      .where(and(inChannel, lt(messages.id, page.around)))
+      .orderBy(desc(messages.id))
+      .limit(page.limit - newer.length);
+    return [...newer.reverse(), ...older];
+  }
+  if (page.after) {
+    const rows = await q.select().from(messages).where(and(inChannel, gt(messages.id, page.after))).orderBy(asc(messages.id)).limit(page.limit);
+    return rows.reverse();
+  }
+  const where = page.before ? and(inChannel, lt(messages.id, page.before)) : inChannel;
+  return q.select().from(messages).where(where).orderBy(desc(messages.id)).limit(page.limit);
+}
+
+export async function listPinned(q: Queryable, channelId: string): Promise<MessageRow[]> {
+  return q
+    .select()
+    .from(messages)
+    .where(and(eq(messages.channelId, channelId), eq(messages.pinned, true)))
+    .orderBy(desc(messages.pinnedAt));
+}
+
+export async function countPinned(q: Queryable, channelId: string): Promise<number> {
+  const [{ n }] = await q
+    .select({ n: sql<number>`count(*)::int` })
+    .from(messages)
+    .where(and(eq(messages.channelId, channelId), eq(messages.pinned, true)));
+  return Number(n);
+}
+
+export async function setChannelLastMessage(q: Queryable, channelId: string, messageId: string) {
+  await q.update(channels).set({ lastMessageId: messageId }).where(eq(channels.id, channelId));
+}
+
+/** Users, attachments and replied-to messages for a batch of rows: three queries at most. */
+export async function hydrate(q: Queryable, rows: MessageRow[]): Promise<MessageRefs> {
+  const refIds = [...new Set(rows.flatMap((m) => (m.reference ? [m.reference.message_id] : [])))];
+  const referenced = new Map<string, MessageRow>();
+  if (refIds.length) for (const r of await q.select().from(messages).where(inArray(messages.id, refIds))) referenced.set(r.id, r);
+  const all = [...rows, ...referenced.values()];
+  const userIds = [...new Set(all.flatMap((m) => [m.authorId, ...m.mentions]))];
+  const userMap = new Map<string, ReturnType<typeof toWireUser>>();
+  if (userIds.length) for (const u of await q.select(userColumns(users)).from(users).where(inArray(users.id, userIds))) userMap.set(u.id, toWireUser(u));
+  const files = new Map<string, (typeof attachments.$inferSelect)[]>();
+  const ids = all.map((m) => m.id);
+  if (ids.length) {
+    for (const a of await q.select().from(attachments).where(inArray(attachments.messageId, ids)).orderBy(asc(attachments.id))) {
+      const list = files.get(a.messageId as string) ?? [];
+      list.push(a);
+      files.set(a.messageId as string, list);
+    }
+  }
+  return { users: userMap, attachments: files, referenced };
+}
+
+/** Attachments the author uploaded to this channel and has not used yet. */
+export async function loadUnusedAttachments(q: Queryable, channelId: string, uploaderId: string, ids: string[]) {
+  if (!ids.length) return [];
+  return q
+    .select()
+    .from(attachments)
+    .where(and(inArray(attachments.id, ids), eq(attachments.channelId, channelId), eq(attachments.uploaderId, uploaderId), sql`${attachments.messageId} is null`));
+}
+
+export async function attachFiles(q: Queryable, messageId: string, ids: string[]) {
+  if (ids.length) await q.update(attachments).set({ messageId }).where(inArray(attachments.id, ids));
+}

@@ -1,0 +1,70 @@
+import type { Message, User } from '@retrocast/protocol';
+import type { attachments, messages } from '../db/schema.js';
+
+export type MessageRow = typeof messages.$inferSelect;
+export type AttachmentRow = typeof attachments.$inferSelect;
+
+/** Message type numbers (Discord): 0 default, 19 reply. */
+export const MessageType = { DEFAULT: 0, REPLY: 19 } as const;
+
+/** Everything a batch of message rows needs besides themselves, loaded in a few queries (store.ts `hydrate`). */
+export interface MessageRefs {
+  users: Map<string, User>;
+  attachments: Map<string, AttachmentRow[]>;
+  /** Replied-to messages by id; a missing entry means it was deleted. */
+  referenced: Map<string, MessageRow>;
+}
+
+/** Unknown users (deleted accounts) still need an author object. */
+function userOr(refs: MessageRefs, id: string): User {
+  return (
+    refs.users.get(id) ?? { id, username: 'deleted_user', discriminator: '0', global_name: null, avatar: null, bot: false, system: false, public_flags: 0 }
+  );
+}
+
+export function toWireAttachment(a: AttachmentRow) {
+  const url = `/attachments/${a.channelId}/${a.id}/${encodeURIComponent(a.filename)}`;
+  return {
+    id: a.id,
+    filename: a.filename,
+    size: a.size,
+    url,
+    proxy_url: url,
+    ...(a.contentType ? { content_type: a.contentType } : {}),
+    width: a.width,
+    height: a.height,
+  };
+}
+
+function baseMessage(m: MessageRow, refs: MessageRefs) {
+  return {
+    id: m.id,
+    channel_id: m.channelId,
+    ...(m.guildId ? { guild_id: m.guildId } : {}),
+    author: userOr(refs, m.authorId),
+    content: m.content,
+    timestamp: m.createdAt.toISOString(),
+    edited_timestamp: m.editedAt?.toISOString() ?? null,
+    tts: false,
+    mention_everyone: m.mentionEveryone,
+    mentions: m.mentions.map((id) => userOr(refs, id)),
+    mention_roles: m.mentionRoles,
+    attachments: (refs.attachments.get(m.id) ?? []).map(toWireAttachment),
+    embeds: m.embeds,
+    nonce: m.nonce,
+    pinned: m.pinned,
+    type: m.type,
+    flags: m.flags,
+    ...(m.reference ? { message_reference: m.reference } : {}),
+  };
+}
+
+/** The only place a message row becomes Discord's message object (REST and gateway alike). */
+export function toWireMessage(m: MessageRow, refs: MessageRefs): Message {
+  const wire: Message = baseMessage(m, refs);
+  if (m.type === MessageType.REPLY && m.reference) {
+    const ref = refs.referenced.get(m.reference.message_id);
+    wire.referenced_message = ref ? baseMessage(ref, refs) : null;
+  }
+  return wire;
+}

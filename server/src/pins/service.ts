@@ -1,0 +1,70 @@
+import { Errors, MAX_PINS, type Message, Permissions } from '@retrocast/protocol';
+import { and, eq, max } from 'drizzle-orm';
+import type { AppContext, Caller } from '../context.js';
+import type { Tx } from '../db/client.js';
+import { channels, messages } from '../db/schema.js';
+import { type Emit, transact } from '../db/tx.js';
+import { ApiError } from '../http/errors.js';
+import { accessMessage, accessTextChannel, toWireMessages } from '../messages/service.js';
+import * as store from '../messages/store.js';
+
+const { VIEW_CHANNEL, READ_MESSAGE_HISTORY, MANAGE_MESSAGES } = Permissions;
+
+/** Pinned messages, most recently pinned first (VIEW_CHANNEL + READ_MESSAGE_HISTORY). */
+export async function accessPins(ctx: AppContext, who: Caller, channelId: string): Promise<Message[]> {
+  await accessTextChannel(ctx.db, channelId, who.id, VIEW_CHANNEL | READ_MESSAGE_HISTORY);
+  return toWireMessages(ctx.db, await store.listPinned(ctx.db, channelId));
+}
+
+/** The message to (un)pin: MANAGE_MESSAGES in guild channels; any participant in a DM. */
+async function checkPinAccess(ctx: AppContext, who: Caller, channelId: string, messageId: string) {
+  const { access, message } = await accessMessage(ctx.db, channelId, messageId, who.id, VIEW_CHANNEL);
+  if (access.guild && !(access.permissions & MANAGE_MESSAGES)) throw new ApiError(Errors.MISSING_PERMISSIONS);
+  return message;
+}
+
+/**
+ * Pins a message (at most 50 per channel; pinning a pinned one is a no-op). The channel row is
+ * locked so two concurrent pins cannot both take the 50th slot.
+ */
+export async function doPin(ctx: AppContext, who: Caller, channelId: string, messageId: string): Promise<void> {
+  await checkPinAccess(ctx, who, channelId, messageId);
+  await transact(ctx, async (tx, emit) => {
+    await tx.select({ id: channels.id }).from(channels).where(eq(channels.id, channelId)).for('update');
+    const message = await store.loadMessage(tx, channelId, messageId);
+    if (!message) throw new ApiError(Errors.UNKNOWN_MESSAGE);
+    if (message.pinned) return;
+    if ((await store.countPinned(tx, channelId)) >= MAX_PINS) throw new ApiError(Errors.MAX_PINS);
+    await setPinned(tx, emit, channelId, messageId, true);
+  });
+}
+
+export async function doUnpin(ctx: AppContext, who: Caller, channelId: string, messageId: string): Promise<void> {
+  await checkPinAccess(ctx, who, channelId, messageId);
+  await transact(ctx, async (tx, emit) => {
+    await tx.select({ id: channels.id }).from(channels).where(eq(channels.id, channelId)).for('update');
+    const message = await store.loadMessage(tx, channelId, messageId);
+    if (!message) throw new ApiError(Errors.UNKNOWN_MESSAGE);
+    if (!message.pinned) return;
+    await setPinned(tx, emit, channelId, messageId, false);
+  });
+}
+
+/** Flips the flag, recomputes channel.last_pin_timestamp, emits MESSAGE_UPDATE and CHANNEL_PINS_UPDATE. */
+async function setPinned(tx: Tx, emit: Emit, channelId: string, messageId: string, pinned: boolean) {
+  const [row] = await tx
+    .update(messages)
+    .set({ pinned, pinnedAt: pinned ? new Date() : null })
+    .where(eq(messages.id, messageId))
+    .returning();
+  const [{ last }] = await tx
+    .select({ last: max(messages.pinnedAt) })
+    .from(messages)
+    .where(and(eq(messages.channelId, channelId), eq(messages.pinned, true)));
+  const lastPin = last ? new Date(last) : null;
+  await tx.update(channels).set({ lastPinTimestamp: lastPin }).where(eq(channels.id, channelId));
+  const guild = row.guildId ? { guild_id: row.guildId } : {};
+  const [wire] = await toWireMessages(tx, [row]);
+  emit({ t: 'MESSAGE_UPDATE', d: wire, channel_id: channelId, ...guild });
+  emit({ t: 'CHANNEL_PINS_UPDATE', d: { channel_id: channelId, last_pin_timestamp: lastPin?.toISOString() ?? null, ...guild }, channel_id: channelId, ...guild });
+}

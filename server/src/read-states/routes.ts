@@ -1,0 +1,23 @@
+import { AckBody, AckResponse, ErrorResponse, Snowflake } from '@retrocast/protocol';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { caller } from '../context.js';
+import { doAck } from './service.js';
+
+/**
+ * POST /channels/:channelId/messages/:messageId/ack   mark read up to a message (READY carries read_state)
+ */
+export const readStatesRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { ctx } = app;
+  const tags = ['read-states'];
+
+  app.post('/channels/:channelId/messages/:messageId/ack', {
+    schema: {
+      tags,
+      params: Type.Object({ channelId: Snowflake, messageId: Snowflake }),
+      body: Type.Optional(AckBody),
+      response: { 200: AckResponse, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+    },
+    handler: async (req) => doAck(ctx, caller(req), req.params.channelId, req.params.messageId, req.body ?? {}),
+  });
+};
