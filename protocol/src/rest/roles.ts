@@ -1,0 +1,35 @@
+import { type Static, Type } from 'typebox';
+import { Snowflake } from './common.js';
+
+const fields = {
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  permissions: Type.String({ pattern: '^[0-9]{1,20}$' }),
+  color: Type.Integer({ minimum: 0, maximum: 0xffffff }),
+  hoist: Type.Boolean(),
+  mentionable: Type.Boolean(),
+};
+
+export const CreateRoleBody = Type.Object({
+  name: Type.Optional(fields.name),
+  permissions: Type.Optional(fields.permissions),
+  color: Type.Optional(fields.color),
+  hoist: Type.Optional(fields.hoist),
+  mentionable: Type.Optional(fields.mentionable),
+});
+export type CreateRoleBody = Static<typeof CreateRoleBody>;
+
+export const PatchRoleBody = Type.Object({
+  name: Type.Optional(Type.Union([fields.name, Type.Null()])),
+  permissions: Type.Optional(Type.Union([fields.permissions, Type.Null()])),
+  color: Type.Optional(Type.Union([fields.color, Type.Null()])),
+  hoist: Type.Optional(Type.Union([fields.hoist, Type.Null()])),
+  mentionable: Type.Optional(Type.Union([fields.mentionable, Type.Null()])),
+});
+export type PatchRoleBody = Static<typeof PatchRoleBody>;
+
+/** PATCH /guilds/{id}/roles: move roles. */
+export const RolePositionsBody = Type.Array(
+  Type.Object({ id: Snowflake, position: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 1000 }), Type.Null()])) }),
+  { minItems: 1, maxItems: 250 },
+);
+export type RolePositionsBody = Static<typeof RolePositionsBody>;

@@ -1,0 +1,13 @@
+/** The `X-Audit-Log-Reason` header (URL-encoded, as Discord libraries send it), max 512 chars. */
+export function auditReason(req: { headers: Record<string, string | string[] | undefined> }): string | null {
+  const raw = req.headers['x-audit-log-reason'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (!value) return null;
+  let text = value;
+  try {
+    text = decodeURIComponent(value);
+  } catch {
+    // Not URL-encoded: keep it verbatim.
+  }
+  return text.slice(0, 512);
+}

@@ -1,0 +1,67 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ListMembersQuery, PatchMeMemberBody, PatchMemberBody, Snowflake } from '@retrocast/protocol';
+import { Type } from 'typebox';
+import { auditReason } from '../audit-log/reason.js';
+import { caller } from '../context.js';
+import { accessGetMember, accessListMembers, doKickMember, doSetMemberRole, doUpdateMe, doUpdateMember } from './service.js';
+
+/**
+ * GET    /guilds/:guildId/members                          list (limit, after)
+ * PATCH  /guilds/:guildId/members/@me                      own nick (CHANGE_NICKNAME)
+ * GET    /guilds/:guildId/members/:userId                  one member
+ * PATCH  /guilds/:guildId/members/:userId                  nick, roles, mute, deaf
+ * DELETE /guilds/:guildId/members/:userId                  kick (KICK_MEMBERS, hierarchy)
+ * PUT    /guilds/:guildId/members/:userId/roles/:roleId    add a role (MANAGE_ROLES, hierarchy)
+ * DELETE /guilds/:guildId/members/:userId/roles/:roleId    remove a role
+ */
+export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { ctx } = app;
+  const tags = ['members'];
+  const GuildParams = Type.Object({ guildId: Snowflake });
+  const MemberParams = Type.Object({ guildId: Snowflake, userId: Snowflake });
+  const RoleParams = Type.Object({ guildId: Snowflake, userId: Snowflake, roleId: Snowflake });
+
+  app.get('/guilds/:guildId/members', {
+    schema: { tags, params: GuildParams, querystring: ListMembersQuery },
+    handler: async (req) => accessListMembers(ctx, caller(req), req.params.guildId, req.query),
+  });
+
+  app.patch('/guilds/:guildId/members/@me', {
+    schema: { tags, params: GuildParams, body: PatchMeMemberBody },
+    handler: async (req) => doUpdateMe(ctx, caller(req), req.params.guildId, req.body, auditReason(req)),
+  });
+
+  app.get('/guilds/:guildId/members/:userId', {
+    schema: { tags, params: MemberParams },
+    handler: async (req) => accessGetMember(ctx, caller(req), req.params.guildId, req.params.userId),
+  });
+
+  app.patch('/guilds/:guildId/members/:userId', {
+    schema: { tags, params: MemberParams, body: PatchMemberBody },
+    handler: async (req) => doUpdateMember(ctx, caller(req), req.params.guildId, req.params.userId, req.body, auditReason(req)),
+  });
+
+  app.delete('/guilds/:guildId/members/:userId', {
+    schema: { tags, params: MemberParams },
+    handler: async (req, reply) => {
+      await doKickMember(ctx, caller(req), req.params.guildId, req.params.userId, auditReason(req));
+      return reply.code(204).send();
+    },
+  });
+
+  app.put('/guilds/:guildId/members/:userId/roles/:roleId', {
+    schema: { tags, params: RoleParams },
+    handler: async (req, reply) => {
+      await doSetMemberRole(ctx, caller(req), req.params.guildId, req.params.userId, req.params.roleId, true, auditReason(req));
+      return reply.code(204).send();
+    },
+  });
+
+  app.delete('/guilds/:guildId/members/:userId/roles/:roleId', {
+    schema: { tags, params: RoleParams },
+    handler: async (req, reply) => {
+      await doSetMemberRole(ctx, caller(req), req.params.guildId, req.params.userId, req.params.roleId, false, auditReason(req));
+      return reply.code(204).send();
+    },
+  });
+};
