@@ -27,6 +27,10 @@ export interface Config {
   authRateLimitPerMinute: number;
   /** Seconds a gateway client may go without heartbeating before it is closed. */
   heartbeatIntervalMs: number;
+  /** How long a user stays shown as present after their last session drops (no flicker on reconnect). */
+  presenceGraceMs: number;
+  /** How long a disconnected gateway session can still be RESUMEd. */
+  resumeWindowMs: number;
   webDir?: string;
 }
 
@@ -73,6 +77,8 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitDisabled: env.RATE_LIMIT_DISABLED === '1',
     authRateLimitPerMinute: int(env, 'AUTH_RATE_LIMIT_PER_MINUTE', 10),
     heartbeatIntervalMs: int(env, 'HEARTBEAT_INTERVAL_MS', 41250),
+    presenceGraceMs: int(env, 'PRESENCE_GRACE_MS', 5000),
+    resumeWindowMs: int(env, 'GATEWAY_RESUME_WINDOW_MS', 90_000),
     webDir: env.WEB_DIR || undefined,
   };
 }

@@ -66,3 +66,27 @@ export function describeBusContract(name: string, makeBus: () => Promise<Bus>) {
     });
   });
 }
+
+/** Extra behaviour of buses that keep an event log (Redis). */
+export function describeBusLog(name: string, makeBus: () => Promise<Bus>) {
+  describe(`Bus log: ${name}`, () => {
+    it('hands each event its log id and replays everything after a given id, in order', async () => {
+      const bus = await makeBus();
+      try {
+        const ids: string[] = [];
+        bus.subscribe((_e, id) => ids.push(id as string));
+        const start = await bus.lastId!();
+        for (let i = 0; i < 5; i++) await bus.publish({ t: 'LOG', d: { i }, guild_id: '1' });
+        const deadline = Date.now() + 3000;
+        while (ids.length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+        const all = await bus.readSince!(start);
+        expect(all.map((e) => e.id)).toEqual(ids);
+        expect(all.map((e) => (e.event.d as { i: number }).i)).toEqual([0, 1, 2, 3, 4]);
+        const tail = await bus.readSince!(ids[2]);
+        expect(tail.map((e) => e.id)).toEqual(ids.slice(3));
+      } finally {
+        await bus.close();
+      }
+    });
+  });
+}

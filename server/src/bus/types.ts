@@ -18,7 +18,17 @@ export interface BusEvent {
   meta?: Record<string, unknown>;
 }
 
-export type BusHandler = (event: BusEvent) => void;
+/**
+ * `id` is the event's position in the shared event log (Redis stream id, e.g. "1700000000000-0");
+ * undefined on the in-process bus, which keeps no log.
+ */
+export type BusHandler = (event: BusEvent, id?: string) => void;
+
+/** An event read back from the log, for sessions resumed on another instance. */
+export interface LoggedEvent {
+  id: string;
+  event: BusEvent;
+}
 
 /** Event fan-out between server instances. In-process by default, Redis pub/sub with REDIS_URL. */
 export interface Bus {
@@ -26,5 +36,13 @@ export interface Bus {
   publish(event: BusEvent): Promise<void>;
   /** Every event published by any instance, in publish order per publisher. */
   subscribe(handler: BusHandler): () => void;
+  /**
+   * Events published after log position `afterId`, oldest first (Redis only: the log keeps at
+   * least the last `logRetentionMs`). The gateway uses it to rebuild what a session missed while
+   * the instance that owned it was gone.
+   */
+  readSince?(afterId: string): Promise<LoggedEvent[]>;
+  /** Position of the newest logged event ("0-0" when empty); Redis only. */
+  lastId?(): Promise<string>;
   close(): Promise<void>;
 }
