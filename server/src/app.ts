@@ -18,13 +18,16 @@ import { guildsRoutes } from './guilds/routes.js';
 import { channelsRoutes } from './channels/routes.js';
 import { membersRoutes } from './members/routes.js';
 import { invitesRoutes } from './invites/routes.js';
+import { rolesRoutes } from './roles/routes.js';
+import { bansRoutes } from './bans/routes.js';
+import { auditLogRoutes } from './audit-log/routes.js';
 import { messagesRoutes } from './messages/routes.js';
 import { pinsRoutes } from './pins/routes.js';
 import { readStatesRoutes } from './read-states/routes.js';
 import { searchRoutes } from './search/routes.js';
 
 /** Domain route plugins, mounted under /api/v10 (v9 and v1 are rewritten to it). One line each. */
-const API_ROUTES = [authRoutes, usersRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes];
+const API_ROUTES = [authRoutes, usersRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes];
 
 /**
  * The only wiring file. Order matters:

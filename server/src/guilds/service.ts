@@ -56,12 +56,11 @@ export async function memberCount(q: Queryable, guildId: string): Promise<number
 /** The full guild a member receives in GUILD_CREATE: roles, visible channels, members. */
 export async function loadGuildCreate(q: Queryable, access: GuildAccess) {
   const guildId = access.guild.id;
-  const [roleRows, channelList, memberList, n] = await Promise.all([
-    loadGuildRoles(q, guildId),
-    loadVisibleChannels(q, access),
-    loadWireMembers(q, guildId, { limit: 1000 }),
-    memberCount(q, guildId),
-  ]);
+  // Sequential: inside a transaction every query shares one connection.
+  const roleRows = await loadGuildRoles(q, guildId);
+  const channelList = await loadVisibleChannels(q, access);
+  const memberList = await loadWireMembers(q, guildId, { limit: 1000 });
+  const n = await memberCount(q, guildId);
   const me = memberList.find((m) => m.user.id === access.ctx.userId);
   return {
     ...toWireGuild(access.guild, roleRows),

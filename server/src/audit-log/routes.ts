@@ -1,0 +1,16 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AuditLogQuery, Snowflake } from '@retrocast/protocol';
+import { Type } from 'typebox';
+import { caller } from '../context.js';
+import { accessAuditLog } from './service.js';
+
+/**
+ * GET /guilds/:guildId/audit-logs    entries (VIEW_AUDIT_LOG; user_id, action_type, before, after, limit)
+ */
+export const auditLogRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { ctx } = app;
+  app.get('/guilds/:guildId/audit-logs', {
+    schema: { tags: ['audit-log'], params: Type.Object({ guildId: Snowflake }), querystring: AuditLogQuery },
+    handler: async (req) => accessAuditLog(ctx, caller(req), req.params.guildId, req.query),
+  });
+};

@@ -1,0 +1,48 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { CreateRoleBody, PatchRoleBody, RolePositionsBody, Snowflake } from '@retrocast/protocol';
+import { Type } from 'typebox';
+import { auditReason } from '../audit-log/reason.js';
+import { caller } from '../context.js';
+import { accessListRoles, doCreateRole, doDeleteRole, doUpdateRole, doUpdateRolePositions } from './service.js';
+
+/**
+ * GET    /guilds/:guildId/roles             list (any member)
+ * POST   /guilds/:guildId/roles             create (MANAGE_ROLES)
+ * PATCH  /guilds/:guildId/roles             move roles (MANAGE_ROLES, hierarchy)
+ * PATCH  /guilds/:guildId/roles/:roleId     edit (MANAGE_ROLES, hierarchy)
+ * DELETE /guilds/:guildId/roles/:roleId     delete (MANAGE_ROLES, hierarchy)
+ */
+export const rolesRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { ctx } = app;
+  const tags = ['roles'];
+  const GuildParams = Type.Object({ guildId: Snowflake });
+  const RoleParams = Type.Object({ guildId: Snowflake, roleId: Snowflake });
+
+  app.get('/guilds/:guildId/roles', {
+    schema: { tags, params: GuildParams },
+    handler: async (req) => accessListRoles(ctx, caller(req), req.params.guildId),
+  });
+
+  app.post('/guilds/:guildId/roles', {
+    schema: { tags, params: GuildParams, body: Type.Optional(CreateRoleBody) },
+    handler: async (req) => doCreateRole(ctx, caller(req), req.params.guildId, req.body ?? {}, auditReason(req)),
+  });
+
+  app.patch('/guilds/:guildId/roles', {
+    schema: { tags, params: GuildParams, body: RolePositionsBody },
+    handler: async (req) => doUpdateRolePositions(ctx, caller(req), req.params.guildId, req.body, auditReason(req)),
+  });
+
+  app.patch('/guilds/:guildId/roles/:roleId', {
+    schema: { tags, params: RoleParams, body: PatchRoleBody },
+    handler: async (req) => doUpdateRole(ctx, caller(req), req.params.guildId, req.params.roleId, req.body, auditReason(req)),
+  });
+
+  app.delete('/guilds/:guildId/roles/:roleId', {
+    schema: { tags, params: RoleParams },
+    handler: async (req, reply) => {
+      await doDeleteRole(ctx, caller(req), req.params.guildId, req.params.roleId, auditReason(req));
+      return reply.code(204).send();
+    },
+  });
+};
