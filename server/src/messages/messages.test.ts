@@ -3,7 +3,7 @@ import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channels, messages } from '../db/schema.js';
 import { type TestServer, api, registerUser, startServer } from '../test/helper.js';
-import { type TestGuild, addMember, createGuild, createTextChannel, recordEvents, send, setOverwrite } from './test-fixtures.js';
+import { type TestGuild, addMember, createGuild, createTextChannel, recordEvents, send, setOverwrite } from '../test/messages-fixtures.js';
 
 const { SEND_MESSAGES, READ_MESSAGE_HISTORY, MANAGE_MESSAGES, VIEW_CHANNEL } = Permissions;
 

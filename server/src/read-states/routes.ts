@@ -15,9 +15,13 @@ export const readStatesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       params: Type.Object({ channelId: Snowflake, messageId: Snowflake }),
-      body: Type.Optional(AckBody),
+      body: AckBody,
       response: { 200: AckResponse, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
     },
-    handler: async (req) => doAck(ctx, caller(req), req.params.channelId, req.params.messageId, req.body ?? {}),
+    // Clients may post no body at all.
+    preValidation: async (req) => {
+      req.body ??= {};
+    },
+    handler: async (req) => doAck(ctx, caller(req), req.params.channelId, req.params.messageId, req.body),
   });
 };

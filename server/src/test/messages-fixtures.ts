@@ -7,7 +7,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { BusEvent } from '../bus/types.js';
 import { channels, memberRoles, members, permissionOverwrites, roles } from '../db/schema.js';
-import { type TestServer, type TestUser, api, registerUser } from '../test/helper.js';
+import { type TestServer, type TestUser, api, registerUser } from './helper.js';
 
 export interface TestGuild {
   owner: TestUser;
