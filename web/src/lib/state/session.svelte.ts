@@ -1,0 +1,210 @@
+/**
+ * The logged-in client: owns the gateway, routes every dispatch through the per-domain reducers,
+ * and offers the few actions views call (send, load history, ack). Views read the stores; only
+ * `apply` writes them.
+ */
+import type { AuthResponse } from '@retrocast/protocol';
+import { api, loadTokens, refreshTokens, saveTokens, setLoggedOutHandler, HttpError } from '../api';
+import type { CurrentUser, Message, Status } from '../api/types';
+import { Gateway, type Dispatch, type GatewayStatus } from '../gateway/socket';
+import { GuildsStore } from './guilds.svelte';
+import { emptyMessages, PAGE, reduceMessages, type MessagesState } from './messages';
+import { reducePresences, type PresencesState } from './presences';
+import { emptyReadStates, isUnread, mentionCount, reduceReadStates, type ReadStatesState } from './read-states';
+import { reduceTyping, type TypingState } from './typing';
+
+const STATUS_KEY = 'retrocast.status';
+
+export class Session {
+  user: CurrentUser | null = $state.raw(null);
+  status: GatewayStatus = $state('connecting');
+  /** Set once the first READY has arrived. */
+  ready = $state(false);
+  guilds = new GuildsStore();
+  messages: MessagesState = $state.raw(emptyMessages);
+  typing: TypingState = $state.raw({});
+  presences: PresencesState = $state.raw({});
+  readStates: ReadStatesState = $state.raw(emptyReadStates);
+  myStatus: Status = $state('online');
+  /** Ticks every second so typing indicators expire. */
+  now = $state(Date.now());
+  /** Bumped on READY/RESUMED so open views refetch what they show. */
+  epoch = $state(0);
+
+  private gw: Gateway | null = null;
+  private lastTyping = 0;
+
+  get loggedIn() {
+    return !!loadTokens();
+  }
+
+  /** Stores a fresh login and connects. */
+  login(res: AuthResponse) {
+    saveTokens(res);
+    this.user = res.user;
+    this.connect();
+  }
+
+  connect() {
+    if (this.gw || !loadTokens()) return;
+    try {
+      this.myStatus = (localStorage.getItem(STATUS_KEY) as Status) || 'online';
+    } catch {
+      /* private mode */
+    }
+    setLoggedOutHandler(() => this.reset());
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    this.gw = new Gateway({
+      url: `${proto}//${location.host}/gateway`,
+      getToken: () => loadTokens()?.access_token,
+      refreshToken: async () => (await refreshTokens())?.access_token ?? null,
+      onDispatch: (d) => this.apply(d),
+      onStatus: (s) => (this.status = s),
+      presence: () => ({ status: this.myStatus }),
+    });
+    this.gw.start();
+    addEventListener('online', this.onOnline);
+    addEventListener('offline', this.onOffline);
+    setInterval(() => (this.now = Date.now()), 1000);
+  }
+
+  private onOnline = () => this.gw?.reconnect();
+  private onOffline = () => (this.status = 'offline');
+
+  async logout() {
+    await api.logout().catch(() => {});
+    this.reset();
+  }
+
+  private reset() {
+    saveTokens(null);
+    this.gw?.stop();
+    this.gw = null;
+    this.user = null;
+    this.ready = false;
+    removeEventListener('online', this.onOnline);
+    removeEventListener('offline', this.onOffline);
+    location.href = '/login';
+  }
+
+  /** The one entry point for state changes. */
+  apply(ev: Dispatch) {
+    const now = Date.now();
+    if (ev.t === 'READY') this.user = ev.d.user;
+    if (ev.t === 'USER_UPDATE' && ev.d.id === this.user?.id) this.user = { ...this.user!, ...ev.d };
+    this.guilds.apply(ev);
+    this.messages = reduceMessages(this.messages, ev);
+    this.typing = reduceTyping(this.typing, ev, now);
+    this.presences = reducePresences(this.presences, ev);
+    const me = this.user?.id ?? '';
+    this.readStates = reduceReadStates(this.readStates, ev, (g) => this.guilds.member(g, me)?.roles ?? []);
+    if (ev.t === 'READY' || ev.t === 'RESUMED') {
+      this.ready = true;
+      this.epoch++;
+    }
+    if (ev.t === 'READY' && this.myStatus !== 'online') this.gw?.setPresence(this.myStatus);
+  }
+
+  setStatus(s: Status) {
+    this.myStatus = s;
+    localStorage.setItem(STATUS_KEY, s);
+    this.gw?.setPresence(s);
+    if (this.user) this.presences = { ...this.presences, [this.user.id]: s === 'invisible' ? 'offline' : s };
+  }
+
+  /** Newest page (reset=false merges when it overlaps) or the page before `before`. */
+  async loadHistory(channelId: string, before?: string) {
+    const messages = await api.messages(channelId, { before, limit: PAGE });
+    this.apply({ t: 'LOCAL_HISTORY', d: { channel_id: channelId, messages, before, limit: PAGE } });
+  }
+
+  async loadMembers(guildId: string) {
+    const members = await api.members(guildId).catch(() => null);
+    if (members) this.apply({ t: 'LOCAL_MEMBERS', d: { guild_id: guildId, members } });
+  }
+
+  /** Optimistic send: shown as pending until the MESSAGE_CREATE echo with our nonce arrives. */
+  async send(channelId: string, content: string, replyTo?: string, nonce = makeNonce()) {
+    if (!this.user) return;
+    this.apply({ t: 'LOCAL_PENDING', d: { nonce, channel_id: channelId, content, author: this.user, timestamp: new Date().toISOString(), reply_to: replyTo } });
+    this.lastTyping = 0;
+    try {
+      const m = await api.sendMessage(channelId, { content, nonce, message_reference: replyTo ? { message_id: replyTo } : undefined });
+      // If the gateway is down the echo may come late; the REST answer is the same object.
+      this.apply({ t: 'MESSAGE_CREATE', d: m });
+    } catch (e) {
+      this.apply({ t: 'LOCAL_SEND_FAILED', d: { nonce, error: e instanceof HttpError ? e.detail : String(e) } });
+    }
+  }
+
+  retry(nonce: string) {
+    const p = this.messages.pending.find((x) => x.nonce === nonce);
+    if (p) void this.send(p.channel_id, p.content, p.reply_to, nonce);
+  }
+
+  discard(nonce: string) {
+    this.apply({ t: 'LOCAL_DISCARD', d: { nonce } });
+  }
+
+  /** POST /typing at most every 8 s while the user types. */
+  typingPing(channelId: string) {
+    const now = Date.now();
+    if (now - this.lastTyping < 8000) return;
+    this.lastTyping = now;
+    api.typing(channelId).catch(() => {});
+  }
+
+  /** Marks a channel read up to its newest message, if it is unread. */
+  ack(channelId: string, lastId: string | null | undefined) {
+    if (!lastId) return;
+    const rs = this.readStates.byChannel[channelId];
+    if (rs?.last_message_id === lastId && !rs.mention_count) return;
+    this.apply({ t: 'MESSAGE_ACK', d: { channel_id: channelId, message_id: lastId, mention_count: 0 } });
+    api.ack(channelId, lastId).catch(() => {});
+  }
+
+  /** Display name of a user, preferring the guild nickname. */
+  displayName(user: { id: string; username: string; global_name?: string | null } | undefined, guildId?: string): string {
+    if (!user) return 'Unknown';
+    return this.guilds.member(guildId, user.id)?.nick ?? user.global_name ?? user.username;
+  }
+
+  userById(id: string, guildId?: string) {
+    if (this.user?.id === id) return this.user;
+    const g = this.guilds.member(guildId, id)?.user;
+    if (g) return g;
+    for (const entry of this.guilds.list) if (entry.members[id]) return entry.members[id].user;
+    return undefined;
+  }
+
+  channelUnread(channelId: string, lastMessageId: string | null | undefined): boolean {
+    return isUnread(this.readStates, channelId, lastMessageId);
+  }
+
+  channelMentions(channelId: string): number {
+    return mentionCount(this.readStates, channelId);
+  }
+
+  /** Unread text channels the user can see in a guild, and their mention total. */
+  guildBadge(guildId: string): { unread: boolean; mentions: number } {
+    let unread = false;
+    let mentions = 0;
+    for (const c of this.guilds.visibleChannels(this.user?.id, guildId)) {
+      if (c.type !== 0) continue;
+      if (this.channelUnread(c.id, c.last_message_id)) unread = true;
+      mentions += this.channelMentions(c.id);
+    }
+    return { unread, mentions };
+  }
+
+  isMessageMine(m: Message) {
+    return m.author.id === this.user?.id;
+  }
+}
+
+function makeNonce() {
+  // Discord nonces are snowflake-like strings; any unique string of ≤25 chars works.
+  return `${Date.now()}${Math.floor(Math.random() * 1e6)}`.slice(0, 25);
+}
+
+export const session = new Session();

@@ -1,0 +1,43 @@
+/** View-only state: which drawer, modal or panel is open. Never holds server data. */
+export type Modal =
+  | { kind: 'create-guild' }
+  | { kind: 'join' }
+  | { kind: 'invite'; guildId: string; channelId: string }
+  | { kind: 'create-channel'; guildId: string; parentId?: string | null; type?: number }
+  | { kind: 'guild-settings'; guildId: string; tab?: string }
+  | { kind: 'channel-settings'; guildId: string; channelId: string }
+  | null;
+
+class Ui {
+  /** Phone layout: the rail+sidebar drawer / the member drawer. */
+  navOpen = $state(false);
+  membersOpen = $state(false);
+  /** Desktop: member list column shown. */
+  showMembers = $state(true);
+  modal: Modal = $state.raw(null);
+  panel: 'pins' | 'search' | null = $state(null);
+  collapsed: Record<string, boolean> = $state({});
+  /** Message being edited inline, and the message the composer replies to. */
+  editing: string | null = $state(null);
+  replyTo: { id: string; author: string } | null = $state.raw(null);
+  /** User popover anchor. */
+  popover: { userId: string; guildId?: string; x: number; y: number } | null = $state.raw(null);
+
+  open(m: Modal) {
+    this.modal = m;
+    this.navOpen = false;
+  }
+
+  /** Esc: the innermost thing open closes first. */
+  closeTop(): boolean {
+    if (this.popover) this.popover = null;
+    else if (this.modal) this.modal = null;
+    else if (this.panel) this.panel = null;
+    else if (this.navOpen) this.navOpen = false;
+    else if (this.membersOpen) this.membersOpen = false;
+    else return false;
+    return true;
+  }
+}
+
+export const ui = new Ui();
