@@ -3,6 +3,8 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { authRoutes, installAuthHook } from './auth/routes.js';
+import { openBlobStore } from './blobs/index.js';
+import { blobUploadRoutes } from './blobs/routes.js';
 import { openBus } from './bus/index.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
@@ -48,12 +50,14 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
 
   const database = await openDatabase(config);
   const bus = await openBus(config.redisUrl, config.redisPrefix);
+  const blobs = await openBlobStore(config);
   const rateLimits = config.redisUrl ? await createRedisRateLimitStore(config.redisUrl, config.redisPrefix) : createMemoryRateLimitStore();
   const ctx: AppContext = {
     config,
     database,
     db: database.db,
     bus,
+    blobs,
     ids: new SnowflakeGenerator(config.workerId, config.processId),
     rateLimits,
     log: app.log,
@@ -62,6 +66,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   app.addHook('onClose', async () => {
     await rateLimits.close();
     await bus.close();
+    await blobs.close();
     await database.close();
   });
 
@@ -77,6 +82,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   });
   app.get('/api/openapi.json', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes);
+  // Direct uploads to the disk store (HMAC-signed PUT URLs), outside /api.
+  await app.register(blobUploadRoutes);
 
   await app.register(async (api) => {
     for (const routes of API_ROUTES) await api.register(routes);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { type FilesConfig, loadFilesConfig } from './blobs/config.js';
 
 /** Every setting, from the environment, with defaults that run out of the box. See README. */
 export interface Config {
@@ -32,6 +33,8 @@ export interface Config {
   /** How long a disconnected gateway session can still be RESUMEd. */
   resumeWindowMs: number;
   webDir?: string;
+  /** Uploads, blob storage (disk or S3) and link embeds (blobs/config.ts). */
+  files: FilesConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -80,5 +83,6 @@ export function loadConfig(env: Env = process.env): Config {
     presenceGraceMs: int(env, 'PRESENCE_GRACE_MS', 5000),
     resumeWindowMs: int(env, 'GATEWAY_RESUME_WINDOW_MS', 90_000),
     webDir: env.WEB_DIR || undefined,
+    files: loadFilesConfig(env),
   };
 }

@@ -1,5 +1,6 @@
 import type { SnowflakeGenerator } from '@retrocast/protocol';
 import type { FastifyBaseLogger } from 'fastify';
+import type { BlobStore } from './blobs/types.js';
 import type { Bus } from './bus/types.js';
 import type { Config } from './config.js';
 import type { Database, Db } from './db/client.js';
@@ -11,6 +12,8 @@ export interface AppContext {
   database: Database;
   db: Db;
   bus: Bus;
+  /** File storage: disk under DATA_DIR/files or S3 (blobs/). */
+  blobs: BlobStore;
   ids: SnowflakeGenerator;
   rateLimits: RateLimitStore;
   log: FastifyBaseLogger;

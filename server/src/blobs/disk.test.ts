@@ -1,0 +1,3 @@
+import { describeBlobContract } from './contract.js';
+
+describeBlobContract('disk', () => ({}));
