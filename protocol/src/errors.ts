@@ -32,6 +32,7 @@ export const Errors = {
   UNKNOWN_EMOJI: e(10014, 404, 'Unknown Emoji'),
   UNKNOWN_BAN: e(10026, 404, 'Unknown Ban'),
   UNKNOWN_ATTACHMENT: e(10029, 404, 'Unknown Attachment'),
+  UNKNOWN_VOICE_STATE: e(10065, 404, 'Unknown Voice State'),
 
   /** who may call */
   BOTS_FORBIDDEN: e(20001, 403, 'Bots cannot use this endpoint'),

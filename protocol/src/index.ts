@@ -11,3 +11,4 @@ export * from './rest/invites.js';
 export * from './rest/audit-log.js';
 export * from './rest/messages.js';
 export * from './gateway/index.js';
+export * from './rest/voice.js';

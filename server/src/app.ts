@@ -17,6 +17,8 @@ import { installRateLimits } from './ratelimit/plugin.js';
 import { createMemoryRateLimitStore, createRedisRateLimitStore } from './ratelimit/store.js';
 import { usersRoutes } from './users/routes.js';
 import { guildsRoutes } from './guilds/routes.js';
+import { installVoice } from './voice/plugin.js';
+import { voiceRoutes } from './voice/routes.js';
 import { channelsRoutes } from './channels/routes.js';
 import { membersRoutes } from './members/routes.js';
 import { invitesRoutes } from './invites/routes.js';
@@ -29,7 +31,7 @@ import { readStatesRoutes } from './read-states/routes.js';
 import { searchRoutes } from './search/routes.js';
 
 /** Domain route plugins, mounted under /api/v10 (v9 and v1 are rewritten to it). One line each. */
-const API_ROUTES = [authRoutes, usersRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes];
+const API_ROUTES = [authRoutes, usersRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, voiceRoutes];
 
 /**
  * The only wiring file. Order matters:
@@ -84,6 +86,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   // Direct uploads to the disk store (HMAC-signed PUT URLs), outside /api.
   await app.register(blobUploadRoutes);
+  // Voice: state store, LiveKit (spawned on listen), bus reactions, the public LiveKit webhook.
+  await installVoice(app);
 
   await app.register(async (api) => {
     for (const routes of API_ROUTES) await api.register(routes);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type FilesConfig, loadFilesConfig } from './blobs/config.js';
+import { type VoiceConfig, loadVoiceConfig } from './voice/config.js';
 
 /** Every setting, from the environment, with defaults that run out of the box. See README. */
 export interface Config {
@@ -35,6 +36,8 @@ export interface Config {
   webDir?: string;
   /** Uploads, blob storage (disk or S3) and link embeds (blobs/config.ts). */
   files: FilesConfig;
+  /** LiveKit: external, spawned child, or off (voice/config.ts). */
+  voice: VoiceConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -84,5 +87,6 @@ export function loadConfig(env: Env = process.env): Config {
     resumeWindowMs: int(env, 'GATEWAY_RESUME_WINDOW_MS', 90_000),
     webDir: env.WEB_DIR || undefined,
     files: loadFilesConfig(env),
+    voice: loadVoiceConfig(env, env.HOST || '0.0.0.0'),
   };
 }

@@ -1,0 +1,171 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyBaseLogger } from 'fastify';
+import type { VoiceConfig } from './config.js';
+
+/**
+ * The LiveKit this server uses: an external one (LIVEKIT_URL + key + secret) or a livekit-server
+ * child process spawned with keys generated once into DATA_DIR and webhooks pointed back at us.
+ */
+export interface LiveKit {
+  mode: 'external' | 'spawned';
+  apiKey: string;
+  apiSecret: string;
+  /** http(s) base for RoomService calls from this server. */
+  serviceUrl: string;
+  /** ws(s) URL a client connects to; `host` is the hostname the client used to reach us. */
+  clientUrl(host?: string): string;
+  /** Resolves once LiveKit answers (false when the child failed to start). */
+  ready: Promise<boolean>;
+  /** True while LiveKit is (believed to be) up. */
+  up(): boolean;
+  close(): Promise<void>;
+}
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** LIVEKIT_BIN, else `livekit-server` on PATH, else the build of `npm run voice:install`. */
+export function findLiveKitBinary(cfg: VoiceConfig): string | null {
+  if (cfg.bin) return existsSync(cfg.bin) ? cfg.bin : null;
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir && existsSync(join(dir, 'livekit-server'))) return join(dir, 'livekit-server');
+  }
+  const cached = join(repoRoot, '.cache', 'livekit', 'livekit-server');
+  return existsSync(cached) ? cached : null;
+}
+
+/** API key + secret for the spawned LiveKit, generated once so tokens survive restarts. */
+function loadKeys(dataDir: string): { key: string; secret: string } {
+  const file = join(dataDir, 'livekit-keys.json');
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    mkdirSync(dataDir, { recursive: true });
+    const keys = { key: `API${randomBytes(6).toString('hex')}`, secret: randomBytes(32).toString('base64url') };
+    writeFileSync(file, JSON.stringify(keys), { mode: 0o600 });
+    return keys;
+  }
+}
+
+/** LiveKit's YAML config; written to a 0600 file because it holds the secret. */
+function configYaml(cfg: VoiceConfig, keys: { key: string; secret: string }, webhookUrl: string): string {
+  return [
+    `port: ${cfg.port}`,
+    'rtc:',
+    `  tcp_port: ${cfg.tcpPort}`,
+    `  udp_port: ${cfg.udpPort}`,
+    '  use_external_ip: false',
+    'keys:',
+    `  ${keys.key}: ${keys.secret}`,
+    'webhook:',
+    `  api_key: ${keys.key}`,
+    '  urls:',
+    `    - ${JSON.stringify(webhookUrl)}`,
+    'logging:',
+    '  level: warn',
+    '',
+  ].join('\n');
+}
+
+const httpBase = (wsUrl: string) => wsUrl.replace(/^ws(s?):/, 'http$1:');
+const wsBase = (httpUrl: string) => httpUrl.replace(/^http(s?):/, 'ws$1:');
+
+async function waitUntilUp(url: string, child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return true;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return false;
+}
+
+export function externalLiveKit(cfg: VoiceConfig & { url: string; apiKey: string; apiSecret: string }): LiveKit {
+  return {
+    mode: 'external',
+    apiKey: cfg.apiKey,
+    apiSecret: cfg.apiSecret,
+    serviceUrl: httpBase(cfg.url),
+    clientUrl: () => cfg.publicUrl ?? wsBase(cfg.url),
+    ready: Promise.resolve(true),
+    up: () => true,
+    close: async () => {},
+  };
+}
+
+/** Spawns `bin` and resolves the handle immediately; `ready` says when (and whether) it is up. */
+export function spawnLiveKit(cfg: VoiceConfig, bin: string, dataDir: string, webhookUrl: string, log: FastifyBaseLogger): LiveKit {
+  const keys = loadKeys(dataDir);
+  const configFile = join(dataDir, 'livekit.yaml');
+  writeFileSync(configFile, configYaml(cfg, keys, webhookUrl), { mode: 0o600 });
+  const child = spawn(bin, ['--config', configFile, '--bind', cfg.bind, '--node-ip', cfg.nodeIp], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const local = cfg.bind === '0.0.0.0' ? '127.0.0.1' : cfg.bind;
+  const serviceUrl = `http://${local.includes(':') ? `[${local}]` : local}:${cfg.port}`;
+  let isUp = false;
+  let closing = false;
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) output.push(line);
+    output.splice(0, Math.max(0, output.length - 20));
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  child.on('error', (err) => log.error({ err, bin }, 'voice: could not run livekit-server; voice is unavailable'));
+  child.on('exit', (code, signal) => {
+    isUp = false;
+    if (!closing) log.error({ code, signal, output: output.slice(-5) }, 'voice: livekit-server exited; voice is unavailable');
+  });
+  const ready = waitUntilUp(serviceUrl, child, 20_000).then((ok) => {
+    isUp = ok;
+    if (ok) log.info({ url: serviceUrl, nodeIp: cfg.nodeIp, udp: cfg.udpPort, tcp: cfg.tcpPort }, `voice: livekit-server running on port ${cfg.port}`);
+    else if (!closing) {
+      log.error({ output: output.slice(-5) }, 'voice: livekit-server did not come up; voice is unavailable');
+      child.kill('SIGKILL');
+    }
+    return ok;
+  });
+  return {
+    mode: 'spawned',
+    apiKey: keys.key,
+    apiSecret: keys.secret,
+    serviceUrl,
+    clientUrl: (host) => cfg.publicUrl ?? `ws://${host && host !== '0.0.0.0' ? host : cfg.nodeIp}:${cfg.port}`,
+    ready,
+    up: () => isUp,
+    close: async () => {
+      closing = true;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * The LiveKit to use, or null (with one clear log line) when voice is off. `webhookUrl` must reach
+ * this server, so this runs once the HTTP port is known.
+ */
+export function startLiveKit(cfg: VoiceConfig, dataDir: string, webhookUrl: string, log: FastifyBaseLogger): LiveKit | null {
+  if (cfg.url && cfg.apiKey && cfg.apiSecret) {
+    log.info({ url: cfg.url }, 'voice: using external LiveKit');
+    return externalLiveKit({ ...cfg, url: cfg.url, apiKey: cfg.apiKey, apiSecret: cfg.apiSecret });
+  }
+  if (cfg.mode === 'off') {
+    log.info('voice: disabled (LIVEKIT_MODE=off); voice joins will fail');
+    return null;
+  }
+  const bin = findLiveKitBinary(cfg);
+  if (!bin) {
+    log.warn('voice: no livekit-server found (LIVEKIT_BIN, PATH, .cache/livekit); voice is off. Run `npm run voice:install` to enable it.');
+    return null;
+  }
+  return spawnLiveKit(cfg, bin, dataDir, webhookUrl, log);
+}

@@ -1,0 +1,191 @@
+import { Permissions } from '@retrocast/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BusEvent } from '../bus/types.js';
+import { type TestServer, api, startServer } from '../test/helper.js';
+import {
+  FAKE_LIVEKIT,
+  type VoiceGuild,
+  createVoiceGuild,
+  eventually,
+  grantsOf,
+  joinVoice,
+  overwrite,
+  postWebhook,
+  signedWebhook,
+} from '../test/voice-fixtures.js';
+
+describe('voice without LiveKit', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server.close());
+
+  it('serves text chat and refuses voice joins with 50101', async () => {
+    const g = await createVoiceGuild(server);
+    const sent = await api(server, 'POST', `/channels/${g.textId}/messages`, { token: g.owner.token, body: { content: 'hi' } });
+    expect(sent.status).toBe(200);
+    const join = await joinVoice(server, g.owner, g.voiceId);
+    expect(join.status).toBe(503);
+    expect(join.body.code).toBe(50101);
+    const regions = await api(server, 'GET', '/voice/regions', { token: g.owner.token });
+    expect(regions.body).toEqual([expect.objectContaining({ id: 'local', optimal: true })]);
+  });
+
+  it('answers webhooks with 503 when there is no LiveKit', async () => {
+    const { body, authorization } = await signedWebhook({ event: 'room_started', room: { name: '1' } });
+    expect((await postWebhook(server, body, authorization)).status).toBe(503);
+  });
+});
+
+describe('voice with LiveKit configured', () => {
+  let server: TestServer;
+  let g: VoiceGuild;
+  const events: BusEvent[] = [];
+  const voiceEvents = (userId: string) => events.filter((e) => e.t === 'VOICE_STATE_UPDATE' && (e.d as { user_id: string }).user_id === userId);
+
+  beforeAll(async () => {
+    server = await startServer({ env: FAKE_LIVEKIT });
+    server.app.ctx.bus.subscribe((e) => events.push(e));
+    g = await createVoiceGuild(server);
+  });
+  afterAll(() => server.close());
+
+  describe('POST /channels/:id/voice/join', () => {
+    it('returns a LiveKit URL and a token for the channel room, and dispatches the voice state', async () => {
+      const res = await joinVoice(server, g.owner, g.voiceId, { self_mute: true });
+      expect(res.status).toBe(200);
+      expect(res.body.url).toBe(FAKE_LIVEKIT.LIVEKIT_URL);
+      const grants = grantsOf(res.body.token);
+      expect(grants).toMatchObject({ identity: g.owner.id, room: g.voiceId, roomJoin: true, canPublish: true, canSubscribe: true });
+      expect(grants.ttl).toBeLessThanOrEqual(600);
+      expect(res.body.voice_state).toMatchObject({ guild_id: g.guildId, channel_id: g.voiceId, user_id: g.owner.id, self_mute: true, mute: false });
+      const dispatched = await eventually(() => voiceEvents(g.owner.id)[0], 3000, 'VOICE_STATE_UPDATE');
+      expect(dispatched.guild_id).toBe(g.guildId);
+      expect(dispatched.d).toMatchObject({ channel_id: g.voiceId, member: { user: { id: g.owner.id } } });
+      const state = await api(server, 'GET', `/guilds/${g.guildId}/voice-states/@me`, { token: g.owner.token });
+      expect(state.body).toMatchObject({ channel_id: g.voiceId, session_id: res.body.voice_state.session_id });
+    });
+
+    it('gives no token without CONNECT (403) and hides channels the user cannot see (404)', async () => {
+      const u = await g.join();
+      await overwrite(server, g.owner, g.voiceId, u.id, 0n, Permissions.CONNECT);
+      const res = await joinVoice(server, u, g.voiceId);
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe(50013);
+      expect(res.body.token).toBeUndefined();
+      await overwrite(server, g.owner, g.voiceId, u.id, 0n, Permissions.VIEW_CHANNEL);
+      expect((await joinVoice(server, u, g.voiceId)).status).toBe(404);
+    });
+
+    it('mints a token without canPublish when the user lacks SPEAK', async () => {
+      const u = await g.join();
+      await overwrite(server, g.owner, g.voiceId, u.id, 0n, Permissions.SPEAK);
+      const res = await joinVoice(server, u, g.voiceId);
+      expect(res.status).toBe(200);
+      expect(grantsOf(res.body.token)).toMatchObject({ canPublish: false, canSubscribe: true });
+    });
+
+    it('refuses a full channel unless the user has MOVE_MEMBERS', async () => {
+      const created = await api(server, 'POST', `/guilds/${g.guildId}/channels`, { token: g.owner.token, body: { name: 'Duo', type: 2, user_limit: 1 } });
+      expect(created.status).toBe(201);
+      const a = await g.join();
+      const b = await g.join();
+      expect((await joinVoice(server, a, created.body.id)).status).toBe(200);
+      const full = await joinVoice(server, b, created.body.id);
+      expect(full.status).toBe(403);
+      expect(full.body.message).toMatch(/full/);
+      // Rejoining one's own seat is not "full"; a moderator may always enter.
+      expect((await joinVoice(server, a, created.body.id)).status).toBe(200);
+      expect((await joinVoice(server, g.owner, created.body.id)).status).toBe(200);
+    });
+
+    it('refuses text channels with 50024 and bad bodies with 400', async () => {
+      expect((await joinVoice(server, g.owner, g.textId)).body.code).toBe(50024);
+      const bad = await joinVoice(server, g.owner, g.voiceId, { self_mute: 'yes' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.code).toBe(50035);
+    });
+  });
+
+  describe('POST /api/livekit/webhook', () => {
+    it('rejects forged and unsigned webhooks with 401', async () => {
+      const { body } = await signedWebhook({ event: 'participant_left', room: { name: g.voiceId }, participant: { identity: g.owner.id, sid: 'PA_x' } });
+      const forged = await signedWebhook({ event: 'participant_left' }, FAKE_LIVEKIT.LIVEKIT_API_KEY, 'another-secret-that-is-at-least-32-characters');
+      expect((await postWebhook(server, body, forged.authorization)).status).toBe(401);
+      expect((await postWebhook(server, body, '')).status).toBe(401);
+      const tampered = await signedWebhook({ event: 'room_started', room: { name: g.voiceId } });
+      expect((await postWebhook(server, body, tampered.authorization)).status).toBe(401);
+    });
+
+    it('confirms a join, ignores a stale leave, and dispatches the leave of the known connection', async () => {
+      const u = await g.join();
+      expect((await joinVoice(server, u, g.voiceId)).status).toBe(200);
+      const participant = (sid: string) => ({ room: { name: g.voiceId }, participant: { identity: u.id, sid } });
+      const joined = await signedWebhook({ event: 'participant_joined', ...participant('PA_new') });
+      expect((await postWebhook(server, joined.body, joined.authorization)).status).toBe(200);
+      const stale = await signedWebhook({ event: 'participant_left', ...participant('PA_old') });
+      expect((await postWebhook(server, stale.body, stale.authorization)).status).toBe(200);
+      expect((await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token })).status).toBe(200);
+      const left = await signedWebhook({ event: 'participant_left', ...participant('PA_new') });
+      expect((await postWebhook(server, left.body, left.authorization)).status).toBe(200);
+      const gone = await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token });
+      expect(gone.status).toBe(404);
+      expect(gone.body.code).toBe(10065);
+      await eventually(() => voiceEvents(u.id).some((e) => (e.d as { channel_id: unknown }).channel_id === null), 3000, 'leave dispatch');
+    });
+  });
+
+  describe('moderation', () => {
+    it('server mute via PATCH /guilds/:id/voice-states/:user needs MUTE_MEMBERS and shows mute: true', async () => {
+      const u = await g.join();
+      const other = await g.join();
+      await joinVoice(server, u, g.voiceId);
+      const denied = await api(server, 'PATCH', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: other.token, body: { mute: true } });
+      expect(denied.status).toBe(403);
+      const ok = await api(server, 'PATCH', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token, body: { mute: true } });
+      expect(ok.status).toBe(204);
+      const state = await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token });
+      expect(state.body).toMatchObject({ mute: true, member: { mute: true } });
+      await eventually(() => voiceEvents(u.id).some((e) => (e.d as { mute: boolean }).mute), 3000, 'mute dispatch');
+      const notInVoice = await api(server, 'PATCH', `/guilds/${g.guildId}/voice-states/${other.id}`, { token: g.owner.token, body: { mute: true } });
+      expect(notInVoice.body.code).toBe(40032);
+    });
+
+    it('server deafen through PATCH /guilds/:id/members/:user reaches the voice state', async () => {
+      const u = await g.join();
+      await joinVoice(server, u, g.voiceId);
+      const res = await api(server, 'PATCH', `/guilds/${g.guildId}/members/${u.id}`, { token: g.owner.token, body: { deaf: true } });
+      expect(res.status).toBe(200);
+      await eventually(async () => (await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token })).body.deaf, 3000, 'deaf');
+    });
+
+    it('moves with channel_id and disconnects with null, each in the audit log', async () => {
+      const u = await g.join();
+      const other = await api(server, 'POST', `/guilds/${g.guildId}/channels`, { token: g.owner.token, body: { name: 'Other', type: 2 } });
+      await joinVoice(server, u, g.voiceId);
+      const moved = await api(server, 'PATCH', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token, body: { channel_id: other.body.id } });
+      expect(moved.status).toBe(204);
+      const state = await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token });
+      expect(state.body.channel_id).toBe(other.body.id);
+      await eventually(() => events.some((e) => e.t === 'VOICE_SERVER_UPDATE' && e.user_ids?.[0] === u.id), 3000, 'VOICE_SERVER_UPDATE');
+      const dropped = await api(server, 'PATCH', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token, body: { channel_id: null } });
+      expect(dropped.status).toBe(204);
+      expect((await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token })).status).toBe(404);
+      const log = await api(server, 'GET', `/guilds/${g.guildId}/audit-logs`, { token: g.owner.token });
+      const types = log.body.audit_log_entries.filter((e: { target_id: string }) => e.target_id === u.id).map((e: { action_type: number }) => e.action_type);
+      expect(types).toEqual(expect.arrayContaining([26, 27]));
+    });
+
+    it('losing CONNECT or being kicked disconnects', async () => {
+      const u = await g.join();
+      const v = await g.join();
+      await joinVoice(server, u, g.voiceId);
+      await joinVoice(server, v, g.voiceId);
+      await overwrite(server, g.owner, g.voiceId, u.id, 0n, Permissions.CONNECT);
+      await eventually(async () => (await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token })).status === 404, 3000, 'CONNECT revoked');
+      expect((await api(server, 'DELETE', `/guilds/${g.guildId}/members/${v.id}`, { token: g.owner.token })).status).toBe(204);
+      await eventually(async () => (await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${v.id}`, { token: g.owner.token })).status === 404, 3000, 'kick');
+    });
+  });
+});
