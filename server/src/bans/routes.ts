@@ -3,6 +3,7 @@ import { BanBody, ListBansQuery, Snowflake } from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { auditReason } from '../audit-log/reason.js';
 import { caller } from '../context.js';
+import { emptyBodyAsObject } from '../guilds/optional-body.js';
 import { accessGetBan, accessListBans, doBan, doUnban } from './service.js';
 
 /**
@@ -27,9 +28,10 @@ export const bansRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.put('/guilds/:guildId/bans/:userId', {
-    schema: { tags, params: BanParams, body: Type.Optional(BanBody) },
+    preValidation: emptyBodyAsObject,
+    schema: { tags, params: BanParams, body: BanBody },
     handler: async (req, reply) => {
-      await doBan(ctx, caller(req), req.params.guildId, req.params.userId, req.body ?? {}, auditReason(req));
+      await doBan(ctx, caller(req), req.params.guildId, req.params.userId, req.body, auditReason(req));
       return reply.code(204).send();
     },
   });

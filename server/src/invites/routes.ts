@@ -3,6 +3,7 @@ import { CreateInviteBody, GetInviteQuery, InviteCodeParam, Snowflake } from '@r
 import { Type } from 'typebox';
 import { auditReason } from '../audit-log/reason.js';
 import { caller } from '../context.js';
+import { emptyBodyAsObject } from '../guilds/optional-body.js';
 import { accessChannelInvites, accessGetInvite, accessGuildInvites, doAcceptInvite, doCreateInvite, doDeleteInvite } from './service.js';
 
 /**
@@ -19,8 +20,9 @@ export const invitesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ChannelParams = Type.Object({ channelId: Snowflake });
 
   app.post('/channels/:channelId/invites', {
-    schema: { tags, params: ChannelParams, body: Type.Optional(CreateInviteBody) },
-    handler: async (req) => doCreateInvite(ctx, caller(req), req.params.channelId, req.body ?? {}, auditReason(req)),
+    preValidation: emptyBodyAsObject,
+    schema: { tags, params: ChannelParams, body: CreateInviteBody },
+    handler: async (req) => doCreateInvite(ctx, caller(req), req.params.channelId, req.body, auditReason(req)),
   });
 
   app.get('/channels/:channelId/invites', {

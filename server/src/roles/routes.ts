@@ -3,6 +3,7 @@ import { CreateRoleBody, PatchRoleBody, RolePositionsBody, Snowflake } from '@re
 import { Type } from 'typebox';
 import { auditReason } from '../audit-log/reason.js';
 import { caller } from '../context.js';
+import { emptyBodyAsObject } from '../guilds/optional-body.js';
 import { accessListRoles, doCreateRole, doDeleteRole, doUpdateRole, doUpdateRolePositions } from './service.js';
 
 /**
@@ -24,8 +25,9 @@ export const rolesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/guilds/:guildId/roles', {
-    schema: { tags, params: GuildParams, body: Type.Optional(CreateRoleBody) },
-    handler: async (req) => doCreateRole(ctx, caller(req), req.params.guildId, req.body ?? {}, auditReason(req)),
+    preValidation: emptyBodyAsObject,
+    schema: { tags, params: GuildParams, body: CreateRoleBody },
+    handler: async (req) => doCreateRole(ctx, caller(req), req.params.guildId, req.body, auditReason(req)),
   });
 
   app.patch('/guilds/:guildId/roles', {
