@@ -1,0 +1,109 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { machineInfo } from './machine.js';
+import { type BenchReport, renderTable, writeReport } from './report.js';
+import { type BenchOptions, type Scenario, type ScenarioResult, backendContext } from './scenario.js';
+import { coldStart } from './scenarios/cold-start.js';
+import { history } from './scenarios/history.js';
+import { type Backend, REPO, assertBuilt, serverEnv } from './server-process.js';
+
+/** Every scenario, in the order `npm run bench` runs them. */
+const SCENARIOS: Scenario[] = [history, coldStart];
+
+const USAGE = `npm run bench -- [options]
+  --scenario a,b     run only these (${SCENARIOS.map((s) => s.name).join(', ')})
+  --backend a,b      pglite, postgres (default: both; postgres needs BENCH_DATABASE_URL or TEST_DATABASE_URL)
+  --duration S       seconds each scenario measures (overrides its default)
+  --quick            smoke run: small sizes, a few seconds each (CI)
+  --members N        connected members (fanout, multi)
+  --rate N           messages per second (fanout, multi)
+  --messages N       seeded history size (history, coldstart)
+  --steps a,b        idle-session steps (connections)
+  --workers N        load-generator child processes (default 2)
+  --cpu-prof         write server V8 CPU profiles to the run folder
+  --log-level L      server LOG_LEVEL (default warn)`;
+
+function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenario: { type: 'string' },
+      backend: { type: 'string' },
+      duration: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      members: { type: 'string' },
+      rate: { type: 'string' },
+      messages: { type: 'string' },
+      steps: { type: 'string' },
+      workers: { type: 'string' },
+      'cpu-prof': { type: 'boolean', default: false },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const num = (v?: string) => (v === undefined ? undefined : Number(v));
+  const list = (v?: string) => v?.split(',').map((s) => s.trim()).filter(Boolean);
+  const postgresUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+  const scenarios = list(values.scenario) ?? SCENARIOS.map((s) => s.name);
+  for (const s of scenarios) if (!SCENARIOS.some((x) => x.name === s)) throw new Error(`unknown scenario "${s}"\n${USAGE}`);
+  const backends = (list(values.backend) ?? (postgresUrl ? ['pglite', 'postgres'] : ['pglite'])) as Backend[];
+  const startedAt = new Date().toISOString();
+  return {
+    scenarios,
+    backends,
+    duration: num(values.duration),
+    quick: values.quick,
+    members: num(values.members),
+    rate: num(values.rate),
+    messages: num(values.messages),
+    steps: list(values.steps)?.map(Number),
+    workers: num(values.workers) ?? 2,
+    cpuProf: values['cpu-prof'],
+    logLevel: values['log-level'] ?? 'warn',
+    postgresUrl,
+    redisUrl: process.env.BENCH_REDIS_URL || process.env.TEST_REDIS_URL || undefined,
+    runDir: join(REPO, 'bench/results', startedAt.replaceAll(':', '-').replace(/\..*/, '')),
+  };
+}
+
+async function main() {
+  const opts = parseOptions(process.argv.slice(2));
+  assertBuilt();
+  mkdirSync(opts.runDir, { recursive: true });
+  const startedAt = new Date().toISOString();
+  const machine = machineInfo();
+  const results: ScenarioResult[] = [];
+  for (const backend of opts.backends) {
+    const { ctx, dispose } = backendContext(backend, opts);
+    try {
+      for (const scenario of SCENARIOS.filter((s) => opts.scenarios.includes(s.name))) {
+        ctx.scenario = scenario.name;
+        ctx.log(`start: ${scenario.describe}`);
+        try {
+          results.push({ scenario: scenario.name, backend, ...(await scenario.run(ctx)) });
+        } catch (err) {
+          ctx.log(`failed: ${(err as Error).stack}`);
+          results.push({ scenario: scenario.name, backend, config: {}, figures: [], notes: [], error: (err as Error).message });
+        }
+      }
+    } finally {
+      await dispose();
+    }
+  }
+  const { runDir, ...options } = opts;
+  const env = serverEnv({ backend: 'pglite', dataDir: '…', logLevel: opts.logLevel, logFile: '', jwtSecret: '…' }, 0);
+  const shown = Object.fromEntries(Object.entries(env).filter(([k]) => !['PATH', 'HOME', 'PORT', 'DATA_DIR', 'JWT_SECRET', 'HOST'].includes(k)));
+  const report: BenchReport = { startedAt, finishedAt: new Date().toISOString(), machine, options, serverEnv: shown, results };
+  console.log(`\n${renderTable(report)}\n`);
+  console.log(`JSON: ${writeReport(join(REPO, 'bench/results'), report)}\nServer logs${opts.cpuProf ? ' and CPU profiles' : ''}: ${runDir}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
