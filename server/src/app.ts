@@ -29,9 +29,10 @@ import { messagesRoutes } from './messages/routes.js';
 import { pinsRoutes } from './pins/routes.js';
 import { readStatesRoutes } from './read-states/routes.js';
 import { searchRoutes } from './search/routes.js';
+import { dmsRoutes } from './dms/routes.js';
 
 /** Domain route plugins, mounted under /api/v10 (v9 and v1 are rewritten to it). One line each. */
-const API_ROUTES = [authRoutes, usersRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, voiceRoutes];
+const API_ROUTES = [authRoutes, usersRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, dmsRoutes, voiceRoutes];
 
 /**
  * The only wiring file. Order matters:

@@ -46,7 +46,8 @@ describe('POST /channels/:id/messages', () => {
     expect(ch.lastMessageId).toBe(res.body.id);
     await rec.waitFor(() => rec.of('MESSAGE_CREATE').length > 0);
     const [ev] = rec.of('MESSAGE_CREATE');
-    expect(ev).toMatchObject({ channel_id: g.channelId, guild_id: g.guildId, d: { id: res.body.id, content: 'hello world' } });
+    expect(ev).toMatchObject({ channel_id: g.channelId, guild_id: g.guildId, d: { id: res.body.id, content: 'hello world', member: { roles: [], nick: null } } });
+    expect(ev.d).not.toHaveProperty('member.user');
     rec.stop();
     const got = await api(server, 'GET', `/channels/${g.channelId}/messages/${res.body.id}`, { token: g.owner.token });
     expect(got.body).toEqual(res.body);

@@ -126,7 +126,8 @@ export async function doCreateMessage(ctx: AppContext, who: Caller, channelId: s
     await upsertReadState(tx, who.id, channelId, row.id, 0);
     await incrementMentionCounts(tx, channelId, targets);
     const [wire] = await toWireMessages(tx, [row]);
-    emit({ t: 'MESSAGE_CREATE', d: wire, channel_id: channelId, ...(row.guildId ? { guild_id: row.guildId } : {}) });
+    const member = row.guildId ? await store.loadAuthorMember(tx, row.guildId, who.id) : undefined;
+    emit({ t: 'MESSAGE_CREATE', d: { ...wire, ...(member ? { member } : {}) }, channel_id: channelId, ...(row.guildId ? { guild_id: row.guildId } : {}) });
     return wire;
   });
   if (created) return created;
