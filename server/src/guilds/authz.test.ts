@@ -21,7 +21,7 @@ let grantRole: string;
 const BASE = P.VIEW_CHANNEL | P.SEND_MESSAGES | P.READ_MESSAGE_HISTORY;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ env: { ARGON2_MEMORY_KIB: '1024' } });
   [owner, outsider, plain, granted, victim, banTarget] = await Promise.all(Array.from({ length: 6 }, () => registerUser(server)));
   g = await createGuild(server, owner, 'Matrix');
   await join(server, g, plain, granted, victim, banTarget);
