@@ -160,7 +160,7 @@ export class Gateway {
       this.seq = null;
       this.send(Op.IDENTIFY, {
         token,
-        intents: 0x3fff,
+        // No intents: Retrocast sends everything the user may see (Discord requires them; we don't).
         properties: { os: navigator.platform || 'web', browser: 'retrocast-web', device: 'retrocast-web' },
         presence: { status: this.opts.presence?.()?.status ?? 'online', since: null, activities: [], afk: false },
       });
