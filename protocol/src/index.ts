@@ -10,5 +10,6 @@ export * from './rest/members.js';
 export * from './rest/invites.js';
 export * from './rest/audit-log.js';
 export * from './rest/messages.js';
+export * from './rest/attachments.js';
 export * from './gateway/index.js';
 export * from './rest/voice.js';

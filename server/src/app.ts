@@ -3,6 +3,9 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { authRoutes, installAuthHook } from './auth/routes.js';
+import { attachmentFileRoutes } from './attachments/files.js';
+import { attachmentsRoutes } from './attachments/routes.js';
+import { installMessageUploads } from './attachments/uploads.js';
 import { openBlobStore } from './blobs/index.js';
 import { blobUploadRoutes } from './blobs/routes.js';
 import { openBus } from './bus/index.js';
@@ -32,7 +35,7 @@ import { searchRoutes } from './search/routes.js';
 import { dmsRoutes } from './dms/routes.js';
 
 /** Domain route plugins, mounted under /api/v10 (v9 and v1 are rewritten to it). One line each. */
-const API_ROUTES = [authRoutes, usersRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, dmsRoutes, voiceRoutes];
+const API_ROUTES = [authRoutes, usersRoutes, attachmentsRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, dmsRoutes, voiceRoutes];
 
 /**
  * The only wiring file. Order matters:
@@ -87,6 +90,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   // Direct uploads to the disk store (HMAC-signed PUT URLs), outside /api.
   await app.register(blobUploadRoutes);
+  // Attachment downloads (signed URLs) outside /api; multipart and direct uploads on POST …/messages.
+  await app.register(attachmentFileRoutes);
+  await installMessageUploads(app);
   // Voice: state store, LiveKit (spawned on listen), bus reactions, the public LiveKit webhook.
   await installVoice(app);
 

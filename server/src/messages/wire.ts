@@ -1,4 +1,5 @@
 import type { Message, User } from '@retrocast/protocol';
+import { signedAttachmentUrl } from '../attachments/urls.js';
 import type { attachments, messages } from '../db/schema.js';
 
 export type MessageRow = typeof messages.$inferSelect;
@@ -23,7 +24,7 @@ function userOr(refs: MessageRefs, id: string): User {
 }
 
 export function toWireAttachment(a: AttachmentRow) {
-  const url = `/attachments/${a.channelId}/${a.id}/${encodeURIComponent(a.filename)}`;
+  const url = signedAttachmentUrl(a);
   return {
     id: a.id,
     filename: a.filename,

@@ -1,0 +1,81 @@
+import { Errors } from '@retrocast/protocol';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { readBlob } from '../blobs/types.js';
+import { deriveUrlKey } from '../blobs/signing.js';
+import { ApiError } from '../http/errors.js';
+import { INLINE_TYPES, resizeImage } from './inspect.js';
+import * as store from './store.js';
+import { attachmentPath, registerAttachmentUrlKey, verifyAttachmentUrl } from './urls.js';
+
+/** Events after which a channel's attachment blobs may have lost their rows (FK cascades). */
+const SWEEP_ON = new Set(['MESSAGE_DELETE', 'MESSAGE_DELETE_BULK', 'CHANNEL_DELETE']);
+const PREVIEW_MAX = 4096;
+
+/** Headers that keep a stranger's upload from running as a page of this origin. */
+export function sendStored(reply: FastifyReply, contentType: string, filename: string, inline: boolean) {
+  reply.header('X-Content-Type-Options', 'nosniff');
+  reply.header('Content-Security-Policy', "default-src 'none'; img-src 'self'; media-src 'self'; sandbox");
+  reply.header('Content-Disposition', `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(filename)}`);
+  reply.type(inline ? contentType : contentType.startsWith('text/') ? 'text/plain; charset=utf-8' : 'application/octet-stream');
+}
+
+/**
+ * GET /attachments/:channelId/:attachmentId/:filename?ex&is&hm[&width&height]
+ *     the file, if the signature is valid and unexpired; images resize for previews.
+ * Also: registers this server's URL key for message wire shapes, and deletes blobs whose rows are gone.
+ */
+export const attachmentFileRoutes: FastifyPluginAsync = async (app) => {
+  const { ctx } = app;
+  registerAttachmentUrlKey(deriveUrlKey(ctx.config.jwtSecret));
+
+  const sweeping = new Set<string>();
+  const sweep = async (channelId: string) => {
+    if (sweeping.has(channelId)) return;
+    sweeping.add(channelId);
+    try {
+      const keys = await ctx.blobs.list(`attachments/${channelId}/`);
+      const idOf = (k: string) => k.split('/')[2];
+      const gone = new Set(await store.missingAttachmentIds(ctx.db, [...new Set(keys.map(idOf))]));
+      await ctx.blobs.delete(keys.filter((k) => gone.has(idOf(k))));
+    } finally {
+      sweeping.delete(channelId);
+    }
+  };
+  const off = ctx.bus.subscribe((e) => {
+    if (!SWEEP_ON.has(e.t)) return;
+    const channelId = e.t === 'CHANNEL_DELETE' ? (e.d as { id?: string }).id : e.channel_id;
+    if (channelId) sweep(channelId).catch((err) => ctx.log.warn({ err }, 'attachment sweep failed'));
+  });
+  app.addHook('onClose', async () => off());
+
+  app.get<{ Params: { channelId: string; attachmentId: string; filename: string }; Querystring: Record<string, string> }>(
+    '/attachments/:channelId/:attachmentId/:filename',
+    { config: { rateLimit: { limit: 100, windowMs: 1000 } }, schema: { hide: true } },
+    async (req, reply) => {
+      const { channelId, attachmentId, filename } = req.params;
+      const path = attachmentPath({ channelId, id: attachmentId, filename });
+      if (!/^\d{1,19}$/.test(channelId) || !/^\d{1,19}$/.test(attachmentId) || !verifyAttachmentUrl(path, req.query)) {
+        throw new ApiError({ code: 0, status: 404, message: 'This content is no longer available.' });
+      }
+      const row = await store.loadAttachment(ctx.db, channelId, attachmentId);
+      if (!row || row.filename !== filename || row.contentType === null) throw new ApiError(Errors.UNKNOWN_ATTACHMENT);
+      const inline = INLINE_TYPES.has(row.contentType);
+      reply.header('Cache-Control', 'private, max-age=3600');
+      const width = Number(req.query.width) || undefined;
+      const height = Number(req.query.height) || undefined;
+      if ((width || height) && row.width && ['image/png', 'image/jpeg', 'image/webp', 'image/gif'].includes(row.contentType)) {
+        const bytes = await readBlob(ctx.blobs, row.blobKey, ctx.config.files.maxUploadBytes);
+        if (!bytes) throw new ApiError(Errors.UNKNOWN_ATTACHMENT);
+        const clamp = (n?: number) => (n ? Math.min(Math.max(Math.floor(n), 16), PREVIEW_MAX) : undefined);
+        const preview = await resizeImage(bytes, row.contentType, clamp(width), clamp(height));
+        sendStored(reply, preview.type, filename, true);
+        return reply.send(preview.data);
+      }
+      const stream = await ctx.blobs.get(row.blobKey);
+      if (!stream) throw new ApiError(Errors.UNKNOWN_ATTACHMENT);
+      sendStored(reply, row.contentType, filename, inline);
+      reply.header('Content-Length', row.size);
+      return reply.send(stream);
+    },
+  );
+};

@@ -1,0 +1,131 @@
+import { type CreateUploadsBody, type CreateUploadsResponse, Errors, MAX_ATTACHMENTS, Permissions } from '@retrocast/protocol';
+import { BlobTooLargeError, readBlob } from '../blobs/types.js';
+import type { AppContext, Caller } from '../context.js';
+import { ApiError, invalidField } from '../http/errors.js';
+import { accessTextChannel } from '../messages/service.js';
+import { inspectFile, sanitizeFilename } from './inspect.js';
+import * as store from './store.js';
+
+const { VIEW_CHANNEL, SEND_MESSAGES, ATTACH_FILES } = Permissions;
+/** Direct-upload URLs live five minutes (spec). */
+export const UPLOAD_URL_TTL_SEC = 300;
+
+export interface IncomingFile {
+  filename: string;
+  bytes: Buffer;
+}
+
+/** An entry of a message's `attachments`: an uploaded id, a direct upload's key, or (multipart) a file index. */
+export interface AttachmentRef {
+  id?: string | number;
+  filename?: string;
+  uploaded_filename?: string;
+  [k: string]: unknown;
+}
+
+function checkSize(ctx: AppContext, size: number, field: string) {
+  if (size > ctx.config.files.maxUploadBytes) {
+    throw new ApiError(Errors.FILE_TOO_LARGE, { [field]: { _errors: [{ code: 'BINARY_TYPE_MAX_SIZE', message: `Must be ${ctx.config.files.maxUploadBytes} bytes or less.` }] } });
+  }
+}
+
+/**
+ * POST /channels/:id/attachments (VIEW_CHANNEL + SEND_MESSAGES + ATTACH_FILES): one pending
+ * attachment row per file and a URL to PUT its bytes to within five minutes.
+ */
+export async function doCreateUploads(ctx: AppContext, who: Caller, channelId: string, body: CreateUploadsBody, baseUrl: string): Promise<CreateUploadsResponse> {
+  await accessTextChannel(ctx.db, channelId, who.id, VIEW_CHANNEL | SEND_MESSAGES | ATTACH_FILES);
+  body.files.forEach((f, i) => checkSize(ctx, f.file_size, `files.${i}.file_size`));
+  const rows = body.files.map((f) => {
+    const id = ctx.ids.next();
+    const filename = sanitizeFilename(f.filename);
+    return { id, channelId, uploaderId: who.id, filename, size: f.file_size, contentType: null, blobKey: store.attachmentKey(channelId, id, filename) };
+  });
+  await store.insertAttachments(ctx.db, rows);
+  const slots = await Promise.all(
+    rows.map(async (r, i) => ({
+      id: body.files[i].id ?? String(i),
+      upload_url: await ctx.blobs.presignPut(r.blobKey, { size: r.size, expiresInSec: UPLOAD_URL_TTL_SEC, baseUrl }),
+      upload_filename: r.blobKey,
+    })),
+  );
+  return { attachments: slots };
+}
+
+/**
+ * Multipart send: stores each file (after its type is sniffed and images are cleaned) as a pending
+ * attachment of the caller in this channel, and returns their ids in order. The caller has already
+ * read every file within the size limit, so a too-large upload never reaches the store.
+ */
+export async function doStoreFiles(ctx: AppContext, who: Caller, channelId: string, files: IncomingFile[]): Promise<string[]> {
+  if (files.length > MAX_ATTACHMENTS) throw invalidField('files', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_ATTACHMENTS} or fewer in length.`);
+  const ids: string[] = [];
+  for (const f of files) {
+    const info = await inspectFile(f.bytes);
+    const id = ctx.ids.next();
+    const filename = sanitizeFilename(f.filename);
+    const blobKey = store.attachmentKey(channelId, id, filename);
+    // Row first: a blob without a row would look like garbage to the sweeper (files.ts).
+    await store.insertAttachments(ctx.db, [{ id, channelId, uploaderId: who.id, filename, blobKey, size: info.bytes.length, contentType: info.contentType, width: info.width, height: info.height }]);
+    await ctx.blobs.put(blobKey, info.bytes, info.contentType);
+    ids.push(id);
+  }
+  return ids;
+}
+
+/** Access check for multipart sends, before a single file byte is read. */
+export async function accessAttachFiles(ctx: AppContext, who: Caller, channelId: string) {
+  await accessTextChannel(ctx.db, channelId, who.id, VIEW_CHANNEL | SEND_MESSAGES | ATTACH_FILES);
+}
+
+/**
+ * A message's `attachments` → `{id, filename}` entries the message service attaches. Direct uploads
+ * (`uploaded_filename`) are resolved to their pending row and finalized once: the stored bytes are
+ * size-checked, sniffed and cleaned like multipart files. Multipart indexes map to `stored` ids.
+ */
+export async function checkMessageAttachments(ctx: AppContext, who: Caller, channelId: string, refs: AttachmentRef[], stored: string[] = []) {
+  const out: { id: string; filename?: string }[] = [];
+  const used = new Set<number>();
+  for (const [i, ref] of refs.entries()) {
+    const filename = typeof ref.filename === 'string' ? ref.filename : undefined;
+    if (typeof ref.uploaded_filename === 'string') {
+      out.push({ id: await finalizeUpload(ctx, who, channelId, ref.uploaded_filename, i), filename });
+    } else if (stored.length && /^\d{1,2}$/.test(String(ref.id)) && Number(ref.id) < stored.length) {
+      used.add(Number(ref.id));
+      out.push({ id: stored[Number(ref.id)], filename });
+    } else out.push({ id: String(ref.id), filename });
+  }
+  stored.forEach((id, i) => used.has(i) || out.push({ id }));
+  if (out.length > MAX_ATTACHMENTS) throw invalidField('attachments', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_ATTACHMENTS} or fewer in length.`);
+  await renameAttachments(ctx, out);
+  return out.map(({ id }) => ({ id }));
+}
+
+/** Discord lets the message rename its files; the stored blob key keeps the original name. */
+async function renameAttachments(ctx: AppContext, refs: { id: string; filename?: string }[]) {
+  for (const r of refs) if (r.filename && /^\d{1,20}$/.test(r.id)) await store.updateAttachment(ctx.db, r.id, { filename: sanitizeFilename(r.filename) }).catch(() => {});
+}
+
+async function finalizeUpload(ctx: AppContext, who: Caller, channelId: string, key: string, i: number): Promise<string> {
+  const field = `attachments.${i}.uploaded_filename`;
+  const [row] = await store.loadPendingByKeys(ctx.db, channelId, who.id, [key]);
+  if (!row) throw invalidField(field, 'ATTACHMENT_NOT_FOUND', 'Unknown upload.');
+  if (row.contentType !== null) return row.id; // finalized by an earlier (failed) send
+  const head = await ctx.blobs.head(key);
+  if (!head) throw invalidField(field, 'ATTACHMENT_NOT_UPLOADED', 'The file was not uploaded.');
+  let bytes: Buffer | undefined;
+  try {
+    if (head.size > ctx.config.files.maxUploadBytes) throw new BlobTooLargeError();
+    bytes = await readBlob(ctx.blobs, key, ctx.config.files.maxUploadBytes);
+  } catch (err) {
+    if (!(err instanceof BlobTooLargeError)) throw err;
+    await ctx.blobs.delete([key]);
+    await store.deleteAttachments(ctx.db, [row.id]);
+    checkSize(ctx, head.size, field);
+  }
+  if (!bytes) throw invalidField(field, 'ATTACHMENT_NOT_UPLOADED', 'The file was not uploaded.');
+  const info = await inspectFile(bytes);
+  if (info.bytes !== bytes) await ctx.blobs.put(key, info.bytes, info.contentType);
+  await store.updateAttachment(ctx.db, row.id, { size: info.bytes.length, contentType: info.contentType, width: info.width, height: info.height });
+  return row.id;
+}

@@ -1,0 +1,47 @@
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { attachments } from '../db/schema.js';
+
+export type AttachmentRow = typeof attachments.$inferSelect;
+
+/** Blob key of an attachment: per channel, so deleting a channel's files is one prefix. */
+export function attachmentKey(channelId: string, id: string, filename: string): string {
+  return `attachments/${channelId}/${id}/${filename}`;
+}
+
+export async function insertAttachments(q: Queryable, rows: (typeof attachments.$inferInsert)[]) {
+  if (rows.length) await q.insert(attachments).values(rows);
+}
+
+export async function loadAttachment(q: Queryable, channelId: string, id: string): Promise<AttachmentRow | undefined> {
+  const [row] = await q
+    .select()
+    .from(attachments)
+    .where(and(eq(attachments.id, id), eq(attachments.channelId, channelId)))
+    .limit(1);
+  return row;
+}
+
+/** Unattached uploads of this user in this channel, by blob key. */
+export async function loadPendingByKeys(q: Queryable, channelId: string, uploaderId: string, keys: string[]): Promise<AttachmentRow[]> {
+  if (!keys.length) return [];
+  return q
+    .select()
+    .from(attachments)
+    .where(and(inArray(attachments.blobKey, keys), eq(attachments.channelId, channelId), eq(attachments.uploaderId, uploaderId), isNull(attachments.messageId)));
+}
+
+export async function updateAttachment(q: Queryable, id: string, patch: Partial<AttachmentRow>) {
+  await q.update(attachments).set(patch).where(eq(attachments.id, id));
+}
+
+export async function deleteAttachments(q: Queryable, ids: string[]) {
+  if (ids.length) await q.delete(attachments).where(inArray(attachments.id, ids));
+}
+
+/** Of these attachment ids, the ones that no longer exist. */
+export async function missingAttachmentIds(q: Queryable, ids: string[]): Promise<string[]> {
+  if (!ids.length) return [];
+  const found = new Set((await q.select({ id: attachments.id }).from(attachments).where(inArray(attachments.id, ids))).map((r) => r.id));
+  return ids.filter((id) => !found.has(id));
+}

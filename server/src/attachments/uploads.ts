@@ -1,0 +1,74 @@
+import multipart from '@fastify/multipart';
+import { Errors } from '@retrocast/protocol';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { caller } from '../context.js';
+import { ApiError, invalidField } from '../http/errors.js';
+import { type AttachmentRef, type IncomingFile, accessAttachFiles, checkMessageAttachments, doStoreFiles } from './service.js';
+
+const SEND_ROUTE = '/api/v10/channels/:channelId/messages';
+const FILE_FIELD = /^(files\[\d{1,2}\]|file\d{0,2})$/;
+
+/** Multipart errors from @fastify/multipart → Discord's bodies. */
+function mapMultipartError(err: unknown): unknown {
+  const code = (err as { code?: string }).code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return new ApiError(Errors.FILE_TOO_LARGE);
+  if (code === 'FST_FILES_LIMIT') return invalidField('files', 'BASE_TYPE_MAX_LENGTH', 'Must be 10 or fewer in length.');
+  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT' || code === 'FST_PROTO_VIOLATION') return new ApiError(Errors.INVALID_FORM_BODY);
+  return err;
+}
+
+/** Reads `payload_json` (or plain fields) and every `files[n]` into memory, each within MAX_UPLOAD_MB. */
+async function readForm(req: FastifyRequest) {
+  let payload: Record<string, unknown> = {};
+  const fields: Record<string, string> = {};
+  const files: (IncomingFile & { index: number })[] = [];
+  try {
+    for await (const part of req.parts()) {
+      if (part.type === 'file') {
+        if (!FILE_FIELD.test(part.fieldname)) throw invalidField(part.fieldname, 'BASE_TYPE_INVALID', 'Unknown file field.');
+        const bytes = await part.toBuffer(); // throws past the limit, before anything is stored
+        files.push({ filename: part.filename, bytes, index: Number(part.fieldname.match(/\d+/)?.[0] ?? files.length) });
+      } else if (part.fieldname === 'payload_json') {
+        try {
+          payload = JSON.parse(String(part.value));
+        } catch {
+          throw new ApiError(Errors.INVALID_JSON);
+        }
+        if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw new ApiError(Errors.INVALID_JSON);
+      } else fields[part.fieldname] = String(part.value);
+    }
+  } catch (err) {
+    throw mapMultipartError(err);
+  }
+  if (!Object.keys(payload).length) for (const k of ['content', 'nonce']) if (fields[k] !== undefined) payload[k] = fields[k];
+  files.sort((a, b) => a.index - b.index);
+  return { payload, files };
+}
+
+/**
+ * Uploads on POST /channels/:id/messages, before the route's own validation, so one handler serves
+ * JSON and multipart alike: multipart files are checked (ATTACH_FILES, size, count) and stored as
+ * pending attachments, direct uploads named by `uploaded_filename` are resolved, and the body the
+ * message service sees only lists attachment ids. Call before the API routes are registered.
+ */
+export async function installMessageUploads(app: FastifyInstance) {
+  const limits = { fileSize: app.ctx.config.files.maxUploadBytes, files: 10, fields: 20, fieldSize: 1024 * 1024, parts: 40 };
+  await app.register(multipart, { limits, throwFileSizeLimit: true });
+  app.addHook('preValidation', async (req) => {
+    if (req.method !== 'POST' || req.routeOptions.url !== SEND_ROUTE) return;
+    const { channelId } = req.params as { channelId: string };
+    let stored: string[] = [];
+    if (req.isMultipart()) {
+      await accessAttachFiles(app.ctx, caller(req), channelId);
+      const form = await readForm(req);
+      stored = await doStoreFiles(app.ctx, caller(req), channelId, form.files);
+      req.body = form.payload;
+    }
+    const body = req.body as { attachments?: unknown } | undefined;
+    if (!body || typeof body !== 'object') return;
+    const refs = Array.isArray(body.attachments) ? (body.attachments as AttachmentRef[]) : [];
+    if (!refs.length && !stored.length) return;
+    if (refs.some((r) => !r || typeof r !== 'object')) return; // let the schema explain
+    body.attachments = await checkMessageAttachments(app.ctx, caller(req), channelId, refs, stored);
+  });
+}
