@@ -33,9 +33,12 @@ import { pinsRoutes } from './pins/routes.js';
 import { readStatesRoutes } from './read-states/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { dmsRoutes } from './dms/routes.js';
+import { installGateway } from './gateway/plugin.js';
+import { gatewayRoutes } from './gateway/routes.js';
+import { typingRoutes } from './typing/routes.js';
 
 /** Domain route plugins, mounted under /api/v10 (v9 and v1 are rewritten to it). One line each. */
-const API_ROUTES = [authRoutes, usersRoutes, attachmentsRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, dmsRoutes, voiceRoutes];
+const API_ROUTES = [authRoutes, usersRoutes, attachmentsRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, dmsRoutes, voiceRoutes, gatewayRoutes, typingRoutes];
 
 /**
  * The only wiring file. Order matters:
@@ -88,6 +91,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   });
   app.get('/api/openapi.json', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes);
+  // WebSocket gateway at /gateway on the same server; it subscribes to the bus and closes first.
+  await installGateway(app);
   // Direct uploads to the disk store (HMAC-signed PUT URLs), outside /api.
   await app.register(blobUploadRoutes);
   // Attachment downloads (signed URLs) outside /api; multipart and direct uploads on POST …/messages.

@@ -1,0 +1,218 @@
+import { constants as zc, createDeflate, type Deflate } from 'node:zlib';
+import { ALL_INTENTS, GatewayCloseCodes as C, GatewayOpcodes as Op, PRESENCE_STATUSES } from '@retrocast/protocol';
+import type WebSocket from 'ws';
+import { authenticate } from '../auth/service.js';
+import type { Caller } from '../context.js';
+import type { SessionStatus } from '../presence/store.js';
+import { getOpcodeHandler } from './extensions.js';
+import type { Gateway } from './gateway.js';
+import { requestGuildMembers } from './members.js';
+import type { Session, SessionSocket } from './session.js';
+
+/** Discord's limit: 120 payloads per 60 s per connection, then close 4008. */
+export const SEND_LIMIT = 120;
+const SEND_WINDOW_MS = 60_000;
+
+type Payload = { op: number; d?: unknown };
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** IDENTIFY/RESUME tokens: "Bot x", "Bearer x", a bare JWT (user) or a bare bot token. */
+function authHeader(token: string): string {
+  if (/^(Bot|Bearer) /.test(token)) return token;
+  return token.startsWith('eyJ') && token.split('.').length === 3 ? `Bearer ${token}` : `Bot ${token}`;
+}
+
+/**
+ * One WebSocket: HELLO, heartbeats, the payload rate limit, opcode handling and close codes. The
+ * session (sequence, replay buffer, routing) lives in Session/Gateway and survives the socket.
+ */
+export class Connection implements SessionSocket {
+  session: Session | null = null;
+  private busy = false;
+  private lastBeat = Date.now();
+  private beatTimer: NodeJS.Timeout;
+  private windowStart = 0;
+  private windowCount = 0;
+  private deflate?: Deflate;
+  private closed = false;
+
+  constructor(
+    private readonly gw: Gateway,
+    private readonly ws: WebSocket,
+    private readonly gatewayUrl: string,
+    compress: boolean,
+  ) {
+    const interval = gw.ctx.config.heartbeatIntervalMs;
+    if (compress) this.startDeflate();
+    ws.on('message', (data, isBinary) => void this.onMessage(data as Buffer, isBinary).catch((err) => this.fail(err)));
+    ws.on('close', (code) => this.onClose(code));
+    ws.on('error', () => {});
+    this.beatTimer = setInterval(() => {
+      if (Date.now() - this.lastBeat > interval * 1.5 + 250) this.close(C.SESSION_TIMED_OUT, 'Session timed out.');
+    }, Math.max(50, Math.min(interval / 2, 5_000)));
+    gw.connections.add(this);
+    this.sendOp(Op.HELLO, { heartbeat_interval: interval });
+  }
+
+  get open() {
+    return !this.closed && this.ws.readyState === this.ws.OPEN;
+  }
+
+  /** zlib-stream: one deflate context for the whole connection, each message ending in a sync flush. */
+  private startDeflate() {
+    const deflate = createDeflate({ flush: zc.Z_SYNC_FLUSH });
+    deflate.on('data', (chunk: Buffer) => {
+      if (this.open) this.ws.send(chunk);
+    });
+    this.deflate = deflate;
+  }
+
+  sendFrame(frame: string) {
+    if (!this.open) return;
+    if (this.deflate) this.deflate.write(frame);
+    else this.ws.send(frame);
+  }
+
+  sendOp(op: number, d: unknown) {
+    this.sendFrame(JSON.stringify({ op, d, s: null, t: null }));
+  }
+
+  close(code: number, reason: string) {
+    if (this.closed) return;
+    this.closed = true;
+    const finish = () => this.ws.close(code, reason);
+    if (this.deflate) this.deflate.flush(finish);
+    else finish();
+  }
+
+  /** op 9: the session cannot be resumed; the client must IDENTIFY again. */
+  invalidSession() {
+    this.sendOp(Op.INVALID_SESSION, false);
+  }
+
+  /** Shutdown: op 7, then a resumable close. */
+  reconnect() {
+    this.sendOp(Op.RECONNECT, null);
+    this.close(C.UNKNOWN_ERROR, 'Reconnect.');
+  }
+
+  /** The session moved to another connection: close this one without ending the session. */
+  release() {
+    this.session = null;
+    this.close(C.UNKNOWN_ERROR, 'Session resumed elsewhere.');
+  }
+
+  private fail(err: unknown) {
+    this.gw.ctx.log.error({ err }, 'gateway payload failed');
+    this.close(C.UNKNOWN_ERROR, 'Unknown error.');
+  }
+
+  private onClose(code: number) {
+    this.closed = true;
+    clearInterval(this.beatTimer);
+    this.deflate?.destroy();
+    this.gw.connections.delete(this);
+    const s = this.session;
+    this.session = null;
+    if (s && s.socket === this) this.gw.detach(s, code);
+  }
+
+  private rateLimited(): boolean {
+    const now = Date.now();
+    if (now - this.windowStart >= SEND_WINDOW_MS) {
+      this.windowStart = now;
+      this.windowCount = 0;
+    }
+    return ++this.windowCount > SEND_LIMIT;
+  }
+
+  private async onMessage(data: Buffer, _isBinary: boolean) {
+    if (this.closed) return;
+    if (this.rateLimited()) return this.close(C.RATE_LIMITED, 'You are being rate limited.');
+    let p: unknown;
+    try {
+      p = JSON.parse(data.toString('utf8'));
+    } catch {
+      return this.close(C.DECODE_ERROR, 'Error while decoding payload.');
+    }
+    if (!isObject(p) || !Number.isInteger(p.op)) return this.close(C.DECODE_ERROR, 'Error while decoding payload.');
+    await this.handle(p as Payload);
+  }
+
+  private async handle({ op, d }: Payload) {
+    switch (op) {
+      case Op.HEARTBEAT:
+        this.lastBeat = Date.now();
+        return this.sendOp(Op.HEARTBEAT_ACK, null);
+      case Op.IDENTIFY:
+        return this.identify(d);
+      case Op.RESUME:
+        return this.resume(d);
+    }
+    const extension = getOpcodeHandler(op);
+    const known = op === Op.PRESENCE_UPDATE || op === Op.REQUEST_GUILD_MEMBERS || !!extension;
+    if (!known) return this.close(C.UNKNOWN_OPCODE, 'Unknown opcode.');
+    const s = this.session;
+    if (!s) return this.close(C.NOT_AUTHENTICATED, 'Not authenticated.');
+    if (op === Op.PRESENCE_UPDATE) {
+      const status = isObject(d) ? d.status : undefined;
+      if (typeof status !== 'string' || !PRESENCE_STATUSES.includes(status as SessionStatus)) return this.close(C.DECODE_ERROR, 'Invalid status.');
+      return this.gw.setStatus(s, (status === 'offline' ? 'invisible' : status) as SessionStatus);
+    }
+    if (op === Op.REQUEST_GUILD_MEMBERS) {
+      if (!(await requestGuildMembers(this.gw, s, d))) this.close(C.DECODE_ERROR, 'Invalid REQUEST_GUILD_MEMBERS.');
+      return;
+    }
+    await extension?.(this.gw.ctx, { sessionId: s.id, userId: s.userId, dispatch: (t, data) => s.dispatch(t, JSON.stringify(data ?? null)), close: (c, r) => this.close(c, r) }, d);
+  }
+
+  private async login(d: Record<string, unknown>): Promise<Caller | null> {
+    if (typeof d.token !== 'string' || !d.token) return null;
+    return authenticate(this.gw.ctx, authHeader(d.token));
+  }
+
+  private async identify(d: unknown) {
+    if (this.session || this.busy) return this.close(C.ALREADY_AUTHENTICATED, 'You sent more than one identify payload.');
+    if (!isObject(d) || typeof d.token !== 'string') return this.close(C.DECODE_ERROR, 'Invalid IDENTIFY payload.');
+    const intents = d.intents ?? null;
+    if (intents !== null && (!Number.isInteger(intents) || (intents as number) < 0 || ((intents as number) & ~ALL_INTENTS) !== 0)) {
+      return this.close(C.INVALID_INTENTS, 'Invalid intent(s).');
+    }
+    const shard = d.shard ?? null;
+    if (shard !== null && !validShard(shard)) return this.close(C.INVALID_SHARD, 'Invalid shard.');
+    const presence = isObject(d.presence) ? d.presence : {};
+    const wanted = typeof presence.status === 'string' && PRESENCE_STATUSES.includes(presence.status as SessionStatus) ? presence.status : 'online';
+    this.busy = true;
+    try {
+      const who = await this.login(d);
+      if (!who) return this.close(C.AUTHENTICATION_FAILED, 'Authentication failed.');
+      if (!this.open) return;
+      const status = (wanted === 'offline' ? 'invisible' : wanted) as SessionStatus;
+      await this.gw.identify(this, who, { intents: intents as number | null, shard: shard as [number, number] | null, status }, this.gatewayUrl);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async resume(d: unknown) {
+    if (this.session || this.busy) return this.close(C.ALREADY_AUTHENTICATED, 'Already authenticated.');
+    if (!isObject(d) || typeof d.token !== 'string' || typeof d.session_id !== 'string' || !Number.isInteger(d.seq) || (d.seq as number) < 0) {
+      return this.close(C.DECODE_ERROR, 'Invalid RESUME payload.');
+    }
+    this.busy = true;
+    try {
+      const who = await this.login(d);
+      if (!who) return this.close(C.AUTHENTICATION_FAILED, 'Authentication failed.');
+      if (!this.open) return;
+      await this.gw.resume(this, who, d.session_id, d.seq as number);
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+function validShard(v: unknown): v is [number, number] {
+  if (!Array.isArray(v) || v.length !== 2 || !v.every(Number.isInteger)) return false;
+  const [id, count] = v as number[];
+  return count >= 1 && count <= 64 && id >= 0 && id < count;
+}

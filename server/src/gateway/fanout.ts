@@ -1,0 +1,203 @@
+import { GatewayIntents, Permissions } from '@retrocast/protocol';
+import { eq } from 'drizzle-orm';
+import type { BusEvent } from '../bus/types.js';
+import { channelRecipients } from '../db/schema.js';
+import { toWireChannel } from '../guilds/wire.js';
+import { type GuildState, toPermissionOverwrites } from './guild-cache.js';
+import type { Gateway } from './gateway.js';
+import { buildGuildCreate, onShard } from './ready.js';
+import type { Session } from './session.js';
+
+/** Events after which a guild's permission data is reloaded (and channel visibility re-diffed). */
+const STRUCTURAL = new Set([
+  'GUILD_UPDATE',
+  'GUILD_ROLE_CREATE',
+  'GUILD_ROLE_UPDATE',
+  'GUILD_ROLE_DELETE',
+  'GUILD_MEMBER_ADD',
+  'GUILD_MEMBER_UPDATE',
+  'GUILD_MEMBER_REMOVE',
+  'CHANNEL_CREATE',
+  'CHANNEL_UPDATE',
+  'CHANNEL_DELETE',
+]);
+
+const I = GatewayIntents;
+/** The intent a bot needs for an event (0: always sent). */
+function intentOf(ev: BusEvent): number {
+  const t = ev.t;
+  const dm = !!ev.channel_id && !ev.guild_id;
+  if (t.startsWith('MESSAGE_REACTION_')) return dm ? I.DIRECT_MESSAGE_REACTIONS : I.GUILD_MESSAGE_REACTIONS;
+  if (t === 'MESSAGE_CREATE' || t === 'MESSAGE_UPDATE' || t === 'MESSAGE_DELETE' || t === 'MESSAGE_DELETE_BULK') return dm ? I.DIRECT_MESSAGES : I.GUILD_MESSAGES;
+  if (t === 'TYPING_START') return dm ? I.DIRECT_MESSAGE_TYPING : I.GUILD_MESSAGE_TYPING;
+  if (t.startsWith('GUILD_MEMBER_')) return I.GUILD_MEMBERS;
+  if (t.startsWith('GUILD_BAN_') || t === 'GUILD_AUDIT_LOG_ENTRY_CREATE') return I.GUILD_MODERATION;
+  if (t.startsWith('INVITE_')) return I.GUILD_INVITES;
+  if (t === 'PRESENCE_UPDATE') return I.GUILD_PRESENCES;
+  if (t === 'VOICE_STATE_UPDATE') return I.GUILD_VOICE_STATES;
+  if (t.startsWith('GUILD_') || (t.startsWith('CHANNEL_') && !dm)) return I.GUILDS;
+  return 0;
+}
+
+/** Strips routing/meta: clients get `d` only. */
+const encode = (d: unknown) => JSON.stringify(d ?? null);
+
+/**
+ * Decides, for each bus event, which local sessions receive it, and sends it: the payload is
+ * encoded once per event and each session only wraps it in its own envelope. Runs inside the
+ * gateway's serial queue, so guild reloads finish before the next event is routed.
+ */
+export class Fanout {
+  private dmRecipients = new Map<string, Set<string>>();
+
+  constructor(private readonly gw: Gateway) {}
+
+  /** Process one live bus event (`id`: its log id on Redis). */
+  async process(ev: BusEvent, id: string | undefined): Promise<void> {
+    const meta = ev.meta ?? {};
+    const gid = ev.guild_id ?? (meta.guild_id as string | undefined);
+    const { cache } = this.gw;
+    if (typeof meta.leave === 'string' && gid) cache.get(gid)?.members.delete(meta.leave);
+    if (ev.t.startsWith('CHANNEL_') && ev.channel_id) this.dmRecipients.delete(ev.channel_id);
+    if (gid && cache.has(gid) && (STRUCTURAL.has(ev.t) || meta.permissions_changed || meta.join)) await this.reloadWithDiff(gid, ev);
+    if (typeof meta.join === 'string' && gid && this.gw.byUser.has(meta.join) && !cache.has(gid)) await cache.load(gid);
+    const dm = ev.channel_id && !ev.guild_id && !ev.user_ids && this.gw.byUser.size ? await this.recipientsOf(ev.channel_id) : undefined;
+    if (ev.t === 'GUILD_CREATE' && typeof meta.join === 'string' && gid) await this.sendJoinGuildCreate(ev, meta.join, gid, id);
+    else this.deliver(ev, id, dm);
+    if (meta.deleted && gid) cache.drop(gid);
+    if (typeof meta.leave === 'string' && gid) this.gw.dropUnusedGuilds();
+  }
+
+  /** Replays one logged event to a single session being resumed on this instance. */
+  async replay(session: Session, ev: BusEvent, id: string): Promise<void> {
+    const meta = ev.meta ?? {};
+    const gid = ev.guild_id ?? (meta.guild_id as string | undefined);
+    if (ev.t === 'GUILD_CREATE' && meta.join === session.userId && gid) {
+      const state = await this.gw.cache.ensure(gid);
+      if (state && this.accepts(session, ev)) session.dispatch(ev.t, encode(await buildGuildCreate(this.gw.ctx, this.gw.presence, state, session.userId)), id);
+      return;
+    }
+    const dm = ev.channel_id && !ev.guild_id && !ev.user_ids ? await this.recipientsOf(ev.channel_id) : undefined;
+    if (this.accepts(session, ev, dm)) session.dispatch(ev.t, encode(ev.d), id);
+  }
+
+  private deliver(ev: BusEvent, id: string | undefined, dm?: Set<string>) {
+    let json: string | undefined;
+    for (const s of this.candidates(ev, dm)) {
+      if (!this.accepts(s, ev, dm)) continue;
+      json ??= encode(ev.d);
+      s.dispatch(ev.t, json, id);
+    }
+  }
+
+  /** Local sessions that might receive the event, before permission checks. */
+  private *candidates(ev: BusEvent, dm?: Set<string>): Iterable<Session> {
+    const { byUser, cache } = this.gw;
+    let users: Iterable<string>;
+    if (ev.user_ids) users = ev.user_ids;
+    else if (dm) users = dm;
+    else if (ev.guild_id) {
+      const state = cache.get(ev.guild_id);
+      if (!state) return;
+      users = state.members.size < byUser.size ? state.members.keys() : [...byUser.keys()].filter((u) => state.members.has(u));
+    } else return;
+    for (const u of users) {
+      const mine = byUser.get(u);
+      if (mine) yield* mine;
+    }
+  }
+
+  /** Whether this session may receive the event: targeting, shard, intents, membership, permissions. */
+  accepts(s: Session, ev: BusEvent, dm?: Set<string>): boolean {
+    if (s.intents !== null) {
+      const need = intentOf(ev);
+      if (need && !(s.intents & need)) return false;
+    }
+    if (ev.user_ids && !ev.user_ids.includes(s.userId)) return false;
+    if (ev.guild_id && !onShard(s.shard, ev.guild_id)) return false;
+    if (ev.user_ids && !ev.channel_id) return true;
+    if (ev.channel_id && !ev.guild_id) return !!dm?.has(s.userId) || !!ev.user_ids;
+    if (!ev.guild_id) return false;
+    const state = this.gw.cache.get(ev.guild_id);
+    if (!state?.members.has(s.userId)) return false;
+    const required = typeof ev.meta?.required_permission === 'string' ? BigInt(ev.meta.required_permission) : 0n;
+    if (!ev.channel_id) return !required || (state.basePermissions(s.userId) & required) === required;
+    const perms = this.channelPermissions(state, s.userId, ev);
+    if (!(perms & Permissions.VIEW_CHANNEL)) return false;
+    return !required || (perms & required) === required;
+  }
+
+  /**
+   * Channel events carry the channel's overwrites: judge by those (a deleted channel is no longer
+   * in the cache, and CHANNEL_DELETE must still reach everyone who could see it).
+   */
+  private channelPermissions(state: GuildState, userId: string, ev: BusEvent): bigint {
+    const d = ev.d as { id?: string; permission_overwrites?: Array<{ id: string; type: number; allow: string; deny: string }> } | null;
+    const overwrites = ev.t.startsWith('CHANNEL_') && d?.id === ev.channel_id ? d?.permission_overwrites : undefined;
+    if (Array.isArray(overwrites)) {
+      return state.channelPermissions(userId, toPermissionOverwrites(overwrites));
+    }
+    const c = state.channels.get(ev.channel_id as string);
+    if (!c) return 0n;
+    return state.canView(userId, c.row.id) ? state.channelPermissions(userId, c.overwrites) : 0n;
+  }
+
+  /**
+   * Reloads a guild and tells members who stay in it about channels they gained or lost sight of
+   * (CHANNEL_CREATE / CHANNEL_DELETE), except the event's own channel on create/delete, which the
+   * event itself announces.
+   */
+  private async reloadWithDiff(gid: string, ev: BusEvent) {
+    const { cache, byUser } = this.gw;
+    const old = cache.get(gid) as GuildState;
+    const before = new Map<string, Set<string>>();
+    for (const u of old.members.keys()) if (byUser.has(u)) before.set(u, new Set(old.visibleChannels(u)));
+    const now = await cache.load(gid);
+    if (!now) return;
+    const skip = ev.t === 'CHANNEL_CREATE' || ev.t === 'CHANNEL_DELETE' ? ev.channel_id : undefined;
+    const encoded = new Map<string, string>();
+    const frame = (kind: 'CHANNEL_CREATE' | 'CHANNEL_DELETE', state: GuildState, cid: string) => {
+      const key = kind + cid;
+      let json = encoded.get(key);
+      if (!json) {
+        const c = state.channels.get(cid);
+        if (!c) return undefined;
+        encoded.set(key, (json = encode(toWireChannel(c.row, c.overwriteRows))));
+      }
+      return json;
+    };
+    for (const [u, was] of before) {
+      if (!now.members.has(u)) continue;
+      const is = now.visibleChannels(u);
+      const sessions = [...(byUser.get(u) ?? [])].filter((s) => onShard(s.shard, gid) && (s.intents === null || s.intents & GatewayIntents.GUILDS));
+      for (const cid of was) {
+        const json = cid !== skip && !is.has(cid) ? frame('CHANNEL_DELETE', old, cid) : undefined;
+        if (json) for (const s of sessions) s.dispatch('CHANNEL_DELETE', json);
+      }
+      for (const cid of is) {
+        const json = cid !== skip && !was.has(cid) ? frame('CHANNEL_CREATE', now, cid) : undefined;
+        if (json) for (const s of sessions) s.dispatch('CHANNEL_CREATE', json);
+      }
+    }
+  }
+
+  /** A user joined: each of their sessions gets a full GUILD_CREATE built for them. */
+  private async sendJoinGuildCreate(ev: BusEvent, userId: string, gid: string, id: string | undefined) {
+    const state = this.gw.cache.get(gid);
+    const sessions = [...(this.gw.byUser.get(userId) ?? [])].filter((s) => this.accepts(s, ev));
+    if (!sessions.length) return;
+    const json = state ? encode(await buildGuildCreate(this.gw.ctx, this.gw.presence, state, userId)) : encode(ev.d);
+    for (const s of sessions) s.dispatch(ev.t, json, id);
+  }
+
+  /** DM recipients, cached until a CHANNEL_* event for that channel. One query per event, never per socket. */
+  private async recipientsOf(channelId: string): Promise<Set<string>> {
+    let set = this.dmRecipients.get(channelId);
+    if (!set) {
+      const rows = await this.gw.ctx.db.select({ userId: channelRecipients.userId }).from(channelRecipients).where(eq(channelRecipients.channelId, channelId));
+      set = new Set(rows.map((r) => r.userId));
+      this.dmRecipients.set(channelId, set);
+    }
+    return set;
+  }
+}

@@ -1,0 +1,253 @@
+import { randomBytes } from 'node:crypto';
+import { GatewayCloseCodes, GatewayOpcodes } from '@retrocast/protocol';
+import type { AppContext, Caller } from '../context.js';
+import { PRESENCE_TTL_MS, doSetSessionPresence, doSweepPresence } from '../presence/service.js';
+import { type PresenceStore, type SessionStatus, createMemoryPresenceStore, createRedisPresenceStore } from '../presence/store.js';
+import type { Connection } from './connection.js';
+import { runSessionEnd } from './extensions.js';
+import { Fanout } from './fanout.js';
+import { GuildCache } from './guild-cache.js';
+import { buildGuildCreate, buildReady, loadUserGuildIds, onShard } from './ready.js';
+import { Session } from './session.js';
+import { type SessionStore, createRedisSessionStore } from './session-store.js';
+
+/** Close codes after which a session cannot be resumed (client said goodbye, or auth/config errors). */
+const FINAL_CLOSES = new Set([1000, 1001, 4004, 4010, 4011, 4012, 4013, 4014]);
+
+export interface IdentifyOptions {
+  intents: number | null;
+  shard: [number, number] | null;
+  status: SessionStatus;
+}
+
+/**
+ * The instance's gateway: live and recently disconnected sessions, the guild permission cache, and
+ * one serial queue through which every bus event, IDENTIFY registration and cross-instance RESUME
+ * passes, so each session sees events in log order with nothing skipped or doubled.
+ */
+export class Gateway {
+  readonly instanceId = randomBytes(8).toString('hex');
+  readonly sessions = new Map<string, Session>();
+  readonly byUser = new Map<string, Set<Session>>();
+  readonly connections = new Set<Connection>();
+  readonly cache: GuildCache;
+  readonly fanout: Fanout;
+  /** Log id of the last bus event fully processed here (Redis mode). */
+  doneId?: string;
+  private queue: Promise<unknown> = Promise.resolve();
+  private unsubscribe?: () => void;
+  private timers: NodeJS.Timeout[] = [];
+  private stopping = false;
+
+  private constructor(
+    readonly ctx: AppContext,
+    readonly presence: PresenceStore,
+    readonly store: SessionStore | null,
+  ) {
+    this.cache = new GuildCache(ctx.db);
+    this.fanout = new Fanout(this);
+  }
+
+  static async create(ctx: AppContext): Promise<Gateway> {
+    const { redisUrl, redisPrefix, resumeWindowMs } = ctx.config;
+    const presence = redisUrl ? await createRedisPresenceStore(redisUrl, redisPrefix) : createMemoryPresenceStore();
+    let gw: Gateway | undefined;
+    const store = redisUrl ? await createRedisSessionStore(redisUrl, redisPrefix, resumeWindowMs + 30_000, (id) => gw?.lost(id)) : null;
+    gw = new Gateway(ctx, presence, store);
+    await gw.start();
+    return gw;
+  }
+
+  private async start() {
+    if (this.ctx.bus.lastId) this.doneId = await this.ctx.bus.lastId();
+    this.unsubscribe = this.ctx.bus.subscribe((ev, id) => {
+      this.enqueue(async () => {
+        await this.fanout.process(ev, id);
+        if (id) this.doneId = id;
+      });
+    });
+    this.timers.push(setInterval(() => this.refresh(), PRESENCE_TTL_MS / 3).unref());
+    this.timers.push(setInterval(() => void doSweepPresence(this.ctx, this.presence).catch(() => {}), 5_000).unref());
+  }
+
+  /** Runs `task` after everything queued before it; failures are logged, never break the queue. */
+  enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(task);
+    this.queue = p.catch((err) => this.ctx.log.error({ err }, 'gateway task failed'));
+    return p;
+  }
+
+  /** Keeps this instance's sessions and presences alive in the shared stores. */
+  private refresh() {
+    for (const s of this.sessions.values()) {
+      this.store?.touch(s, s.ready ? this.doneId : undefined);
+      if (s.socket || s.timers.grace) void this.presence.set(s.userId, s.id, s.status, PRESENCE_TTL_MS).catch(() => {});
+    }
+  }
+
+  private register(s: Session) {
+    this.sessions.set(s.id, s);
+    let mine = this.byUser.get(s.userId);
+    if (!mine) this.byUser.set(s.userId, (mine = new Set()));
+    mine.add(s);
+  }
+
+  private unregister(s: Session) {
+    s.clearTimers();
+    this.sessions.delete(s.id);
+    const mine = this.byUser.get(s.userId);
+    mine?.delete(s);
+    if (mine?.size === 0) {
+      this.byUser.delete(s.userId);
+      this.dropUnusedGuilds();
+    }
+  }
+
+  /** Forgets guild states no local session needs any more. */
+  dropUnusedGuilds() {
+    for (const gid of [...this.cache.ids()]) {
+      const state = this.cache.get(gid);
+      if (state && ![...state.members.keys()].some((u) => this.byUser.has(u))) this.cache.drop(gid);
+    }
+  }
+
+  private sink = (s: Session, seq: number, frame: string, cursor: string | undefined) => this.store?.append(s, seq, frame, cursor);
+
+  private async ensureGuilds(s: Session): Promise<string[]> {
+    const ids = (await loadUserGuildIds(this.ctx, s.userId)).filter((g) => onShard(s.shard, g));
+    for (const gid of ids) await this.cache.ensure(gid);
+    return ids;
+  }
+
+  /** IDENTIFY: a new session, READY, one GUILD_CREATE per guild, then whatever happened meanwhile. */
+  async identify(conn: Connection, who: Caller, opts: IdentifyOptions, gatewayUrl: string): Promise<void> {
+    const session = new Session({ id: randomBytes(16).toString('hex'), userId: who.id, bot: who.bot, ...opts }, this.sink);
+    const guildIds = await this.enqueue(async () => {
+      const ids = await this.ensureGuilds(session);
+      session.cursor = this.doneId;
+      this.register(session);
+      await this.store?.create(session, this.instanceId);
+      return ids;
+    });
+    if (!conn.open) return this.detach(session, 1000);
+    session.socket = conn;
+    conn.session = session;
+    const ready = await buildReady(this.ctx, session, guildIds, gatewayUrl);
+    if (!ready) return conn.close(GatewayCloseCodes.AUTHENTICATION_FAILED, 'Authentication failed.');
+    session.dispatchNow('READY', JSON.stringify(ready));
+    for (const gid of guildIds) {
+      const state = this.cache.get(gid);
+      if (state?.members.has(who.id)) session.dispatchNow('GUILD_CREATE', JSON.stringify(await buildGuildCreate(this.ctx, this.presence, state, who.id)));
+    }
+    session.markReady();
+    await doSetSessionPresence(this.ctx, this.presence, who.id, session.id, session.status);
+  }
+
+  /** RESUME: replays every dispatch after `seq`, then RESUMED. Works for sessions of any instance (Redis). */
+  async resume(conn: Connection, who: Caller, sessionId: string, seq: number): Promise<void> {
+    let session = this.sessions.get(sessionId);
+    if (!session && this.store) session = (await this.enqueue(() => this.takeOver(sessionId, who))) ?? undefined;
+    if (!session || session.userId !== who.id) return conn.invalidSession();
+    const frames = session.framesAfter(seq);
+    if (!frames) return conn.close(GatewayCloseCodes.INVALID_SEQ, 'Invalid seq.');
+    const previous = session.socket;
+    if (previous && previous !== conn) (previous as Connection).release();
+    session.clearTimers();
+    session.socket = conn;
+    conn.session = session;
+    for (const f of frames) conn.sendFrame(f);
+    session.dispatchNow('RESUMED', 'null');
+    await doSetSessionPresence(this.ctx, this.presence, who.id, session.id, session.status);
+  }
+
+  /**
+   * Claims a session another instance owned (maybe dead) and rebuilds what it missed: the log
+   * since the session's cursor, up to what this instance has processed, through the same routing
+   * rules. Later events arrive through the queue as usual. Runs inside the queue.
+   */
+  private async takeOver(sessionId: string, who: Caller): Promise<Session | null> {
+    const bus = this.ctx.bus;
+    if (!this.store || !bus.readSince) return null;
+    const rec = await this.store.claim(sessionId, this.instanceId);
+    if (!rec || rec.userId !== who.id) return null;
+    const session = new Session(rec, this.sink);
+    await this.ensureGuilds(session);
+    this.register(session);
+    const done = this.doneId ?? '0-0';
+    for (const { id, event } of await bus.readSince(rec.cursor ?? '0-0')) {
+      if (compareIds(id, done) > 0) break;
+      await this.fanout.replay(session, event, id);
+    }
+    return session;
+  }
+
+  /** The connection is gone: keep the session for the resume window, show presence for the grace period. */
+  detach(s: Session, code: number) {
+    if (this.sessions.get(s.id) !== s) return;
+    s.socket = null;
+    s.detachedAt = Date.now();
+    s.clearTimers();
+    const { presenceGraceMs, resumeWindowMs } = this.ctx.config;
+    s.timers.grace = setTimeout(() => void this.graceOver(s), presenceGraceMs).unref();
+    if (FINAL_CLOSES.has(code) || this.stopping) {
+      if (!this.stopping) void this.end(s);
+      return;
+    }
+    s.timers.expire = setTimeout(() => void this.end(s), resumeWindowMs).unref();
+  }
+
+  /** Grace is over and the session is still disconnected: it stops counting towards presence. */
+  private async graceOver(s: Session) {
+    s.timers.grace = undefined;
+    if (s.socket && this.sessions.get(s.id) === s) return;
+    // Claimed by another instance in the meantime: the new owner keeps its presence.
+    if (this.store && !s.ended && !(await this.store.isOwner(s.id, this.instanceId))) return;
+    await doSetSessionPresence(this.ctx, this.presence, s.userId, s.id, null).catch((err) => this.ctx.log.error({ err }, 'presence update failed'));
+  }
+
+  /** The session can no longer be resumed. Its presence still waits out the grace period. */
+  private async end(s: Session) {
+    const graceLeft = s.timers.grace ? Math.max(0, this.ctx.config.presenceGraceMs - (Date.now() - s.detachedAt)) : -1;
+    this.unregister(s);
+    s.ended = true;
+    if (graceLeft >= 0) s.timers.grace = setTimeout(() => void this.graceOver(s), graceLeft).unref();
+    await this.store?.remove(s.id, this.instanceId);
+    await runSessionEnd(this.ctx, s.id, s.userId);
+  }
+
+  /** Another instance claimed this session: forget it here without touching shared state. */
+  private lost(sessionId: string) {
+    const s = this.sessions.get(sessionId);
+    if (!s) return;
+    this.unregister(s);
+    (s.socket as Connection | null)?.release();
+  }
+
+  async setStatus(s: Session, status: SessionStatus) {
+    s.status = status;
+    this.store?.touch(s, undefined);
+    await doSetSessionPresence(this.ctx, this.presence, s.userId, s.id, status);
+  }
+
+  /** Shutdown: every client is told to RECONNECT (and will RESUME elsewhere or here after restart). */
+  async stop() {
+    this.stopping = true;
+    this.unsubscribe?.();
+    for (const t of this.timers) clearInterval(t);
+    for (const c of this.connections) c.reconnect();
+    await this.queue.catch(() => {});
+    for (const s of this.sessions.values()) s.clearTimers();
+    await this.store?.flush().catch(() => {});
+    await this.store?.close();
+    await this.presence.close();
+  }
+}
+
+/** Orders Redis stream ids ("ms-seq"). */
+export function compareIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(BigInt);
+  const [bm, bs] = b.split('-').map(BigInt);
+  return am !== bm ? (am < bm ? -1 : 1) : as === bs ? 0 : as < bs ? -1 : 1;
+}
+
+export { GatewayOpcodes };

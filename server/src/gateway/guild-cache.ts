@@ -1,0 +1,152 @@
+import {
+  type PermissionContext,
+  type PermissionOverwrite,
+  Permissions,
+  computeBasePermissions,
+  computeChannelPermissions,
+} from '@retrocast/protocol';
+import { eq, inArray } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { channels, guilds, memberRoles, members, permissionOverwrites, roles } from '../db/schema.js';
+import type { ChannelRow, GuildRow, OverwriteRow, RoleRow } from '../guilds/wire.js';
+
+export interface CachedChannel {
+  row: ChannelRow;
+  overwriteRows: OverwriteRow[];
+  overwrites: PermissionOverwrite[];
+}
+
+export const toPermissionOverwrites = (rows: Array<{ id?: string; targetId?: string; type: number; allow: string; deny: string }>): PermissionOverwrite[] =>
+  rows.map((o) => ({ id: (o.targetId ?? o.id) as string, type: o.type as 0 | 1, allow: BigInt(o.allow), deny: BigInt(o.deny) }));
+
+/**
+ * Everything needed to decide who sees what in one guild, in memory: the guild row, roles,
+ * channels with their overwrites, and each member's role ids. Fan-out reads only this (never the
+ * database per socket); it is reloaded whole after any event that can change permissions.
+ * Per-user results are memoised until the next reload.
+ */
+export class GuildState {
+  private visible = new Map<string, Set<string>>();
+  private base = new Map<string, bigint>();
+
+  constructor(
+    readonly guild: GuildRow,
+    readonly roleRows: RoleRow[],
+    readonly channels: Map<string, CachedChannel>,
+    /** user id → role ids (without @everyone). */
+    readonly members: Map<string, string[]>,
+  ) {}
+
+  get id() {
+    return this.guild.id;
+  }
+
+  private permCtx(userId: string): PermissionContext {
+    return {
+      guildId: this.guild.id,
+      ownerId: this.guild.ownerId,
+      userId,
+      roles: this.roleRows.map((r) => ({ id: r.id, permissions: BigInt(r.permissions) })),
+      memberRoleIds: this.members.get(userId) ?? [],
+    };
+  }
+
+  basePermissions(userId: string): bigint {
+    if (!this.members.has(userId)) return 0n;
+    let p = this.base.get(userId);
+    if (p === undefined) this.base.set(userId, (p = computeBasePermissions(this.permCtx(userId))));
+    return p;
+  }
+
+  /** Permissions in a channel given its overwrites (from the cache, or from an event's payload). */
+  channelPermissions(userId: string, overwrites: PermissionOverwrite[]): bigint {
+    if (!this.members.has(userId)) return 0n;
+    return computeChannelPermissions(this.permCtx(userId), overwrites);
+  }
+
+  /** Ids of the channels this member can VIEW_CHANNEL. */
+  visibleChannels(userId: string): Set<string> {
+    let set = this.visible.get(userId);
+    if (!set) {
+      set = new Set();
+      if (this.members.has(userId)) {
+        for (const [id, c] of this.channels) if (this.channelPermissions(userId, c.overwrites) & Permissions.VIEW_CHANNEL) set.add(id);
+      }
+      this.visible.set(userId, set);
+    }
+    return set;
+  }
+
+  canView(userId: string, channelId: string): boolean {
+    return this.visibleChannels(userId).has(channelId);
+  }
+}
+
+/** Reads one guild's permission data from the database; null when the guild is gone. */
+export async function loadGuildState(q: Queryable, guildId: string): Promise<GuildState | null> {
+  const [guild] = await q.select().from(guilds).where(eq(guilds.id, guildId)).limit(1);
+  if (!guild) return null;
+  const [roleRows, channelRows, memberRows, memberRoleRows] = await Promise.all([
+    q.select().from(roles).where(eq(roles.guildId, guildId)),
+    q.select().from(channels).where(eq(channels.guildId, guildId)),
+    q.select({ userId: members.userId }).from(members).where(eq(members.guildId, guildId)),
+    q.select({ userId: memberRoles.userId, roleId: memberRoles.roleId }).from(memberRoles).where(eq(memberRoles.guildId, guildId)),
+  ]);
+  const overwriteRows = channelRows.length
+    ? await q.select().from(permissionOverwrites).where(inArray(permissionOverwrites.channelId, channelRows.map((c) => c.id)))
+    : [];
+  const byChannel = new Map<string, OverwriteRow[]>();
+  for (const o of overwriteRows) byChannel.set(o.channelId, [...(byChannel.get(o.channelId) ?? []), o]);
+  const chans = new Map<string, CachedChannel>();
+  for (const row of channelRows) {
+    const ows = byChannel.get(row.id) ?? [];
+    chans.set(row.id, { row, overwriteRows: ows, overwrites: toPermissionOverwrites(ows) });
+  }
+  const memberMap = new Map<string, string[]>(memberRows.map((m) => [m.userId, []]));
+  for (const r of memberRoleRows) memberMap.get(r.userId)?.push(r.roleId);
+  return new GuildState(guild, roleRows, chans, memberMap);
+}
+
+/**
+ * The instance's guild states: exactly the guilds some local session's user belongs to. Loads are
+ * ticketed so that a slow, older load never overwrites a newer one.
+ */
+export class GuildCache {
+  private states = new Map<string, GuildState>();
+  private ticket = 0;
+  private applied = new Map<string, number>();
+
+  constructor(private readonly db: Queryable) {}
+
+  get(guildId: string): GuildState | undefined {
+    return this.states.get(guildId);
+  }
+
+  has(guildId: string) {
+    return this.states.has(guildId);
+  }
+
+  /** Loads (or reloads) a guild; returns the current state, undefined when the guild is gone. */
+  async load(guildId: string): Promise<GuildState | undefined> {
+    const mine = ++this.ticket;
+    const state = await loadGuildState(this.db, guildId);
+    if ((this.applied.get(guildId) ?? 0) > mine) return this.states.get(guildId);
+    this.applied.set(guildId, mine);
+    if (state) this.states.set(guildId, state);
+    else this.states.delete(guildId);
+    return state ?? undefined;
+  }
+
+  async ensure(guildId: string): Promise<GuildState | undefined> {
+    return this.states.get(guildId) ?? this.load(guildId);
+  }
+
+  drop(guildId: string) {
+    this.states.delete(guildId);
+    this.applied.delete(guildId);
+  }
+
+  ids() {
+    return this.states.keys();
+  }
+}

@@ -1,0 +1,96 @@
+import { and, eq, inArray, ne } from 'drizzle-orm';
+import type { AppContext } from '../context.js';
+import { channelRecipients, channels, members, users } from '../db/schema.js';
+import { toWireChannel, toWireGuild } from '../guilds/wire.js';
+import { loadWireMember, loadWireMembers } from '../members/store.js';
+import { toWirePresence } from '../presence/service.js';
+import type { PresenceStore } from '../presence/store.js';
+import { loadReadStates } from '../read-states/store.js';
+import { toWireCurrentUser, toWireUser, userColumns } from '../users/wire.js';
+import { extendGuildCreate } from './extensions.js';
+import type { GuildState } from './guild-cache.js';
+import type { Session } from './session.js';
+
+/** GUILD_CREATE lists every member of guilds up to this size. */
+export const GUILD_CREATE_MEMBER_LIMIT = 1000;
+
+/** Guilds a shard carries (Discord's formula); DMs go to shard 0. */
+export function onShard(shard: [number, number] | null, guildId: string): boolean {
+  if (!shard) return true;
+  return Number((BigInt(guildId) >> 22n) % BigInt(shard[1])) === shard[0];
+}
+
+export async function loadUserGuildIds(ctx: AppContext, userId: string): Promise<string[]> {
+  const rows = await ctx.db.select({ guildId: members.guildId }).from(members).where(eq(members.userId, userId));
+  return rows.map((r) => r.guildId);
+}
+
+/** DMs and group DMs the user is in, each with its other recipients. */
+async function loadPrivateChannels(ctx: AppContext, userId: string) {
+  const mine = await ctx.db
+    .select({ channel: channels })
+    .from(channelRecipients)
+    .innerJoin(channels, eq(channels.id, channelRecipients.channelId))
+    .where(eq(channelRecipients.userId, userId));
+  if (!mine.length) return [];
+  const others = await ctx.db
+    .select({ channelId: channelRecipients.channelId, user: userColumns(users) })
+    .from(channelRecipients)
+    .innerJoin(users, eq(users.id, channelRecipients.userId))
+    .where(and(inArray(channelRecipients.channelId, mine.map((m) => m.channel.id)), ne(channelRecipients.userId, userId)));
+  return mine.map(({ channel: c }) => ({
+    id: c.id,
+    type: c.type,
+    last_message_id: c.lastMessageId,
+    ...(c.type === 3 ? { name: c.name, owner_id: c.ownerId, icon: null } : {}),
+    recipients: others.filter((o) => o.channelId === c.id).map((o) => toWireUser(o.user)),
+  }));
+}
+
+/** READY's `d`; null when the user no longer exists. */
+export async function buildReady(ctx: AppContext, session: Session, guildIds: string[], gatewayUrl: string) {
+  const [row] = await ctx.db.select().from(users).where(eq(users.id, session.userId)).limit(1);
+  if (!row) return null;
+  const [privateChannels, readState] = await Promise.all([loadPrivateChannels(ctx, session.userId), loadReadStates(ctx.db, session.userId)]);
+  return {
+    v: 10 as const,
+    user: toWireCurrentUser(row),
+    guilds: guildIds.map((id) => ({ id, unavailable: true })),
+    session_id: session.id,
+    session_type: 'normal' as const,
+    resume_gateway_url: gatewayUrl,
+    private_channels: session.shard && session.shard[0] !== 0 ? [] : privateChannels,
+    read_state: readState,
+    relationships: [],
+    user_settings: {},
+    ...(session.shard ? { shard: session.shard } : {}),
+    ...(row.bot ? { application: { id: row.id, flags: 0 } } : {}),
+  };
+}
+
+/** GUILD_CREATE's `d` for one user: only the channels they can see; members, presences, voice states. */
+export async function buildGuildCreate(ctx: AppContext, presence: PresenceStore, state: GuildState, userId: string) {
+  const memberList = await loadWireMembers(ctx.db, state.id, { limit: GUILD_CREATE_MEMBER_LIMIT });
+  const me = memberList.find((m) => m.user.id === userId) ?? (await loadWireMember(ctx.db, state.id, userId));
+  const statuses = await presence.get(memberList.map((m) => m.user.id));
+  const visible = state.visibleChannels(userId);
+  const channelList = [...state.channels.values()]
+    .filter((c) => visible.has(c.row.id))
+    .sort((a, b) => a.row.position - b.row.position || (BigInt(a.row.id) < BigInt(b.row.id) ? -1 : 1))
+    .map((c) => toWireChannel(c.row, c.overwriteRows));
+  return {
+    ...toWireGuild(state.guild, [...state.roleRows]),
+    joined_at: me?.joined_at ?? new Date().toISOString(),
+    large: state.members.size > GUILD_CREATE_MEMBER_LIMIT,
+    unavailable: false,
+    member_count: state.members.size,
+    channels: channelList,
+    threads: [],
+    members: memberList,
+    presences: [...statuses].map(([id, status]) => toWirePresence(id, status)),
+    voice_states: [] as unknown[],
+    stage_instances: [],
+    guild_scheduled_events: [],
+    ...(await extendGuildCreate(ctx, state.id, userId)),
+  };
+}
