@@ -12,6 +12,8 @@ export const PatchMemberBody = Type.Object({
   roles: Type.Optional(Type.Union([Type.Array(Snowflake, { maxItems: 250 }), Type.Null()])),
   mute: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
   deaf: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+  /** Voice: move to another voice channel (MOVE_MEMBERS); null disconnects. */
+  channel_id: Type.Optional(Type.Union([Snowflake, Type.Null()])),
 });
 export type PatchMemberBody = Static<typeof PatchMemberBody>;
 

@@ -3,13 +3,14 @@ import { ListMembersQuery, PatchMeMemberBody, PatchMemberBody, Snowflake } from 
 import { Type } from 'typebox';
 import { auditReason } from '../audit-log/reason.js';
 import { caller } from '../context.js';
+import { checkMemberVoiceMove } from '../voice/moderation.js';
 import { accessGetMember, accessListMembers, doKickMember, doSetMemberRole, doUpdateMe, doUpdateMember } from './service.js';
 
 /**
  * GET    /guilds/:guildId/members                          list (limit, after)
  * PATCH  /guilds/:guildId/members/@me                      own nick (CHANGE_NICKNAME)
  * GET    /guilds/:guildId/members/:userId                  one member
- * PATCH  /guilds/:guildId/members/:userId                  nick, roles, mute, deaf
+ * PATCH  /guilds/:guildId/members/:userId                  nick, roles, mute, deaf, channel_id (voice move)
  * DELETE /guilds/:guildId/members/:userId                  kick (KICK_MEMBERS, hierarchy)
  * PUT    /guilds/:guildId/members/:userId/roles/:roleId    add a role (MANAGE_ROLES, hierarchy)
  * DELETE /guilds/:guildId/members/:userId/roles/:roleId    remove a role
@@ -38,7 +39,13 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.patch('/guilds/:guildId/members/:userId', {
     schema: { tags, params: MemberParams, body: PatchMemberBody },
-    handler: async (req) => doUpdateMember(ctx, caller(req), req.params.guildId, req.params.userId, req.body, auditReason(req)),
+    handler: async (req) => {
+      const { guildId, userId } = req.params;
+      const move = req.body.channel_id !== undefined ? await checkMemberVoiceMove(ctx, caller(req), guildId, userId, req.body.channel_id) : null;
+      const member = await doUpdateMember(ctx, caller(req), guildId, userId, req.body, auditReason(req));
+      await move?.(auditReason(req));
+      return member;
+    },
   });
 
   app.delete('/guilds/:guildId/members/:userId', {

@@ -62,3 +62,12 @@ export async function doModerateVoice(ctx: AppContext, actor: Caller, state: Voi
   if (body.channel_id === null) await doLeaveVoice(ctx, userId, { guild_id: guildId });
   else await doMoveVoice(ctx, userId, guildId, body.channel_id);
 }
+
+/**
+ * For PATCH /guilds/{id}/members/{user} `channel_id` (members routes): checks the move before the
+ * member write, so a refused move writes nothing, and returns the move to run after that write.
+ */
+export async function checkMemberVoiceMove(ctx: AppContext, actor: Caller, guildId: string, userId: string, channelId: string | null) {
+  const state = await accessVoiceModeration(ctx, actor.id, guildId, userId, { channel_id: channelId });
+  return (reason: string | null) => doModerateVoice(ctx, actor, state, { channel_id: channelId }, reason);
+}

@@ -160,7 +160,7 @@ describe('voice with LiveKit configured', () => {
       await eventually(async () => (await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token })).body.deaf, 3000, 'deaf');
     });
 
-    it('moves with channel_id and disconnects with null, each in the audit log', async () => {
+    it('moves with channel_id and disconnects with null (PATCH member), each in the audit log', async () => {
       const u = await g.join();
       const other = await api(server, 'POST', `/guilds/${g.guildId}/channels`, { token: g.owner.token, body: { name: 'Other', type: 2 } });
       await joinVoice(server, u, g.voiceId);
@@ -169,8 +169,11 @@ describe('voice with LiveKit configured', () => {
       const state = await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token });
       expect(state.body.channel_id).toBe(other.body.id);
       await eventually(() => events.some((e) => e.t === 'VOICE_SERVER_UPDATE' && e.user_ids?.[0] === u.id), 3000, 'VOICE_SERVER_UPDATE');
-      const dropped = await api(server, 'PATCH', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token, body: { channel_id: null } });
-      expect(dropped.status).toBe(204);
+      const outsider = await g.join();
+      const refused = await api(server, 'PATCH', `/guilds/${g.guildId}/members/${u.id}`, { token: outsider.token, body: { channel_id: null } });
+      expect(refused.status).toBe(403);
+      const dropped = await api(server, 'PATCH', `/guilds/${g.guildId}/members/${u.id}`, { token: g.owner.token, body: { channel_id: null } });
+      expect(dropped.status).toBe(200);
       expect((await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token })).status).toBe(404);
       const log = await api(server, 'GET', `/guilds/${g.guildId}/audit-logs`, { token: g.owner.token });
       const types = log.body.audit_log_entries.filter((e: { target_id: string }) => e.target_id === u.id).map((e: { action_type: number }) => e.action_type);
