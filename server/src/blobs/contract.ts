@@ -51,7 +51,7 @@ export function describeBlobContract(name: string, env: () => Record<string, str
 
     it('refuses a tampered, expired or wrong-size presigned PUT and stores nothing', async () => {
       const bytes = Buffer.from('0123456789');
-      const url = new URL(await blobs.presignPut(`${prefix}/up/bad.txt`, { size: 10, expiresInSec: 300, baseUrl: server.url }));
+      const url = new URL(await blobs.presignPut(`${prefix}/up2/bad.txt`, { size: 10, expiresInSec: 300, baseUrl: server.url }));
       const put = (u: URL | string, body: Buffer) => fetch(u, { method: 'PUT', body, headers: { 'content-type': 'application/octet-stream' } });
       const tampered = new URL(url);
       const sigParam = tampered.searchParams.has('hm') ? 'hm' : 'X-Amz-Signature';
@@ -61,10 +61,10 @@ export function describeBlobContract(name: string, env: () => Record<string, str
       const otherKey = url.toString().replace('bad.txt', 'evil.txt');
       expect((await put(otherKey, bytes)).status).toBeGreaterThanOrEqual(400);
       expect((await put(url, Buffer.from('01234567890123'))).status).toBeGreaterThanOrEqual(400);
-      const expired = await blobs.presignPut(`${prefix}/up/late.txt`, { size: 10, expiresInSec: 1, baseUrl: server.url });
+      const expired = await blobs.presignPut(`${prefix}/up2/late.txt`, { size: 10, expiresInSec: 1, baseUrl: server.url });
       await new Promise((r) => setTimeout(r, 2100));
       expect((await put(expired, bytes)).status).toBeGreaterThanOrEqual(400);
-      expect(await blobs.list(`${prefix}/up/`)).toEqual([]);
+      expect(await blobs.list(`${prefix}/up2/`)).toEqual([]);
     });
   });
 }
