@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
+import { GatewayClient, connectUser, createGuildWith, quiet } from '../test/gateway.js';
+
+let server: TestServer;
+let watcher: TestUser;
+let alice: TestUser;
+let guildId: string;
+let w: GatewayClient;
+
+beforeAll(async () => {
+  server = await startServer({ env: { PRESENCE_GRACE_MS: '300' } });
+  [watcher, alice] = await Promise.all([registerUser(server), registerUser(server)]);
+  guildId = (await createGuildWith(server, watcher, [alice])).guild.id;
+  w = await connectUser(server, watcher);
+});
+afterAll(async () => {
+  w?.close(1000);
+  await server?.close();
+});
+
+/** The next PRESENCE_UPDATE about alice after frame index `from`. */
+const next = (from: number) => w.waitFor((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === alice.id, 3000, from);
+const updatesSince = (from: number) => w.frames.slice(from).filter((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === alice.id).map((f) => f.d.status);
+
+describe('presence', () => {
+  it('goes online, idle, online (most present session wins), and offline after the grace period', async () => {
+    let from = w.frames.length;
+    const a1 = await connectUser(server, alice);
+    expect((await next(from)).d).toEqual({ user: { id: alice.id }, guild_id: guildId, status: 'online', activities: [], client_status: { web: 'online' } });
+
+    from = w.frames.length;
+    a1.send(3, { since: null, activities: [], status: 'idle', afk: true });
+    expect((await next(from)).d.status).toBe('idle');
+
+    from = w.frames.length;
+    const a2 = await connectUser(server, alice, { presence: { status: 'online', since: null, activities: [], afk: false } });
+    expect((await next(from)).d.status).toBe('online');
+
+    from = w.frames.length;
+    a2.close(1000);
+    const started = Date.now();
+    expect((await next(from)).d.status).toBe('idle');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+
+    from = w.frames.length;
+    a1.close(1000);
+    expect((await next(from)).d.status).toBe('offline');
+    expect(w.schemaErrors).toEqual([]);
+  });
+
+  it('shows invisible as offline to others', async () => {
+    const from = w.frames.length;
+    const a = await connectUser(server, alice, { presence: { status: 'invisible', since: null, activities: [], afk: false } });
+    await quiet(200);
+    expect(updatesSince(from)).toEqual([]);
+    a.send(3, { since: null, activities: [], status: 'dnd', afk: false });
+    expect((await next(from)).d.status).toBe('dnd');
+    const back = w.frames.length;
+    a.send(3, { since: null, activities: [], status: 'invisible', afk: false });
+    expect((await next(back)).d.status).toBe('offline');
+    a.close(1000);
+  });
+
+  it('does not flicker offline when a dropped client resumes within the grace period', async () => {
+    const from = w.frames.length;
+    const a = await connectUser(server, alice);
+    await next(from);
+    a.drop();
+    const again = await GatewayClient.connect(server);
+    await again.waitFor((f) => f.op === 10);
+    again.send(6, { token: alice.token, session_id: a.sessionId, seq: a.seq });
+    await again.dispatch('RESUMED');
+    await quiet(500);
+    expect(updatesSince(from)).toEqual(['online']);
+    again.close(1000);
+    await w.waitFor((f) => f.t === 'PRESENCE_UPDATE' && f.d.status === 'offline', 3000, from);
+  });
+
+  it('lists online members in GUILD_CREATE presences', async () => {
+    const a = await connectUser(server, alice);
+    const other = await connectUser(server, watcher);
+    const gc = other.dispatches('GUILD_CREATE').find((f) => f.d.id === guildId);
+    expect(gc?.d.presences.map((p: { user: { id: string } }) => p.user.id).sort()).toEqual([alice.id, watcher.id].sort());
+    a.close(1000);
+    other.close(1000);
+  });
+});
