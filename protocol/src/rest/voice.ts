@@ -1,8 +1,10 @@
 import { type Static, Type } from 'typebox';
+import { dispatchSchema } from '../gateway/events/dispatch.js';
+import { registerDispatchEvent } from '../gateway/events/index.js';
 import { Snowflake } from './common.js';
 
 /** Discord's voice state object (VOICE_STATE_UPDATE payload; GUILD_CREATE omits guild_id, member). */
-export const VoiceState = Type.Object({
+export const VoiceStatePayload = Type.Object({
   guild_id: Type.Optional(Snowflake),
   channel_id: Type.Union([Snowflake, Type.Null()]),
   user_id: Snowflake,
@@ -17,7 +19,7 @@ export const VoiceState = Type.Object({
   suppress: Type.Boolean(),
   request_to_speak_timestamp: Type.Null(),
 });
-export type VoiceState = Static<typeof VoiceState>;
+export type VoiceStatePayload = Static<typeof VoiceStatePayload>;
 
 /** Gateway op 4 payload (client → server). `channel_id: null` leaves. */
 export const VoiceStateUpdateCommand = Type.Object({
@@ -38,7 +40,7 @@ export const VoiceJoinBody = Type.Object(
   { self_mute: Type.Optional(Type.Boolean()), self_deaf: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
 );
-export const VoiceJoinResponse = Type.Object({ url: Type.String(), token: Type.String(), voice_state: VoiceState });
+export const VoiceJoinResponse = Type.Object({ url: Type.String(), token: Type.String(), voice_state: VoiceStatePayload });
 export type VoiceJoinResponse = Static<typeof VoiceJoinResponse>;
 
 export const VoiceRegion = Type.Object({
@@ -58,3 +60,9 @@ export const VoiceModerationBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** The voice dispatches, registered with the gateway's schema table (tests validate against it). */
+export const VoiceStateUpdateEvent = dispatchSchema('VOICE_STATE_UPDATE', VoiceStatePayload);
+export const VoiceServerUpdateEvent = dispatchSchema('VOICE_SERVER_UPDATE', VoiceServerUpdate);
+registerDispatchEvent('VOICE_STATE_UPDATE', VoiceStateUpdateEvent);
+registerDispatchEvent('VOICE_SERVER_UPDATE', VoiceServerUpdateEvent);

@@ -1,6 +1,7 @@
 import { Errors } from '@retrocast/protocol';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../http/errors.js';
+import { installVoiceGateway } from './gateway.js';
 import { startLiveKit } from './livekit-process.js';
 import { receiveWebhook } from './livekit.js';
 import { type VoiceRuntime, attachVoice, voiceOf } from './runtime.js';
@@ -23,6 +24,7 @@ export async function installVoice(app: FastifyInstance): Promise<void> {
     timers: new Set(),
   };
   attachVoice(ctx, rt);
+  installVoiceGateway();
 
   const unsubscribe = ctx.bus.subscribe((e) => {
     onBusEvent(ctx, e).catch((err) => ctx.log.warn({ err, t: e.t }, 'voice: reacting to a bus event failed'));

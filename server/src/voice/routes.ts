@@ -1,4 +1,4 @@
-import { ErrorResponse, IdParam, Snowflake, VoiceJoinBody, VoiceJoinResponse, VoiceModerationBody, VoiceRegion, VoiceState } from '@retrocast/protocol';
+import { ErrorResponse, IdParam, Snowflake, VoiceJoinBody, VoiceJoinResponse, VoiceModerationBody, VoiceRegion, VoiceStatePayload } from '@retrocast/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { auditReason } from '../audit-log/reason.js';
@@ -36,7 +36,7 @@ export const voiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/guilds/:guildId/voice-states/:userId', {
-    schema: { tags, params: Type.Object({ guildId: Snowflake, userId: Type.Union([Snowflake, Type.Literal('@me')]) }), response: { 200: VoiceState, ...errors } },
+    schema: { tags, params: Type.Object({ guildId: Snowflake, userId: Type.Union([Snowflake, Type.Literal('@me')]) }), response: { 200: VoiceStatePayload, ...errors } },
     handler: async (req) => {
       const me = caller(req).id;
       return accessVoiceState(ctx, me, req.params.guildId, req.params.userId === '@me' ? me : req.params.userId);

@@ -73,6 +73,8 @@ export const kickParticipant = (ctx: AppContext, room: string, identity: string)
 
 export interface JoinOptions {
   sessionId: string;
+  /** The guild the client named (op 4): the channel must belong to it. */
+  guildId?: string;
   selfMute?: boolean;
   selfDeaf?: boolean;
   /** Hostname the client used to reach this server, to build the LiveKit URL it can reach. */
@@ -95,6 +97,7 @@ export async function doJoinVoice(ctx: AppContext, userId: string, channelId: st
   const rt = voiceOf(ctx);
   const lk = await requireLiveKit(rt);
   const access = await accessVoiceChannel(ctx.db, channelId, userId);
+  if (opts.guildId && opts.guildId !== access.guildId) throw new ApiError(Errors.UNKNOWN_CHANNEL);
   await checkRoomFor(rt, access, userId);
   const member = await loadWireMember(ctx.db, access.guildId, userId);
   if (!member) throw new ApiError(Errors.UNKNOWN_CHANNEL);

@@ -1,0 +1,52 @@
+import { GatewayCloseCodes, GatewayOpcodes, VoiceStateUpdateCommand } from '@retrocast/protocol';
+import { Compile } from 'typebox/compile';
+import type { AppContext } from '../context.js';
+import { type GatewayClient, registerGuildCreateExtender, registerOpcodeHandler, registerSessionEndHandler } from '../gateway/extensions.js';
+import { ApiError } from '../http/errors.js';
+import { voiceOf } from './runtime.js';
+import { doJoinVoice, doLeaveVoice, doUpdateSelfVoice } from './service.js';
+import { toWireGuildVoiceState } from './wire.js';
+
+/**
+ * Voice in the gateway, the Discord way: op 4 VOICE_STATE_UPDATE joins, moves, leaves or changes
+ * self mute/deaf, and the joining session gets VOICE_SERVER_UPDATE {guild_id, endpoint, token}
+ * (endpoint = LiveKit URL, token = LiveKit access token). GUILD_CREATE carries `voice_states`;
+ * a session that ends for good leaves voice.
+ */
+const command = Compile(VoiceStateUpdateCommand);
+
+async function onVoiceStateUpdate(ctx: AppContext, client: GatewayClient, d: unknown): Promise<void> {
+  if (!command.Check(d)) return client.close(GatewayCloseCodes.DECODE_ERROR, 'Invalid VOICE_STATE_UPDATE.');
+  const { userId, sessionId } = client;
+  try {
+    if (d.channel_id === null) {
+      await doLeaveVoice(ctx, userId, { guild_id: d.guild_id });
+      return;
+    }
+    const prev = await voiceOf(ctx).store.get(userId);
+    if (prev && prev.channel_id === d.channel_id && prev.session_id === sessionId) {
+      await doUpdateSelfVoice(ctx, userId, sessionId, d.self_mute, d.self_deaf);
+      return;
+    }
+    const server = await doJoinVoice(ctx, userId, d.channel_id, { sessionId, guildId: d.guild_id, selfMute: d.self_mute, selfDeaf: d.self_deaf });
+    client.dispatch('VOICE_SERVER_UPDATE', { guild_id: server.guild_id, endpoint: server.endpoint, token: server.token });
+  } catch (err) {
+    // Discord answers a refused join (no CONNECT, full channel) with silence; REST join explains.
+    if (!(err instanceof ApiError)) throw err;
+    ctx.log.debug({ userId, code: err.def.code }, 'voice: op 4 join refused');
+  }
+}
+
+export function installVoiceGateway(): void {
+  registerOpcodeHandler(GatewayOpcodes.VOICE_STATE_UPDATE, onVoiceStateUpdate);
+  registerGuildCreateExtender(guildVoiceStates);
+  registerSessionEndHandler(leaveOnSessionEnd);
+}
+
+async function guildVoiceStates(ctx: AppContext, guildId: string) {
+  return { voice_states: (await voiceOf(ctx).store.list(guildId)).map(toWireGuildVoiceState) };
+}
+
+async function leaveOnSessionEnd(ctx: AppContext, sessionId: string, userId: string) {
+  await doLeaveVoice(ctx, userId, { session_id: sessionId });
+}

@@ -1,0 +1,163 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { AudioStream, type RemoteTrack, Room, RoomEvent, TrackKind, dispose } from '@livekit/rtc-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GatewayClient, connectUser } from '../test/gateway.js';
+import { type TestServer, type TestUser, api, startServer } from '../test/helper.js';
+import { type VoiceGuild, createVoiceGuild } from '../test/voice-fixtures.js';
+import { loadVoiceConfig } from './config.js';
+import { findLiveKitBinary } from './livekit-process.js';
+import { voiceOf } from './runtime.js';
+
+/**
+ * Real media through a real livekit-server (built by `npm run voice:install`): participants are
+ * @livekit/rtc-node rooms that join with the tokens the gateway hands out.
+ */
+const binary = findLiveKitBinary(loadVoiceConfig({}, '127.0.0.1'));
+if (!binary) console.warn('voice.slow.test: no livekit-server (run `npm run voice:install`); skipping the LiveKit media suite');
+
+async function freeTcpPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+async function freeUdpPort(): Promise<number> {
+  const sock = createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+  const port = sock.address().port;
+  await new Promise<void>((r) => sock.close(() => r()));
+  return port;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Publishes a 440 Hz tone from a child process until killed. */
+async function tonePublisher(url: string, token: string): Promise<ChildProcess> {
+  const script = fileURLToPath(new URL('../test/voice-participant.mjs', import.meta.url));
+  const child = spawn(process.execPath, [script, url, token], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr?.on('data', (c) => (err += c));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`publisher not ready: ${err.slice(-500)}`)), 20_000);
+    child.stdout?.on('data', (c: Buffer) => {
+      if (c.toString().includes('"ready":true')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`publisher exited ${code}: ${err.slice(-500)}`)));
+  });
+  return child;
+}
+
+/** A listening participant: tracks when it last received a non-silent audio frame. */
+async function listener(url: string, token: string) {
+  const room = new Room();
+  const heard = { lastLoudAt: 0, loudFrames: 0 };
+  room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack) => {
+    if (track.kind !== TrackKind.KIND_AUDIO) return;
+    void (async () => {
+      for await (const frame of new AudioStream(track, { sampleRate: 48000, numChannels: 1 })) {
+        let sum = 0;
+        for (const s of frame.data) sum += s * s;
+        if (Math.sqrt(sum / frame.data.length) > 500) {
+          heard.lastLoudAt = Date.now();
+          heard.loudFrames++;
+        }
+      }
+    })();
+  });
+  await room.connect(url, token, { autoSubscribe: true, dynacast: false });
+  return { room, heard };
+}
+
+async function waitUntil(pred: () => boolean | Promise<boolean>, ms: number, what: string) {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe.skipIf(!binary)('voice with a real LiveKit', () => {
+  let server: TestServer;
+  let g: VoiceGuild;
+  let alice: TestUser;
+  let bob: TestUser;
+  const gateways: GatewayClient[] = [];
+  let publisher: ChildProcess | undefined;
+  let bobRoom: Room | undefined;
+
+  beforeAll(async () => {
+    const [port, tcp, udp] = [await freeTcpPort(), await freeTcpPort(), await freeUdpPort()];
+    server = await startServer({
+      env: { LIVEKIT_MODE: 'auto', LIVEKIT_NODE_IP: '127.0.0.1', LIVEKIT_BIND: '127.0.0.1', LIVEKIT_PORT: String(port), LIVEKIT_TCP_PORT: String(tcp), LIVEKIT_UDP_PORT: String(udp) },
+    });
+    await voiceOf(server.app.ctx).started;
+    expect(voiceOf(server.app.ctx).lk?.up()).toBe(true);
+    g = await createVoiceGuild(server);
+    alice = await g.join();
+    bob = await g.join();
+  });
+
+  afterAll(async () => {
+    publisher?.kill('SIGKILL');
+    await bobRoom?.disconnect().catch(() => {});
+    for (const gw of gateways) gw.close();
+    await server?.close();
+    await dispose();
+  });
+
+  it('two users join through op 4, one hears the other, server mute silences, a killed connection leaves', async () => {
+    const [ownerGw, aliceGw, bobGw] = await Promise.all([connectUser(server, g.owner), connectUser(server, alice), connectUser(server, bob)]);
+    gateways.push(ownerGw, aliceGw, bobGw);
+
+    // op 4 → VOICE_SERVER_UPDATE to the joining session, VOICE_STATE_UPDATE to every member.
+    const join = async (gw: GatewayClient) => {
+      gw.send(4, { guild_id: g.guildId, channel_id: g.voiceId, self_mute: false, self_deaf: false });
+      return (await gw.dispatch('VOICE_SERVER_UPDATE', (d) => d.guild_id === g.guildId, 10_000)).d as { endpoint: string; token: string };
+    };
+    const aliceServer = await join(aliceGw);
+    const bobServer = await join(bobGw);
+    for (const gw of [ownerGw, aliceGw, bobGw]) {
+      for (const u of [alice, bob]) await gw.dispatch('VOICE_STATE_UPDATE', (d) => d.user_id === u.id && d.channel_id === g.voiceId);
+    }
+    expect(ownerGw.dispatches('VOICE_SERVER_UPDATE')).toHaveLength(0);
+
+    // Real audio: alice publishes a tone, bob receives non-silent frames.
+    publisher = await tonePublisher(aliceServer.endpoint, aliceServer.token);
+    const bobSide = await listener(bobServer.endpoint, bobServer.token);
+    bobRoom = bobSide.room;
+    await waitUntil(() => bobSide.heard.loudFrames > 20, 20_000, 'bob to hear the tone');
+
+    // Server mute (Discord's PATCH member): the voice state shows it and the audio stops.
+    const muted = await api(server, 'PATCH', `/guilds/${g.guildId}/members/${alice.id}`, { token: g.owner.token, body: { mute: true } });
+    expect(muted.status).toBe(200);
+    await ownerGw.dispatch('VOICE_STATE_UPDATE', (d) => d.user_id === alice.id && d.mute === true, 5000);
+    const mutedAt = Date.now();
+    await waitUntil(() => Date.now() - bobSide.heard.lastLoudAt > 1500, 10_000, 'the tone to stop after server mute');
+    expect(bobSide.heard.lastLoudAt - mutedAt).toBeLessThan(3000);
+
+    // Kill alice's connection without leaving: LiveKit's participant_left webhook dispatches the leave.
+    // LiveKit 1.13.5 declares a silent peer gone when ICE fails (10 s disconnected + 5 s failed,
+    // hard-coded), so the bound is ~20 s, not Discord's "a few seconds".
+    const killedAt = Date.now();
+    publisher.kill('SIGKILL');
+    await ownerGw.dispatch('VOICE_STATE_UPDATE', (d) => d.user_id === alice.id && d.channel_id === null, 40_000);
+    const leaveMs = Date.now() - killedAt;
+    console.log(`voice: leave dispatched ${leaveMs} ms after the participant was killed`);
+    expect(leaveMs).toBeLessThan(28_000);
+    expect((await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${alice.id}`, { token: g.owner.token })).status).toBe(404);
+
+    // GUILD_CREATE of a new session lists who is in voice.
+    const late = await connectUser(server, g.owner);
+    gateways.push(late);
+    const guild = late.dispatches('GUILD_CREATE').find((f) => f.d.id === g.guildId);
+    expect(guild?.d.voice_states).toEqual([expect.objectContaining({ user_id: bob.id, channel_id: g.voiceId })]);
+    for (const gw of gateways) expect(gw.schemaErrors).toEqual([]);
+  });
+});
