@@ -6,6 +6,7 @@ import { authRoutes, installAuthHook } from './auth/routes.js';
 import { attachmentFileRoutes } from './attachments/files.js';
 import { attachmentsRoutes } from './attachments/routes.js';
 import { installMessageUploads } from './attachments/uploads.js';
+import { imageRoutes } from './avatars/routes.js';
 import { openBlobStore } from './blobs/index.js';
 import { blobUploadRoutes } from './blobs/routes.js';
 import { openBus } from './bus/index.js';
@@ -98,6 +99,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   // Attachment downloads (signed URLs) outside /api; multipart and direct uploads on POST …/messages.
   await app.register(attachmentFileRoutes);
   await installMessageUploads(app);
+  // Avatars, guild icons and custom emoji images (public, long-cached), outside /api.
+  await app.register(imageRoutes);
   // Voice: state store, LiveKit (spawned on listen), bus reactions, the public LiveKit webhook.
   await installVoice(app);
 

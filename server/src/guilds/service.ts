@@ -1,6 +1,7 @@
 import { AuditLogEvent, DEFAULT_EVERYONE_PERMISSIONS, Errors, Permissions, type MyGuildsQuery, type PatchGuildBody } from '@retrocast/protocol';
 import { and, asc, count, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import { diffChanges, doRecordAudit } from '../audit-log/store.js';
+import { doStoreImage } from '../avatars/service.js';
 import { loadVisibleChannels } from '../channels/store.js';
 import type { AppContext, Caller } from '../context.js';
 import type { Queryable, Tx } from '../db/client.js';
@@ -108,7 +109,7 @@ export async function doUpdateGuild(ctx: AppContext, who: Caller, guildId: strin
       if (name.length < 2) throw invalidField('name', 'BASE_TYPE_BAD_LENGTH', 'Must be between 2 and 100 in length.');
       patch.name = name;
     }
-    if (body.icon !== undefined) patch.icon = body.icon;
+    if (body.icon !== undefined) patch.icon = await doStoreImage(ctx, 'icons', guildId, body.icon, 'icon');
     if (body.description !== undefined) patch.description = body.description;
     if (body.owner_id !== undefined) patch.ownerId = body.owner_id;
     if (body.afk_channel_id !== undefined) patch.afkChannelId = body.afk_channel_id;

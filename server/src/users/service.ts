@@ -4,6 +4,7 @@ import { doRevokeOtherSessions, checkDisplayName, checkUsername, isUsernameTaken
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { newBotToken, sha256 } from '../auth/tokens.js';
 import type { AppContext, Caller } from '../context.js';
+import { doStoreImage } from '../avatars/service.js';
 import { transact } from '../db/tx.js';
 import { users } from '../db/schema.js';
 import { ApiError, invalidField } from '../http/errors.js';
@@ -24,6 +25,7 @@ export async function doUpdateMe(ctx: AppContext, who: Caller, body: PatchMeBody
   const patch: Partial<typeof users.$inferInsert> = {};
   const name = body.display_name !== undefined ? body.display_name : body.global_name;
   if (name !== undefined) patch.displayName = checkDisplayName(name);
+  if (body.avatar !== undefined) patch.avatar = await doStoreImage(ctx, 'avatars', who.id, body.avatar, 'avatar');
   if (body.new_password !== undefined) {
     if (me.bot) throw new ApiError(Errors.INVALID_ACCOUNT_TYPE);
     if (!body.password || !me.passwordHash || !(await verifyPassword(me.passwordHash, body.password))) {
