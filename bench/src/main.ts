@@ -5,11 +5,12 @@ import { machineInfo } from './machine.js';
 import { type BenchReport, renderTable, writeReport } from './report.js';
 import { type BenchOptions, type Scenario, type ScenarioResult, backendContext } from './scenario.js';
 import { coldStart } from './scenarios/cold-start.js';
+import { fanout } from './scenarios/fanout.js';
 import { history } from './scenarios/history.js';
 import { type Backend, REPO, assertBuilt, serverEnv } from './server-process.js';
 
 /** Every scenario, in the order `npm run bench` runs them. */
-const SCENARIOS: Scenario[] = [history, coldStart];
+const SCENARIOS: Scenario[] = [fanout, history, coldStart];
 
 const USAGE = `npm run bench -- [options]
   --scenario a,b     run only these (${SCENARIOS.map((s) => s.name).join(', ')})

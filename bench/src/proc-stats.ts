@@ -80,6 +80,19 @@ export class ProcSampler {
     }
   }
 
+  /** CPU and memory per process since the last mark. */
+  usageByPid(): Map<number, UsageWindow> {
+    const out = new Map<number, UsageWindow>();
+    for (const pid of this.pids()) {
+      const start = this.marks.get(pid);
+      const s = readProc(pid);
+      if (!s) continue;
+      const cpuPct = start && s.at > start.at ? ((s.cpuS - start.cpuS) / ((s.at - start.at) / 1000)) * 100 : 0;
+      out.set(pid, { cpuPct: round(cpuPct), rssMiB: round(s.rssMiB), peakRssMiB: round(Math.max(this.peak.get(pid) ?? 0, s.rssMiB)) });
+    }
+    return out;
+  }
+
   /** CPU and memory summed over the sampled processes since the last mark. */
   usage(): UsageWindow {
     let cpuPct = 0;

@@ -105,3 +105,19 @@ export function backendContext(backend: Backend, opts: BenchOptions): { ctx: Sce
 }
 
 export const pct = (n: number) => `${Math.round(n)}%`;
+
+/**
+ * Says whether the numbers measure the server: the load generator is the bottleneck when one of its
+ * processes nears a full core, and the machine is saturated when server + generator use nearly
+ * every core (then latency includes waiting for a CPU).
+ */
+export function loadVerdict(server: { cpuPct: number }, generator: Map<number, { cpuPct: number }>, cores: number): { notes: string[]; generatorCpuPct: number; generatorBound: boolean } {
+  const per = [...generator.values()].map((u) => u.cpuPct);
+  const generatorCpuPct = Math.round(per.reduce((a, b) => a + b, 0));
+  const busiest = Math.max(0, ...per);
+  const generatorBound = busiest > 85;
+  const notes = [`server CPU ${Math.round(server.cpuPct)}%, load generator CPU ${generatorCpuPct}% over ${per.length} processes (busiest ${Math.round(busiest)}%)`];
+  if (generatorBound) notes.push('GENERATOR-BOUND: a load-generator process used > 85% of a core; figures understate the server');
+  if (server.cpuPct + generatorCpuPct > cores * 100 * 0.9) notes.push(`machine saturated: server + generator used > 90% of ${cores} cores; latency includes waiting for a CPU`);
+  return { notes, generatorCpuPct, generatorBound };
+}

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { nowMs } from './proc-stats.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const SERVER_MAIN = join(REPO, 'server/dist/main.js');
+/** BENCH_SERVER_DIR: a snapshot built by scripts/snapshot.sh; default the working tree's build. */
+export const SERVER_DIR = resolve(process.env.BENCH_SERVER_DIR || REPO);
+const SERVER_MAIN = join(SERVER_DIR, 'server/dist/main.js');
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -38,8 +40,9 @@ export interface ServerProcess {
 
 /**
  * Environment of a benchmark server: rate limits off (the load generator is one IP sending far above
- * Discord's per-user limits) and Argon2 memory lowered to 1 MiB so registering thousands of users
- * takes seconds; everything else is the production default.
+ * Discord's per-user limits), Argon2 memory lowered to 1 MiB so registering thousands of users
+ * takes seconds, and voice off (no livekit-server child: these are text-chat benchmarks); everything
+ * else is the production default.
  */
 export function serverEnv(o: ServerOptions, port: number): Record<string, string> {
   const env: Record<string, string> = {
@@ -53,6 +56,7 @@ export function serverEnv(o: ServerOptions, port: number): Record<string, string
     RATE_LIMIT_DISABLED: '1',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
     ARGON2_MEMORY_KIB: '1024',
+    LIVEKIT_MODE: 'off',
     ...o.env,
   };
   if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
@@ -74,7 +78,7 @@ export async function startServer(o: ServerOptions, timeoutMs = 120_000): Promis
   const log = openSync(o.logFile, 'a');
   const args = [...(o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : []), SERVER_MAIN];
   const started = nowMs();
-  const child = spawn(process.execPath, args, { env: serverEnv(o, port), stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, args, { cwd: SERVER_DIR, env: serverEnv(o, port), stdio: ['ignore', log, log] });
   closeSync(log);
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((res) => child.once('exit', () => res()));

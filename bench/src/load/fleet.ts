@@ -63,7 +63,7 @@ export class GatewayFleet {
   pids = () => this.children.map((c) => c.pid as number);
 
   /** Opens one session per token (tokens may repeat: several sessions of one user). */
-  async connect(url: string, tokens: string[], opts: { tag: string; concurrency?: number; intents?: number; timeoutMs?: number }): Promise<FleetConnect> {
+  async connect(url: string, tokens: string[], opts: { concurrency?: number; intents?: number; timeoutMs?: number } = {}): Promise<FleetConnect> {
     const started = performance.now();
     const parts = split(tokens, this.children.length);
     const perWorker = Math.max(1, Math.ceil((opts.concurrency ?? 32) / this.children.length));
@@ -76,7 +76,6 @@ export class GatewayFleet {
           concurrency: perWorker,
           // GUILDS | GUILD_MESSAGES | MESSAGE_CONTENT
           intents: opts.intents ?? (1 << 0) | (1 << 9) | (1 << 15),
-          tag: opts.tag,
           timeoutMs: opts.timeoutMs ?? 60_000,
         };
         return ask<ConnectResult>(c, cmd, 'connected', 15 * 60_000);
@@ -92,8 +91,9 @@ export class GatewayFleet {
     };
   }
 
-  async reset() {
-    await Promise.all(this.children.map((c) => ask(c, { type: 'reset' }, 'reset', 30_000)));
+  /** Counts only messages stamped with `tag` from now on. */
+  async reset(tag: string) {
+    await Promise.all(this.children.map((c) => ask(c, { type: 'reset', tag }, 'reset', 30_000)));
   }
 
   async report(): Promise<FleetReport> {

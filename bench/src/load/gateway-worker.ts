@@ -22,7 +22,8 @@ let latency = newHistogram();
 let closing = false;
 let closedUnexpectedly = 0;
 let lastCloseCode: number | undefined;
-let marker = MARKER;
+/** Content prefix of the messages being measured (`bench:<tag>:`); set by reset. */
+let marker = '';
 
 const send = (msg: unknown) => process.send?.(msg);
 
@@ -38,7 +39,7 @@ function open(url: string, token: string, intents: number, timeoutMs: number, re
     let sawGuild = false;
     ws.on('message', (data: Buffer) => {
       const text = data.toString('utf8');
-      const at = marker === MARKER ? -1 : text.indexOf(marker);
+      const at = marker ? text.indexOf(marker) : -1;
       if (at >= 0) {
         const end = text.indexOf('"', at);
         const sent = BigInt(text.slice(at + marker.length, end));
@@ -88,7 +89,6 @@ function open(url: string, token: string, intents: number, timeoutMs: number, re
 }
 
 async function connect(cmd: Extract<GatewayCommand, { type: 'connect' }>): Promise<ConnectResult> {
-  marker = `${MARKER}${cmd.tag}:`;
   const readyH = newHistogram();
   const gcH = newHistogram();
   let ok = 0;
@@ -129,6 +129,7 @@ function report(): GatewayReport {
 process.on('message', async (cmd: GatewayCommand) => {
   if (cmd.type === 'connect') send(await connect(cmd));
   else if (cmd.type === 'reset') {
+    marker = `${MARKER}${cmd.tag}:`;
     latency = newHistogram();
     for (const s of sessions) s.received = 0;
     send({ type: 'reset' });

@@ -6,8 +6,9 @@ export const MARKER = 'bench:';
 export const stampedContent = (tag: string) => `${MARKER}${tag}:${process.hrtime.bigint()}`;
 
 export type GatewayCommand =
-  | { type: 'connect'; url: string; tokens: string[]; concurrency: number; intents: number; tag: string; timeoutMs: number }
-  | { type: 'reset' }
+  | { type: 'connect'; url: string; tokens: string[]; concurrency: number; intents: number; timeoutMs: number }
+  /** Start counting messages of this run tag from zero. */
+  | { type: 'reset'; tag: string }
   | { type: 'report' }
   | { type: 'close' };
 

@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { type LatencySummary, summarize } from '../histogram.js';
+import { type FleetReport, type GatewayFleet, Posters, type PostersResult } from '../load/fleet.js';
+import { ProcSampler, type UsageWindow, nowMs } from '../proc-stats.js';
+import { sleep } from '../server-process.js';
+
+export interface FanoutDrive {
+  postUrl: string;
+  channelId: string;
+  authorTokens: string[];
+  /** Receivers, by label (one fleet per server instance in the multi-instance scenario). */
+  fleets: { label: string; fleet: GatewayFleet }[];
+  serverPids: number[];
+  durationMs: number;
+  warmupMs: number;
+  load: { mode: 'rate'; perSecond: number } | { mode: 'closed'; concurrency: number };
+  posterWorkers: number;
+}
+
+export interface FanoutOutcome {
+  posts: PostersResult;
+  postLatency: LatencySummary;
+  receivers: { label: string; report: FleetReport; latency: LatencySummary; expected: number }[];
+  server: UsageWindow;
+  serverByPid: Map<number, UsageWindow>;
+  generator: Map<number, UsageWindow>;
+  /** Messages every receiving session got, divided by the measured time. */
+  deliveredPerS: number;
+  /** Sessions × messages that never arrived within the grace period. */
+  missing: number;
+}
+
+/**
+ * Posts stamped messages at the given load for `durationMs` (after a warm-up whose figures are
+ * dropped) and collects send→receive latency from every receiving session. Waits up to 15 s after
+ * the last POST for deliveries still in flight.
+ */
+export async function driveFanout(d: FanoutDrive): Promise<FanoutOutcome> {
+  const posters = new Posters(d.posterWorkers);
+  const generatorPids = () => [process.pid, ...posters.pids(), ...d.fleets.flatMap((f) => f.fleet.pids())];
+  const serverSampler = new ProcSampler(() => d.serverPids);
+  const genSampler = new ProcSampler(generatorPids);
+  try {
+    const tag = randomBytes(3).toString('hex');
+    const job = { url: d.postUrl, channelId: d.channelId, tokens: d.authorTokens, ...d.load };
+    if (d.warmupMs > 0) {
+      await posters.run({ ...job, tag: `w${tag}`, durationMs: d.warmupMs });
+      await sleep(500);
+    }
+    await Promise.all(d.fleets.map((f) => f.fleet.reset(tag)));
+    serverSampler.mark();
+    genSampler.mark();
+    const started = nowMs();
+    const posts = await posters.run({ ...job, tag, durationMs: d.durationMs });
+    const server = serverSampler.usage();
+    const serverByPid = serverSampler.usageByPid();
+    const generator = genSampler.usageByPid();
+    // Deliveries still in flight when the last POST returned.
+    let reports: FleetReport[] = [];
+    const deadline = nowMs() + 15_000;
+    do {
+      reports = await Promise.all(d.fleets.map((f) => f.fleet.report()));
+      if (reports.every((r) => r.received >= posts.ok * r.open)) break;
+      await sleep(250);
+    } while (nowMs() < deadline);
+    const elapsedS = (nowMs() - started) / 1000;
+    const receivers = d.fleets.map((f, i) => ({ label: f.label, report: reports[i], latency: summarize(reports[i].latency), expected: posts.ok * reports[i].open }));
+    const missing = receivers.reduce((a, r) => a + Math.max(0, r.expected - r.report.received), 0);
+    const minPerSession = Math.min(...reports.map((r) => r.minPerSession));
+    return {
+      posts,
+      postLatency: summarize(posts.latency),
+      receivers,
+      server,
+      serverByPid,
+      generator,
+      deliveredPerS: Math.round(minPerSession / Math.max(elapsedS, posts.elapsedMs / 1000)),
+      missing,
+    };
+  } finally {
+    serverSampler.stop();
+    genSampler.stop();
+    posters.close();
+  }
+}
