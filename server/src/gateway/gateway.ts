@@ -187,13 +187,12 @@ export class Gateway {
     s.socket = null;
     s.detachedAt = Date.now();
     s.clearTimers();
+    // Shutting down: the session stays in Redis for another instance to resume; nothing to time here.
+    if (this.stopping) return;
     const { presenceGraceMs, resumeWindowMs } = this.ctx.config;
-    s.timers.grace = setTimeout(() => void this.graceOver(s), presenceGraceMs).unref();
-    if (FINAL_CLOSES.has(code) || this.stopping) {
-      if (!this.stopping) void this.end(s);
-      return;
-    }
-    s.timers.expire = setTimeout(() => void this.end(s), resumeWindowMs).unref();
+    s.timers.grace = setTimeout(() => void this.graceOver(s).catch((err) => this.ctx.log.error({ err }, 'presence grace failed')), presenceGraceMs).unref();
+    if (FINAL_CLOSES.has(code)) void this.end(s).catch((err) => this.ctx.log.error({ err }, 'session end failed'));
+    else s.timers.expire = setTimeout(() => void this.end(s).catch((err) => this.ctx.log.error({ err }, 'session end failed')), resumeWindowMs).unref();
   }
 
   /** Grace is over and the session is still disconnected: it stops counting towards presence. */
@@ -210,7 +209,7 @@ export class Gateway {
     const graceLeft = s.timers.grace ? Math.max(0, this.ctx.config.presenceGraceMs - (Date.now() - s.detachedAt)) : -1;
     this.unregister(s);
     s.ended = true;
-    if (graceLeft >= 0) s.timers.grace = setTimeout(() => void this.graceOver(s), graceLeft).unref();
+    if (graceLeft >= 0) s.timers.grace = setTimeout(() => void this.graceOver(s).catch(() => {}), graceLeft).unref();
     await this.store?.remove(s.id, this.instanceId);
     await runSessionEnd(this.ctx, s.id, s.userId);
   }
