@@ -1,7 +1,7 @@
 import { Permissions as P } from '@retrocast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../bus/types.js';
-import { type TestGuild, createGuild, createRole, join } from '../test/guild-fixtures.js';
+import { type TestGuild, createGuild, createRole, join, expectValidDispatches } from '../test/guild-fixtures.js';
 import { type TestServer, type TestUser, api, registerUser, startServer } from '../test/helper.js';
 
 let server: TestServer;
@@ -10,6 +10,8 @@ let plain: TestUser;
 let manager: TestUser;
 let g: TestGuild;
 const events: BusEvent[] = [];
+/** Every event of the suite (`events` is cleared per test). */
+const seen: BusEvent[] = [];
 
 type Channel = { id: string; name: string; type: number; parent_id: string | null; position: number; permission_overwrites: unknown[]; topic?: string };
 const listChannels = async (u = owner): Promise<Channel[]> => (await api(server, 'GET', `/guilds/${g.id}/channels`, { token: u.token })).body;
@@ -17,7 +19,10 @@ const create = (body: Record<string, unknown>, u = owner) => api(server, 'POST',
 
 beforeAll(async () => {
   server = await startServer({ env: { ARGON2_MEMORY_KIB: '1024' } });
-  server.app.ctx.bus.subscribe((e) => events.push(e));
+  server.app.ctx.bus.subscribe((e) => {
+    events.push(e);
+    seen.push(e);
+  });
   [owner, plain, manager] = await Promise.all(Array.from({ length: 3 }, () => registerUser(server)));
   g = await createGuild(server, owner, 'Channels');
   await join(server, g, plain, manager);
@@ -154,4 +159,8 @@ describe('PUT/DELETE /channels/:id/permissions/:id', () => {
     expect((await api(server, 'PUT', `/channels/${t.body.id}/permissions/${plain.id}`, { token: owner.token, body: { type: 1, allow: 1024 } })).status).toBe(400);
     expect((await api(server, 'GET', `/channels/${t.body.id}`, { token: owner.token })).body.permission_overwrites).toEqual([]);
   });
+});
+
+describe('dispatch shapes', () => {
+  it('every event this suite emitted matches its gateway dispatch schema', () => expectValidDispatches(seen));
 });

@@ -65,7 +65,7 @@ export async function loadGuildCreate(q: Queryable, access: GuildAccess) {
   const me = memberList.find((m) => m.user.id === access.ctx.userId);
   return {
     ...toWireGuild(access.guild, roleRows),
-    joined_at: me?.joined_at ?? null,
+    joined_at: me?.joined_at,
     large: n > 250,
     unavailable: false,
     member_count: n,

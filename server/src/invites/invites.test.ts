@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../bus/types.js';
-import { type TestGuild, createGuild, join } from '../test/guild-fixtures.js';
+import { type TestGuild, createGuild, join, expectValidDispatches } from '../test/guild-fixtures.js';
 import { type TestServer, type TestUser, api, registerUser, startServer } from '../test/helper.js';
 
 let server: TestServer;
@@ -8,6 +8,8 @@ let owner: TestUser;
 let crowd: TestUser[];
 let g: TestGuild;
 const events: BusEvent[] = [];
+/** Every event of the suite (`events` is cleared per test). */
+const seen: BusEvent[] = [];
 
 const memberIds = async () =>
   (await api(server, 'GET', `/guilds/${g.id}/members?limit=1000`, { token: owner.token })).body.map((m: { user: { id: string } }) => m.user.id) as string[];
@@ -15,7 +17,10 @@ const memberIds = async () =>
 beforeAll(async () => {
   // Cheap password hashing: this suite registers 50 users.
   server = await startServer({ env: { ARGON2_MEMORY_KIB: '1024' } });
-  server.app.ctx.bus.subscribe((e) => events.push(e));
+  server.app.ctx.bus.subscribe((e) => {
+    events.push(e);
+    seen.push(e);
+  });
   owner = await registerUser(server);
   crowd = await Promise.all(Array.from({ length: 50 }, () => registerUser(server)));
   g = await createGuild(server, owner, 'Invites');
@@ -152,4 +157,8 @@ describe('bans and invites', () => {
     expect(ids).not.toContain(sent.body.id);
     expect(ids).toContain(kept.body.id);
   });
+});
+
+describe('dispatch shapes', () => {
+  it('every event this suite emitted matches its gateway dispatch schema', () => expectValidDispatches(seen));
 });

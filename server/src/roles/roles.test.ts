@@ -1,7 +1,7 @@
 import { Permissions as P } from '@retrocast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../bus/types.js';
-import { type TestGuild, createGuild, createRole, join } from '../test/guild-fixtures.js';
+import { type TestGuild, createGuild, createRole, join, expectValidDispatches } from '../test/guild-fixtures.js';
 import { type TestServer, type TestUser, api, registerUser, startServer } from '../test/helper.js';
 
 let server: TestServer;
@@ -12,13 +12,18 @@ let plain: TestUser;
 let g: TestGuild;
 let modRole: { id: string };
 const events: BusEvent[] = [];
+/** Every event of the suite (`events` is cleared per test). */
+const seen: BusEvent[] = [];
 
 type Role = { id: string; position: number; name: string; permissions: string };
 const listRoles = async (): Promise<Role[]> => (await api(server, 'GET', `/guilds/${g.id}/roles`, { token: owner.token })).body;
 
 beforeAll(async () => {
   server = await startServer({ env: { ARGON2_MEMORY_KIB: '1024' } });
-  server.app.ctx.bus.subscribe((e) => events.push(e));
+  server.app.ctx.bus.subscribe((e) => {
+    events.push(e);
+    seen.push(e);
+  });
   [owner, mod, peer, plain] = await Promise.all(Array.from({ length: 4 }, () => registerUser(server)));
   g = await createGuild(server, owner, 'Roles');
   await join(server, g, mod, peer, plain);
@@ -180,4 +185,8 @@ describe('member roles and hierarchy', () => {
     expect([...first.body, ...next.body].map((m: { user: { id: string } }) => m.user.id)).toEqual(all.map((m: { user: { id: string } }) => m.user.id));
     expect((await api(server, 'GET', `/guilds/${g.id}/members?limit=1001`, { token: plain.token })).status).toBe(400);
   });
+});
+
+describe('dispatch shapes', () => {
+  it('every event this suite emitted matches its gateway dispatch schema', () => expectValidDispatches(seen));
 });

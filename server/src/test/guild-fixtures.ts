@@ -1,3 +1,5 @@
+import { DispatchEvents } from '@retrocast/protocol';
+import { Value } from 'typebox/value';
 import { expect } from 'vitest';
 import { type TestServer, type TestUser, api } from './helper.js';
 
@@ -32,4 +34,18 @@ export async function createRole(server: TestServer, token: string, guildId: str
   const r = await api(server, 'POST', `/guilds/${guildId}/roles`, { token, body });
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body as { id: string; position: number; permissions: string; name: string };
+}
+
+/**
+ * Every captured bus event must match its dispatch schema in protocol/src/gateway (as the gateway
+ * would send it), so the guild-side domains and the gateway agree on shapes.
+ */
+export function expectValidDispatches(events: { t: string; d: unknown }[]) {
+  expect(events.length).toBeGreaterThan(0);
+  for (const e of events) {
+    const schema = DispatchEvents[e.t];
+    expect(schema, `no dispatch schema for ${e.t}`).toBeDefined();
+    const frame = { op: 0, t: e.t, s: 1, d: JSON.parse(JSON.stringify(e.d)) };
+    expect([...Value.Errors(schema, frame)].map((x) => `${e.t} ${x.instancePath} ${x.message}`)).toEqual([]);
+  }
 }
