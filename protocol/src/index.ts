@@ -11,5 +11,7 @@ export * from './rest/invites.js';
 export * from './rest/audit-log.js';
 export * from './rest/messages.js';
 export * from './rest/attachments.js';
+export * from './rest/emojis.js';
+export * from './rest/reactions.js';
 export * from './gateway/index.js';
 export * from './rest/voice.js';
