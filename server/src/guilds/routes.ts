@@ -3,6 +3,7 @@ import { CreateGuildBody, MyGuildsQuery, PatchGuildBody, Snowflake } from '@retr
 import { Type } from 'typebox';
 import { auditReason } from '../audit-log/reason.js';
 import { caller } from '../context.js';
+import { onlineCounter } from './online-count.js';
 import { accessGetGuild, doCreateGuild, doDeleteGuild, doLeaveGuild, doUpdateGuild, listMyGuilds } from './service.js';
 
 /**
@@ -17,6 +18,7 @@ export const guildsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   const tags = ['guilds'];
   const GuildParams = Type.Object({ guildId: Snowflake });
+  const countOnline = onlineCounter(app);
 
   app.post('/guilds', {
     schema: { tags, body: CreateGuildBody },
@@ -25,7 +27,7 @@ export const guildsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/guilds/:guildId', {
     schema: { tags, params: GuildParams, querystring: Type.Object({ with_counts: Type.Optional(Type.Boolean()) }) },
-    handler: async (req) => accessGetGuild(ctx, caller(req), req.params.guildId, !!req.query.with_counts),
+    handler: async (req) => accessGetGuild(ctx, caller(req), req.params.guildId, req.query.with_counts ? countOnline : null),
   });
 
   app.patch('/guilds/:guildId', {
@@ -43,7 +45,7 @@ export const guildsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/users/@me/guilds', {
     schema: { tags, querystring: MyGuildsQuery },
-    handler: async (req) => listMyGuilds(ctx, caller(req), req.query),
+    handler: async (req) => listMyGuilds(ctx, caller(req), req.query, countOnline),
   });
 
   app.delete('/users/@me/guilds/:guildId', {

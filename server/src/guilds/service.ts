@@ -11,6 +11,7 @@ import { ApiError, invalidField } from '../http/errors.js';
 import { loadWireMembers } from '../members/store.js';
 import { doRemoveMember } from '../members/service.js';
 import { type GuildAccess, accessGuild, loadGuildAccess } from '../permissions/access.js';
+import type { OnlineCounter } from './online-count.js';
 import { type GuildRow, toWireGuild } from './wire.js';
 
 const MAX_GUILDS_PER_USER = 100;
@@ -78,11 +79,11 @@ export async function loadGuildCreate(q: Queryable, access: GuildAccess) {
 }
 
 /** GET /guilds/{id}: any member. */
-export async function accessGetGuild(ctx: AppContext, who: Caller, guildId: string, withCounts: boolean) {
+export async function accessGetGuild(ctx: AppContext, who: Caller, guildId: string, countOnline: OnlineCounter | null) {
   const access = await accessGuild(ctx.db, guildId, who.id);
   const wire = toWireGuild(access.guild, await loadGuildRoles(ctx.db, guildId));
-  if (!withCounts) return wire;
-  return { ...wire, approximate_member_count: await memberCount(ctx.db, guildId), approximate_presence_count: 0 };
+  if (!countOnline) return wire;
+  return { ...wire, approximate_member_count: await memberCount(ctx.db, guildId), approximate_presence_count: await countOnline(guildId) };
 }
 
 async function checkGuildChannel(q: Queryable, guildId: string, channelId: string | null | undefined, type: number, field: string) {
@@ -142,7 +143,7 @@ export async function doDeleteGuild(ctx: AppContext, who: Caller, guildId: strin
 }
 
 /** GET /users/@me/guilds: partial guilds with the caller's permissions, by id. */
-export async function listMyGuilds(ctx: AppContext, who: Caller, query: MyGuildsQuery) {
+export async function listMyGuilds(ctx: AppContext, who: Caller, query: MyGuildsQuery, countOnline: OnlineCounter) {
   const where = [eq(members.userId, who.id)];
   if (query.after) where.push(gt(guilds.id, query.after));
   if (query.before) where.push(lt(guilds.id, query.before));
@@ -165,7 +166,7 @@ export async function listMyGuilds(ctx: AppContext, who: Caller, query: MyGuilds
       owner: g.ownerId === who.id,
       permissions: access.permissions.toString(),
       features: [] as string[],
-      ...(query.with_counts ? { approximate_member_count: await memberCount(ctx.db, g.id), approximate_presence_count: 0 } : {}),
+      ...(query.with_counts ? { approximate_member_count: await memberCount(ctx.db, g.id), approximate_presence_count: await countOnline(g.id) } : {}),
     });
   }
   return out;

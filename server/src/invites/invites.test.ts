@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../bus/types.js';
 import { type TestGuild, createGuild, join, expectValidDispatches } from '../test/guild-fixtures.js';
+import { connectUser } from '../test/gateway.js';
 import { type TestServer, type TestUser, api, registerUser, startServer } from '../test/helper.js';
 
 let server: TestServer;
@@ -49,6 +50,22 @@ describe('POST /channels/:id/invites, GET/POST /invites/:code', () => {
     // Accepting again as a member succeeds without using the invite.
     expect((await api(server, 'POST', `/invites/${inv.body.code}`, { token: guest.token })).body.new_member).toBe(false);
     expect((await api(server, 'GET', `/invites/${inv.body.code}`)).body.uses).toBe(1);
+  });
+
+  it('the preview counts online members once they are connected to the gateway', async () => {
+    const inv = await api(server, 'POST', `/channels/${g.generalId}/invites`, { token: owner.token, body: { unique: true } });
+    const client = await connectUser(server, owner);
+    try {
+      let presences = 0;
+      for (let i = 0; i < 40 && presences === 0; i++) {
+        presences = (await api(server, 'GET', `/invites/${inv.body.code}?with_counts=true`)).body.approximate_presence_count;
+        if (!presences) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(presences).toBe(1);
+      expect((await api(server, 'GET', `/guilds/${g.id}?with_counts=true`, { token: owner.token })).body.approximate_presence_count).toBe(1);
+    } finally {
+      client.close();
+    }
   });
 
   it('without unique, an equivalent live invite is reused', async () => {

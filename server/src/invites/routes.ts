@@ -3,6 +3,7 @@ import { CreateInviteBody, GetInviteQuery, InviteCodeParam, Snowflake } from '@r
 import { Type } from 'typebox';
 import { auditReason } from '../audit-log/reason.js';
 import { caller } from '../context.js';
+import { onlineCounter } from '../guilds/online-count.js';
 import { emptyBodyAsObject } from '../guilds/optional-body.js';
 import { accessChannelInvites, accessGetInvite, accessGuildInvites, doAcceptInvite, doCreateInvite, doDeleteInvite } from './service.js';
 
@@ -18,6 +19,7 @@ export const invitesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   const tags = ['invites'];
   const ChannelParams = Type.Object({ channelId: Snowflake });
+  const countOnline = onlineCounter(app);
 
   app.post('/channels/:channelId/invites', {
     preValidation: emptyBodyAsObject,
@@ -38,7 +40,7 @@ export const invitesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/invites/:code', {
     config: { public: true },
     schema: { tags, params: InviteCodeParam, querystring: GetInviteQuery },
-    handler: async (req) => accessGetInvite(ctx, req.params.code, !!req.query.with_counts),
+    handler: async (req) => accessGetInvite(ctx, req.params.code, req.query.with_counts ? countOnline : null),
   });
 
   app.post('/invites/:code', {

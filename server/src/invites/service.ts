@@ -6,6 +6,7 @@ import type { AppContext, Caller } from '../context.js';
 import type { Queryable, Tx } from '../db/client.js';
 import { bans, channels, guilds, invites, members, users } from '../db/schema.js';
 import { type Emit, transact } from '../db/tx.js';
+import type { OnlineCounter } from '../guilds/online-count.js';
 import { memberCount } from '../guilds/service.js';
 import { ApiError } from '../http/errors.js';
 import { doAddMember } from '../members/service.js';
@@ -28,10 +29,10 @@ async function loadInviter(q: Queryable, id: string | null) {
   return u ? toWireUser(u) : null;
 }
 
-async function loadFull(q: Queryable, i: InviteRow, withCounts = false) {
+async function loadFull(q: Queryable, i: InviteRow, countOnline?: OnlineCounter | null) {
   const [g] = await q.select().from(guilds).where(eq(guilds.id, i.guildId));
   const [c] = await q.select({ id: channels.id, name: channels.name, type: channels.type }).from(channels).where(eq(channels.id, i.channelId));
-  const counts = withCounts ? { members: await memberCount(q, i.guildId), presences: 0 } : undefined;
+  const counts = countOnline ? { members: await memberCount(q, i.guildId), presences: await countOnline(i.guildId) } : undefined;
   return toWireInvite(i, g, c, await loadInviter(q, i.inviterId), counts);
 }
 
@@ -76,10 +77,10 @@ function emitInvite(emit: Emit, t: string, row: InviteRow, inviter: ReturnType<t
 }
 
 /** GET /invites/{code}: public preview. Expired or used-up invites are unknown. */
-export async function accessGetInvite(ctx: AppContext, code: string, withCounts: boolean) {
+export async function accessGetInvite(ctx: AppContext, code: string, countOnline: OnlineCounter | null) {
   const [row] = await ctx.db.select().from(invites).where(and(eq(invites.code, code), usable()));
   if (!row) throw new ApiError(Errors.UNKNOWN_INVITE);
-  return loadFull(ctx.db, row, withCounts);
+  return loadFull(ctx.db, row, countOnline);
 }
 
 class AlreadyMember extends Error {}
