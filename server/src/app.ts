@@ -7,6 +7,8 @@ import { attachmentFileRoutes } from './attachments/files.js';
 import { attachmentsRoutes } from './attachments/routes.js';
 import { installMessageUploads } from './attachments/uploads.js';
 import { imageRoutes } from './avatars/routes.js';
+import { emojisRoutes } from './emojis/routes.js';
+import { reactionsRoutes } from './reactions/routes.js';
 import { openBlobStore } from './blobs/index.js';
 import { blobUploadRoutes } from './blobs/routes.js';
 import { openBus } from './bus/index.js';
@@ -39,7 +41,7 @@ import { gatewayRoutes } from './gateway/routes.js';
 import { typingRoutes } from './typing/routes.js';
 
 /** Domain route plugins, mounted under /api/v10 (v9 and v1 are rewritten to it). One line each. */
-const API_ROUTES = [authRoutes, usersRoutes, attachmentsRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, dmsRoutes, voiceRoutes, gatewayRoutes, typingRoutes];
+const API_ROUTES = [authRoutes, usersRoutes, attachmentsRoutes, emojisRoutes, reactionsRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, dmsRoutes, voiceRoutes, gatewayRoutes, typingRoutes];
 
 /**
  * The only wiring file. Order matters:

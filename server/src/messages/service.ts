@@ -18,6 +18,7 @@ import { ApiError, invalidField } from '../http/errors.js';
 import { type ChannelAccess, accessChannel } from '../permissions/access.js';
 import { incrementMentionCounts, upsertReadState } from '../read-states/store.js';
 import { mentionTargets, parseMentions, resolveMentions } from './mentions.js';
+import { withReactions } from '../reactions/store.js';
 import * as store from './store.js';
 import { MessageType, type MessageRow, toWireMessage } from './wire.js';
 
@@ -142,12 +143,12 @@ export async function accessHistory(ctx: AppContext, who: Caller, channelId: str
   if (cursors.length > 1) throw invalidField(cursors[1], 'BASE_TYPE_INVALID', 'Only one of before, after and around may be given.');
   for (const k of cursors) if (!store.idInRange(query[k] as string)) throw invalidField(k, 'NUMBER_TYPE_COERCE', `Value "${query[k]}" is not snowflake.`);
   const rows = await store.listMessages(ctx.db, channelId, { limit: query.limit ?? 50, before: query.before, after: query.after, around: query.around });
-  return toWireMessages(ctx.db, rows);
+  return withReactions(ctx.db, await toWireMessages(ctx.db, rows), who.id);
 }
 
 export async function accessOneMessage(ctx: AppContext, who: Caller, channelId: string, messageId: string): Promise<Message> {
   const { message } = await accessMessage(ctx.db, channelId, messageId, who.id, VIEW_CHANNEL | READ_MESSAGE_HISTORY);
-  return (await toWireMessages(ctx.db, [message]))[0];
+  return (await withReactions(ctx.db, await toWireMessages(ctx.db, [message]), who.id))[0];
 }
 
 /** Edits the caller's own message: content (mentions re-resolved, nobody is pinged again) and flags. */

@@ -1,0 +1,88 @@
+import { Errors, MAX_REACTION_EMOJIS, Permissions, type ReactionUsersQuery } from '@retrocast/protocol';
+import { and, eq, sql } from 'drizzle-orm';
+import type { AppContext, Caller } from '../context.js';
+import { messages, reactions } from '../db/schema.js';
+import { transact } from '../db/tx.js';
+import { ApiError } from '../http/errors.js';
+import { accessMessage } from '../messages/service.js';
+import type { MessageRow } from '../messages/wire.js';
+import { checkEmoji } from './emoji.js';
+import * as store from './store.js';
+
+const { VIEW_CHANNEL, READ_MESSAGE_HISTORY, ADD_REACTIONS, MANAGE_MESSAGES } = Permissions;
+const READ = VIEW_CHANNEL | READ_MESSAGE_HISTORY;
+
+/** Where reaction events go and what they say about it: the message's channel audience. */
+function where(m: MessageRow) {
+  const guild = m.guildId ? { guild_id: m.guildId } : {};
+  return { payload: { channel_id: m.channelId, message_id: m.id, ...guild }, route: { channel_id: m.channelId, ...guild } };
+}
+
+/**
+ * PUT …/reactions/:emoji/@me. Reading the message is enough to join an existing reaction; a new
+ * emoji needs ADD_REACTIONS and room (20 per message). The message row is locked so two first
+ * reactions can't both pass the limit. Adding twice is a no-op without an event.
+ */
+export async function doAddReaction(ctx: AppContext, who: Caller, channelId: string, messageId: string, raw: string) {
+  const { access, message } = await accessMessage(ctx.db, channelId, messageId, who.id, READ);
+  const { key, emoji } = await checkEmoji(ctx.db, raw);
+  await transact(ctx, async (tx, emit) => {
+    await tx.execute(sql`select id from ${messages} where id = ${message.id} for update`);
+    const keys = await store.loadEmojiKeys(tx, message.id);
+    if (!keys.includes(key)) {
+      if (!(access.permissions & ADD_REACTIONS)) throw new ApiError(Errors.MISSING_PERMISSIONS);
+      if (keys.length >= MAX_REACTION_EMOJIS) throw new ApiError(Errors.MAX_REACTIONS);
+    }
+    const added = await tx
+      .insert(reactions)
+      .values({ messageId: message.id, userId: who.id, emojiKey: key, emojiId: emoji.id, emojiName: emoji.name })
+      .onConflictDoNothing()
+      .returning({ m: reactions.messageId });
+    if (!added.length) return;
+    const w = where(message);
+    emit({ t: 'MESSAGE_REACTION_ADD', d: { user_id: who.id, ...w.payload, emoji }, ...w.route });
+  });
+}
+
+/** DELETE …/reactions/:emoji/@me, or someone else's (MANAGE_MESSAGES, guild channels). */
+export async function doRemoveReaction(ctx: AppContext, who: Caller, channelId: string, messageId: string, raw: string, userId: string) {
+  const self = userId === '@me' || userId === who.id;
+  const { access, message } = await accessMessage(ctx.db, channelId, messageId, who.id, self ? VIEW_CHANNEL : READ);
+  if (!self && (access.guild === null || !(access.permissions & MANAGE_MESSAGES))) throw new ApiError(Errors.MISSING_PERMISSIONS);
+  const { key, emoji } = await checkEmoji(ctx.db, raw);
+  const target = self ? who.id : userId;
+  if (!/^\d{1,19}$/.test(target)) throw new ApiError(Errors.UNKNOWN_USER);
+  await transact(ctx, async (tx, emit) => {
+    const gone = await tx
+      .delete(reactions)
+      .where(and(eq(reactions.messageId, message.id), eq(reactions.emojiKey, key), eq(reactions.userId, target)))
+      .returning({ m: reactions.messageId });
+    if (!gone.length) return;
+    const w = where(message);
+    emit({ t: 'MESSAGE_REACTION_REMOVE', d: { user_id: target, ...w.payload, emoji }, ...w.route });
+  });
+}
+
+/** DELETE …/reactions (all) or …/reactions/:emoji (one emoji): MANAGE_MESSAGES in a guild channel. */
+export async function doClearReactions(ctx: AppContext, who: Caller, channelId: string, messageId: string, raw?: string) {
+  const { access, message } = await accessMessage(ctx.db, channelId, messageId, who.id, READ);
+  if (access.guild === null || !(access.permissions & MANAGE_MESSAGES)) throw new ApiError(Errors.MISSING_PERMISSIONS);
+  const one = raw === undefined ? undefined : await checkEmoji(ctx.db, raw);
+  await transact(ctx, async (tx, emit) => {
+    const gone = await tx
+      .delete(reactions)
+      .where(and(eq(reactions.messageId, message.id), one ? eq(reactions.emojiKey, one.key) : undefined))
+      .returning({ m: reactions.messageId });
+    if (!gone.length) return;
+    const w = where(message);
+    if (one) emit({ t: 'MESSAGE_REACTION_REMOVE_EMOJI', d: { ...w.payload, emoji: one.emoji }, ...w.route });
+    else emit({ t: 'MESSAGE_REACTION_REMOVE_ALL', d: w.payload, ...w.route });
+  });
+}
+
+/** GET …/reactions/:emoji: the users who reacted with it, by id. */
+export async function accessReactors(ctx: AppContext, who: Caller, channelId: string, messageId: string, raw: string, query: ReactionUsersQuery) {
+  const { message } = await accessMessage(ctx.db, channelId, messageId, who.id, READ);
+  const { key } = await checkEmoji(ctx.db, raw);
+  return store.loadReactors(ctx.db, message.id, key, query.after, query.limit ?? 25);
+}

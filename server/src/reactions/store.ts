@@ -1,0 +1,61 @@
+import type { Reaction } from '@retrocast/protocol';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { emojis, reactions, users } from '../db/schema.js';
+import { toWireUser, userColumns } from '../users/wire.js';
+
+/** Distinct emoji keys already on a message. */
+export async function loadEmojiKeys(q: Queryable, messageId: string): Promise<string[]> {
+  const rows = await q.selectDistinct({ key: reactions.emojiKey }).from(reactions).where(eq(reactions.messageId, messageId));
+  return rows.map((r) => r.key);
+}
+
+/** Users who reacted with this emoji, by id, after `after`. */
+export async function loadReactors(q: Queryable, messageId: string, key: string, after: string | undefined, limit: number) {
+  const where = and(eq(reactions.messageId, messageId), eq(reactions.emojiKey, key), after ? gt(reactions.userId, after) : undefined);
+  const rows = await q.select(userColumns(users)).from(reactions).innerJoin(users, eq(users.id, reactions.userId)).where(where).orderBy(asc(reactions.userId)).limit(limit);
+  return rows.map(toWireUser);
+}
+
+/**
+ * `reactions` for a batch of messages as `viewerId` sees them: per message, per emoji in the order
+ * first used, the count and whether the viewer is among them. One query.
+ */
+export async function loadReactions(q: Queryable, messageIds: string[], viewerId: string): Promise<Map<string, Reaction[]>> {
+  const out = new Map<string, Reaction[]>();
+  if (!messageIds.length) return out;
+  const rows = await q
+    .select({
+      messageId: reactions.messageId,
+      emojiId: reactions.emojiId,
+      name: reactions.emojiName,
+      animated: sql<boolean | null>`bool_or(${emojis.animated})`,
+      count: sql<number>`count(*)::int`,
+      me: sql<boolean>`bool_or(${reactions.userId} = ${viewerId})`,
+    })
+    .from(reactions)
+    .leftJoin(emojis, eq(emojis.id, reactions.emojiId))
+    .where(inArray(reactions.messageId, messageIds))
+    .groupBy(reactions.messageId, reactions.emojiKey, reactions.emojiId, reactions.emojiName)
+    .orderBy(sql`min(${reactions.createdAt})`, reactions.emojiKey);
+  for (const r of rows) {
+    const list = out.get(r.messageId) ?? [];
+    list.push({ count: Number(r.count), me: Boolean(r.me), emoji: { id: r.emojiId ?? null, name: r.name, ...(r.animated ? { animated: true } : {}) } });
+    out.set(r.messageId, list);
+  }
+  return out;
+}
+
+/** Adds `reactions` to wire messages (only where there are some, as Discord does). */
+export async function withReactions<M extends { id: string; reactions?: unknown[] }>(q: Queryable, messages: M[], viewerId: string): Promise<M[]> {
+  const byMessage = await loadReactions(
+    q,
+    messages.map((m) => m.id),
+    viewerId,
+  );
+  for (const m of messages) {
+    const r = byMessage.get(m.id);
+    if (r) m.reactions = r;
+  }
+  return messages;
+}
