@@ -12,6 +12,7 @@ import { emptyMessages, PAGE, reduceMessages, type MessagesState } from './messa
 import { reducePresences, type PresencesState } from './presences';
 import { emptyReadStates, isUnread, mentionCount, reduceReadStates, type ReadStatesState } from './read-states';
 import { reduceTyping, type TypingState } from './typing';
+import { voice } from './voice-client.svelte';
 
 const STATUS_KEY = 'retrocast.status';
 
@@ -63,6 +64,7 @@ export class Session {
       presence: () => ({ status: this.myStatus }),
     });
     this.gw.start();
+    voice.attach((op, d) => this.gw?.send(op, d), () => this.user?.id);
     addEventListener('online', this.onOnline);
     addEventListener('offline', this.onOffline);
     setInterval(() => (this.now = Date.now()), 1000);
@@ -98,6 +100,7 @@ export class Session {
     this.presences = reducePresences(this.presences, ev);
     const me = this.user?.id ?? '';
     this.readStates = reduceReadStates(this.readStates, ev, (g) => this.guilds.member(g, me)?.roles ?? []);
+    voice.apply(ev);
     if (ev.t === 'READY' || ev.t === 'RESUMED') {
       this.ready = true;
       this.epoch++;
