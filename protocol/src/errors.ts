@@ -36,6 +36,7 @@ export const Errors = {
 
   /** who may call */
   BOTS_FORBIDDEN: e(20001, 403, 'Bots cannot use this endpoint'),
+  SLOWMODE: e(20016, 429, 'This action cannot be performed due to slowmode rate limit'),
 
   /** limits */
   MAX_GUILDS: e(30001, 400, 'Maximum number of guilds reached (100)'),

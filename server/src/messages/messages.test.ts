@@ -73,6 +73,31 @@ describe('POST /channels/:id/messages', () => {
     expect(i2.body.id).toBe(i1.body.id);
   });
 
+  it('a nonce is remembered for ten minutes, then may be reused', async () => {
+    const channelId = await createTextChannel(server, g.guildId, 'nonce-window');
+    const first = await send(server, g.owner, channelId, { content: 'old', nonce: 'reuse-me' });
+    await server.app.ctx.db.update(messages).set({ createdAt: new Date(Date.now() - 11 * 60 * 1000) }).where(eq(messages.id, first.body.id));
+    const second = await send(server, g.owner, channelId, { content: 'new', nonce: 'reuse-me' });
+    expect(second.body.id).not.toBe(first.body.id);
+    expect(second.body.content).toBe('new');
+    expect((await send(server, g.owner, channelId, { content: 'again', nonce: 'reuse-me' })).body.id).toBe(second.body.id);
+    expect(await countIn(channelId)).toBe(2);
+  });
+
+  it('enforces channel slowmode (rate_limit_per_user) except for moderators', async () => {
+    const channelId = await createTextChannel(server, g.guildId, 'slow');
+    const member = await addMember(server, g.guildId);
+    const patched = await api(server, 'PATCH', `/channels/${channelId}`, { token: g.owner.token, body: { rate_limit_per_user: 60 } });
+    expect(patched.status).toBe(200);
+    expect((await send(server, member, channelId, { content: 'one' })).status).toBe(200);
+    const slowed = await send(server, member, channelId, { content: 'two' });
+    expect(slowed.status).toBe(429);
+    expect(slowed.body.code).toBe(20016);
+    expect((await send(server, g.owner, channelId, { content: 'mod 1' })).status).toBe(200);
+    expect((await send(server, g.owner, channelId, { content: 'mod 2' })).status).toBe(200);
+    expect(await countIn(channelId)).toBe(3);
+  });
+
   it('rejects bad input with 4xx error bodies and writes nothing', async () => {
     const channelId = await createTextChannel(server, g.guildId, 'bad');
     const bad: [unknown, number, number][] = [

@@ -25,6 +25,8 @@ import { MessageType, type MessageRow, toWireMessage } from './wire.js';
 const { VIEW_CHANNEL, SEND_MESSAGES, READ_MESSAGE_HISTORY, MANAGE_MESSAGES } = Permissions;
 /** Channel types that hold messages: guild text, DM, group DM. */
 const TEXT_TYPES = new Set([0, 1, 3]);
+/** A retry with the same nonce within this window returns the first message (Discord: "a few minutes"). */
+const NONCE_WINDOW_MS = 10 * 60 * 1000;
 /** Discord refuses to bulk-delete messages older than two weeks. */
 const BULK_DELETE_MAX_AGE_MS = 14 * 24 * 3600 * 1000;
 
@@ -78,6 +80,14 @@ async function checkReference(q: Queryable, access: ChannelAccess, ref: CreateMe
   return target;
 }
 
+/** Channel slowmode (rate_limit_per_user seconds); members who may manage messages or the channel are exempt. */
+async function checkSlowmode(q: Queryable, access: ChannelAccess, authorId: string) {
+  const seconds = access.channel.rateLimitPerUser;
+  if (!seconds || access.permissions & (MANAGE_MESSAGES | Permissions.MANAGE_CHANNELS)) return;
+  const last = await store.lastPostAt(q, access.channel.id, authorId);
+  if (last && Date.now() - last.getTime() < seconds * 1000) throw new ApiError(Errors.SLOWMODE);
+}
+
 async function checkAttachments(q: Queryable, channelId: string, authorId: string, wanted: { id: string }[] = []) {
   const ids = [...new Set(wanted.map((a) => a.id))];
   if (ids.some((id) => !store.idInRange(id))) throw new ApiError(Errors.UNKNOWN_ATTACHMENT);
@@ -97,16 +107,16 @@ export async function doCreateMessage(ctx: AppContext, who: Caller, channelId: s
   const content = checkContent(body.content, (body.attachments?.length ?? 0) > 0);
   checkAllowedMentions(body.allowed_mentions);
   const nonce = body.nonce === undefined ? null : String(body.nonce);
-  if (nonce !== null) {
-    const existing = await store.findByNonce(ctx.db, channelId, who.id, nonce);
-    if (existing) return (await toWireMessages(ctx.db, [existing]))[0];
-  }
+  const existing = nonce === null ? undefined : await store.findByNonce(ctx.db, channelId, who.id, nonce);
+  if (existing && Date.now() - existing.createdAt.getTime() < NONCE_WINDOW_MS) return (await toWireMessages(ctx.db, [existing]))[0];
+  await checkSlowmode(ctx.db, access, who.id);
   const replyTo = await checkReference(ctx.db, access, body.message_reference);
   const attachmentIds = await checkAttachments(ctx.db, channelId, who.id, body.attachments);
   const mentions = await resolveMentions(ctx.db, access, parseMentions(content), body.allowed_mentions, replyTo?.authorId);
   const targets = await mentionTargets(ctx.db, access, mentions, who.id);
 
   const created = await transact(ctx, async (tx, emit) => {
+    if (existing) await store.releaseNonce(tx, existing.id);
     const row = await store.insertMessage(tx, {
       id: ctx.ids.next(),
       channelId,

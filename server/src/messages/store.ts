@@ -41,6 +41,22 @@ export async function findByNonce(q: Queryable, channelId: string, authorId: str
   return row;
 }
 
+/** When the author last posted in the channel (slowmode). */
+export async function lastPostAt(q: Queryable, channelId: string, authorId: string): Promise<Date | undefined> {
+  const [row] = await q
+    .select({ at: messages.createdAt })
+    .from(messages)
+    .where(and(eq(messages.channelId, channelId), eq(messages.authorId, authorId)))
+    .orderBy(desc(messages.id))
+    .limit(1);
+  return row?.at;
+}
+
+/** Frees a nonce whose idempotency window has passed, so the author may reuse it. */
+export async function releaseNonce(q: Queryable, messageId: string) {
+  await q.update(messages).set({ nonce: null }).where(eq(messages.id, messageId));
+}
+
 export async function loadMessage(q: Queryable, channelId: string, messageId: string): Promise<MessageRow | undefined> {
   if (!idInRange(messageId)) return undefined;
   const [row] = await q
