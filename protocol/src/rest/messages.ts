@@ -73,6 +73,9 @@ export const SearchQuery = Type.Object({
   has: Type.Optional(Type.Union([Type.Literal('link'), Type.Literal('file')])),
   before: Type.Optional(Snowflake),
   after: Type.Optional(Snowflake),
+  /** Discord's names for after/before. */
+  min_id: Type.Optional(Snowflake),
+  max_id: Type.Optional(Snowflake),
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 9975 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 25 })),
 });

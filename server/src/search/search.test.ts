@@ -48,6 +48,10 @@ describe('GET /guilds/:id/messages/search', () => {
     expect(contents((await search(alice, `mentions=${bob.id}`)).body)).toEqual([`see https://example.com for <@${bob.id}>`]);
     expect((await search(alice, 'has=link')).body.total_results).toBe(1);
     expect((await search(alice, 'has=file')).body.total_results).toBe(0);
+    const all = (await search(alice, 'content=brown')).body.messages.map(([m]: { id: string }[]) => m.id);
+    expect((await search(alice, `content=brown&before=${all[1]}`)).body.total_results).toBe(2);
+    expect((await search(alice, `content=brown&max_id=${all[1]}`)).body.total_results).toBe(2);
+    expect((await search(alice, `content=brown&after=${all[1]}&min_id=${all[3]}`)).body.total_results).toBe(1);
     const p1 = await search(alice, 'content=brown&limit=2');
     const p2 = await search(alice, 'content=brown&limit=2&offset=2');
     expect(p1.body.total_results).toBe(4);

@@ -31,7 +31,7 @@ async function readableChannels(q: Queryable, access: GuildAccess): Promise<stri
  */
 export async function accessSearch(ctx: AppContext, who: Caller, guildId: string, query: SearchQuery) {
   if (!idInRange(guildId)) throw new ApiError(Errors.UNKNOWN_GUILD);
-  for (const k of ['author_id', 'channel_id', 'mentions', 'before', 'after'] as const) {
+  for (const k of ['author_id', 'channel_id', 'mentions', 'before', 'after', 'min_id', 'max_id'] as const) {
     const v = query[k];
     if (v !== undefined && !idInRange(v)) throw invalidField(k, 'NUMBER_TYPE_COERCE', `Value "${v}" is not snowflake.`);
   }
@@ -45,8 +45,8 @@ export async function accessSearch(ctx: AppContext, who: Caller, guildId: string
     authorId: query.author_id,
     mentions: query.mentions,
     has: query.has,
-    before: query.before,
-    after: query.after,
+    before: query.before ?? query.max_id,
+    after: query.after ?? query.min_id,
     offset: query.offset ?? 0,
     limit: query.limit ?? 25,
   });
