@@ -143,6 +143,7 @@ export class Connection implements SessionSocket {
     switch (op) {
       case Op.HEARTBEAT:
         this.lastBeat = Date.now();
+        if (typeof d === 'number') this.session?.ack(d);
         return this.sendOp(Op.HEARTBEAT_ACK, null);
       case Op.IDENTIFY:
         return this.identify(d);

@@ -168,8 +168,8 @@ export class Gateway {
   private async takeOver(sessionId: string, who: Caller): Promise<Session | null> {
     const bus = this.ctx.bus;
     if (!this.store || !bus.readSince) return null;
-    const rec = await this.store.claim(sessionId, this.instanceId);
-    if (!rec || rec.userId !== who.id) return null;
+    const rec = await this.store.claim(sessionId, this.instanceId, who.id);
+    if (!rec) return null;
     const session = new Session(rec, this.sink);
     await this.ensureGuilds(session);
     this.register(session);

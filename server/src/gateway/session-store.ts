@@ -18,7 +18,8 @@ export interface SessionStore {
   append(session: Session, seq: number, frame: string, cursor: string | undefined): void;
   /** Keeps the session alive and records that every event up to `cursor` has been handled. */
   touch(session: Session, cursor: string | undefined): void;
-  claim(sessionId: string, ownerId: string): Promise<SessionInit | null>;
+  /** Takes the session over if it exists and belongs to `userId`. */
+  claim(sessionId: string, ownerId: string, userId: string): Promise<SessionInit | null>;
   isOwner(sessionId: string, ownerId: string): Promise<boolean>;
   /** Deletes the session if this instance still owns it. */
   remove(sessionId: string, ownerId: string): Promise<void>;
@@ -45,7 +46,7 @@ redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return 1`;
 
 const CLAIM = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+if redis.call('HGET', KEYS[1], 'user_id') ~= ARGV[3] then return false end
 redis.call('HSET', KEYS[1], 'owner', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
@@ -59,6 +60,10 @@ return 1`;
 export async function createRedisSessionStore(url: string, prefix: string, ttlMs: number, onLost: (sessionId: string) => void): Promise<SessionStore> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
   await redis.connect();
+  // EVALSHA instead of sending each script with every frame.
+  const scripts = { gwAppend: APPEND, gwTouch: TOUCH, gwClaim: CLAIM, gwRemove: REMOVE };
+  for (const [name, lua] of Object.entries(scripts)) redis.defineCommand(name, { numberOfKeys: 2, lua });
+  const run = redis as unknown as Record<keyof typeof scripts, (...args: string[]) => Promise<unknown>>;
   const h = (id: string) => `${prefix}:gw:s:${id}`;
   const b = (id: string) => `${prefix}:gw:b:${id}`;
   let owner = '';
@@ -86,14 +91,14 @@ export async function createRedisSessionStore(url: string, prefix: string, ttlMs
         .exec();
     },
     append(s, seq, frame, cursor) {
-      redis.eval(APPEND, 2, h(s.id), b(s.id), owner, String(seq), cursor ?? '', frame, String(REPLAY_LIMIT), String(ttlMs)).then(lostIf(s.id), fail);
+      run.gwAppend(h(s.id), b(s.id), owner, String(seq), cursor ?? '', frame, String(REPLAY_LIMIT), String(ttlMs)).then(lostIf(s.id), fail);
     },
     touch(s, cursor) {
-      redis.eval(TOUCH, 2, h(s.id), b(s.id), owner, cursor ?? '', String(ttlMs)).then(lostIf(s.id), fail);
+      run.gwTouch(h(s.id), b(s.id), owner, cursor ?? '', String(ttlMs)).then(lostIf(s.id), fail);
     },
-    async claim(sessionId, ownerId) {
+    async claim(sessionId, ownerId, userId) {
       owner = ownerId;
-      const r = (await redis.eval(CLAIM, 2, h(sessionId), b(sessionId), ownerId, String(ttlMs))) as [string[], string[]] | null;
+      const r = (await run.gwClaim(h(sessionId), b(sessionId), ownerId, String(ttlMs), userId)) as [string[], string[]] | null;
       if (!r) return null;
       const f: Record<string, string> = {};
       for (let i = 0; i < r[0].length; i += 2) f[r[0][i]] = r[0][i + 1];
@@ -117,7 +122,7 @@ export async function createRedisSessionStore(url: string, prefix: string, ttlMs
       return (await redis.hget(h(sessionId), 'owner')) === ownerId;
     },
     async remove(sessionId, ownerId) {
-      await redis.eval(REMOVE, 2, h(sessionId), b(sessionId), ownerId);
+      await run.gwRemove(h(sessionId), b(sessionId), ownerId);
     },
     async flush() {
       await redis.ping();

@@ -79,6 +79,14 @@ export class Session {
     this.socket?.sendFrame(frame);
   }
 
+  /** The client confirmed (heartbeat `d`) having frames up to `seq`: it will never ask for them again. */
+  ack(seq: number): void {
+    if (!Number.isInteger(seq) || seq > this.seq) return;
+    let drop = 0;
+    while (drop < this.buffer.length && this.buffer[drop][0] <= seq) drop++;
+    if (drop) this.buffer.splice(0, drop);
+  }
+
   /** After READY and the GUILD_CREATEs: sequence what arrived meanwhile. */
   markReady(): void {
     this.ready = true;
@@ -90,6 +98,7 @@ export class Session {
     if (seq > this.seq || seq < 0) return null;
     if (seq === this.seq) return [];
     const first = this.buffer[0]?.[0];
+    // Frames the client acknowledged may be gone; a client cannot be behind its own heartbeat.
     if (first === undefined || first > seq + 1) return null;
     return this.buffer.filter(([s]) => s > seq).map(([, f]) => f);
   }
