@@ -164,3 +164,14 @@ describe('PUT/DELETE /channels/:id/permissions/:id', () => {
 describe('dispatch shapes', () => {
   it('every event this suite emitted matches its gateway dispatch schema', () => expectValidDispatches(seen));
 });
+
+describe('GET /channels/:id for a DM', () => {
+  it('returns the DM with the other recipient; strangers get Unknown Channel', async () => {
+    const dm = await api(server, 'POST', '/users/@me/channels', { token: owner.token, body: { recipient_id: plain.id } });
+    expect(dm.status).toBe(200);
+    const r = await api(server, 'GET', `/channels/${dm.body.id}`, { token: plain.token });
+    expect(r.body).toMatchObject({ id: dm.body.id, type: 1, recipients: [{ id: owner.id }] });
+    expect((await api(server, 'GET', `/channels/${dm.body.id}`, { token: manager.token })).body.code).toBe(10003);
+    expect((await api(server, 'PATCH', `/channels/${dm.body.id}`, { token: owner.token, body: { name: 'x' } })).body.code).toBe(50024);
+  });
+});

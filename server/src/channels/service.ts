@@ -14,6 +14,7 @@ import type { AppContext, Caller } from '../context.js';
 import type { Tx } from '../db/client.js';
 import { channelRecipients, channels, guilds, members, permissionOverwrites, roles, users } from '../db/schema.js';
 import { type Emit, transact } from '../db/tx.js';
+import { toWireDmChannel } from '../dms/wire.js';
 import { lockGuild } from '../guilds/service.js';
 import { type ChannelRow, toWireChannel } from '../guilds/wire.js';
 import { ApiError, invalidField } from '../http/errors.js';
@@ -113,17 +114,16 @@ export async function doCreateChannel(ctx: AppContext, who: Caller, guildId: str
   });
 }
 
-/** GET /channels/{id}: anyone who can see it. */
+/** GET /channels/{id}: anyone who can see it (guild channels and DMs alike). */
 export async function accessGetChannel(ctx: AppContext, who: Caller, channelId: string) {
   const { channel } = await accessChannel(ctx.db, channelId, who.id);
-  const wire = await loadWireChannel(ctx.db, channel);
-  if (channel.guildId) return wire;
+  if (channel.guildId) return loadWireChannel(ctx.db, channel);
   const recipients = await ctx.db
     .select(userColumns(users))
     .from(channelRecipients)
     .innerJoin(users, eq(users.id, channelRecipients.userId))
     .where(eq(channelRecipients.channelId, channelId));
-  return { ...wire, owner_id: channel.ownerId ?? undefined, recipients: recipients.filter((u) => u.id !== who.id).map(toWireUser) };
+  return toWireDmChannel(channel, recipients.filter((u) => u.id !== who.id).map(toWireUser));
 }
 
 async function accessGuildChannel(tx: Tx, channelId: string, userId: string, needed: bigint) {
