@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadReadStates } from '../read-states/store.js';
 import { type TestServer, type TestUser, api, registerUser, startServer } from '../test/helper.js';
 import { recordEvents, send } from '../test/messages-fixtures.js';
+import { expectValidDispatches } from '../test/guild-fixtures.js';
 
 let server: TestServer;
 let alice: TestUser;
@@ -29,6 +30,7 @@ describe('DM channels', () => {
     const created = rec.of('CHANNEL_CREATE');
     expect(created).toHaveLength(2);
     expect(created.map((e) => e.user_ids?.[0]).sort()).toEqual([alice.id, carol.id].sort());
+    expectValidDispatches(rec.events);
     rec.stop();
     const list = await api(server, 'GET', '/users/@me/channels', { token: carol.token });
     expect(list.body.map((c: { id: string }) => c.id)).toEqual([results[0].body.id]);

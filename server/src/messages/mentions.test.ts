@@ -4,6 +4,7 @@ import { loadReadStates } from '../read-states/store.js';
 import { type TestServer, type TestUser, api, registerUser, startServer } from '../test/helper.js';
 import { type TestGuild, addMember, createGuild, createRole, createTextChannel, giveRole, recordEvents, send, setOverwrite } from '../test/messages-fixtures.js';
 import { parseMentions } from './mentions.js';
+import { expectValidDispatches } from '../test/guild-fixtures.js';
 
 let server: TestServer;
 let g: TestGuild;
@@ -117,6 +118,7 @@ describe('unread mention counts and acks', () => {
       [[carol.id], { channel_id: channelId, message_id: m1.body.id, mention_count: 2 }],
       [[carol.id], { channel_id: channelId, message_id: m3.body.id, mention_count: 0 }],
     ]);
+    expectValidDispatches(rec.events);
     rec.stop();
     expect(m2.body.mention_roles).toEqual([role]);
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channels, messages } from '../db/schema.js';
 import { type TestServer, api, registerUser, startServer } from '../test/helper.js';
 import { type TestGuild, addMember, createGuild, createTextChannel, recordEvents, send, setOverwrite } from '../test/messages-fixtures.js';
+import { expectValidDispatches } from '../test/guild-fixtures.js';
 
 const { SEND_MESSAGES, READ_MESSAGE_HISTORY, MANAGE_MESSAGES, VIEW_CHANNEL } = Permissions;
 
@@ -48,6 +49,7 @@ describe('POST /channels/:id/messages', () => {
     const [ev] = rec.of('MESSAGE_CREATE');
     expect(ev).toMatchObject({ channel_id: g.channelId, guild_id: g.guildId, d: { id: res.body.id, content: 'hello world', member: { roles: [], nick: null } } });
     expect(ev.d).not.toHaveProperty('member.user');
+    expectValidDispatches(rec.events);
     rec.stop();
     const got = await api(server, 'GET', `/channels/${g.channelId}/messages/${res.body.id}`, { token: g.owner.token });
     expect(got.body).toEqual(res.body);
@@ -63,6 +65,7 @@ describe('POST /channels/:id/messages', () => {
     expect(await countIn(channelId)).toBe(1);
     await new Promise((r) => setTimeout(r, 200));
     expect(rec.of('MESSAGE_CREATE').filter((e) => e.channel_id === channelId)).toHaveLength(1);
+    expectValidDispatches(rec.events);
     rec.stop();
     // An integer nonce works too; another author may reuse the same nonce.
     const other = await addMember(server, g.guildId);
@@ -213,6 +216,7 @@ describe('permissions', () => {
     expect(ok.body.timestamp).toBe(msg.body.timestamp);
     await rec.waitFor(() => rec.of('MESSAGE_UPDATE').length > 0);
     expect(rec.of('MESSAGE_UPDATE')[0].d).toMatchObject({ id: msg.body.id, content: 'edited' });
+    expectValidDispatches(rec.events);
     rec.stop();
     const stored = await api(server, 'GET', `/channels/${g.channelId}/messages/${msg.body.id}`, { token: member.token });
     expect(stored.body.content).toBe('edited');
@@ -240,6 +244,7 @@ describe('permissions', () => {
       { id: own.body.id, channel_id: g.channelId, guild_id: g.guildId },
       { id: theirs.body.id, channel_id: g.channelId, guild_id: g.guildId },
     ]);
+    expectValidDispatches(rec.events);
     rec.stop();
     expect((await api(server, 'DELETE', `/channels/${g.channelId}/messages/${theirs.body.id}`, { token: mod.token })).status).toBe(404);
   });
@@ -271,6 +276,7 @@ describe('permissions', () => {
     const [ev] = rec.of('MESSAGE_DELETE_BULK');
     expect(ev.channel_id).toBe(channelId);
     expect([...(ev.d as { ids: string[] }).ids].sort()).toEqual(ids.slice(0, 3).sort());
+    expectValidDispatches(rec.events);
     rec.stop();
   });
 });

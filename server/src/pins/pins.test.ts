@@ -5,6 +5,7 @@ import { channels } from '../db/schema.js';
 import { insertMessagesBatch } from '../messages/store.js';
 import { type TestServer, api, startServer } from '../test/helper.js';
 import { type TestGuild, addMember, createGuild, createTextChannel, recordEvents, send, setOverwrite } from '../test/messages-fixtures.js';
+import { expectValidDispatches } from '../test/guild-fixtures.js';
 
 let server: TestServer;
 let g: TestGuild;
@@ -50,6 +51,7 @@ describe('pins', () => {
     const after = await api(server, 'GET', `/channels/${channelId}/pins`, { token: member.token });
     expect(after.body.map((m: { id: string }) => m.id)).toEqual([a.body.id]);
     expect((await api(server, 'GET', `/channels/${channelId}/messages/${b.body.id}`, { token: member.token })).body.pinned).toBe(false);
+    expectValidDispatches(rec.events);
     rec.stop();
   });
 
