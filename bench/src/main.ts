@@ -1,16 +1,20 @@
 import { mkdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machineInfo } from './machine.js';
 import { type BenchReport, renderTable, writeReport } from './report.js';
 import { type BenchOptions, type Scenario, type ScenarioResult, backendContext } from './scenario.js';
 import { coldStart } from './scenarios/cold-start.js';
+import { connections } from './scenarios/connections.js';
 import { fanout } from './scenarios/fanout.js';
 import { history } from './scenarios/history.js';
+import { SkipError, multiInstance } from './scenarios/multi-instance.js';
+import { throughput } from './scenarios/throughput.js';
 import { type Backend, REPO, assertBuilt, serverEnv } from './server-process.js';
 
 /** Every scenario, in the order `npm run bench` runs them. */
-const SCENARIOS: Scenario[] = [fanout, history, coldStart];
+const SCENARIOS: Scenario[] = [fanout, throughput, connections, history, coldStart, multiInstance];
 
 const USAGE = `npm run bench -- [options]
   --scenario a,b     run only these (${SCENARIOS.map((s) => s.name).join(', ')})
@@ -80,14 +84,23 @@ async function main() {
   const machine = machineInfo();
   const results: ScenarioResult[] = [];
   for (const backend of opts.backends) {
-    const { ctx, dispose } = backendContext(backend, opts);
+    const { ctx, dispose } = backendContext(backend, opts, results);
     try {
       for (const scenario of SCENARIOS.filter((s) => opts.scenarios.includes(s.name))) {
         ctx.scenario = scenario.name;
         ctx.log(`start: ${scenario.describe}`);
+        // Other work on the machine skews every figure; say how busy it was when the scenario began.
+        const load = loadavg()[0];
+        if (load > cpus().length) ctx.log(`warning: load average ${load.toFixed(1)} on ${cpus().length} cores; figures will include waiting for a CPU`);
         try {
-          results.push({ scenario: scenario.name, backend, ...(await scenario.run(ctx)) });
+          const r = await scenario.run(ctx);
+          results.push({ scenario: scenario.name, backend, ...r, config: { ...r.config, loadAverageAtStart: Math.round(load * 100) / 100 } });
         } catch (err) {
+          if (err instanceof SkipError) {
+            ctx.log(`skipped: ${err.message}`);
+            results.push({ scenario: scenario.name, backend, config: {}, figures: [], notes: [], skipped: err.message });
+            continue;
+          }
           ctx.log(`failed: ${(err as Error).stack}`);
           results.push({ scenario: scenario.name, backend, config: {}, figures: [], notes: [], error: (err as Error).message });
         }

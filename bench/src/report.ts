@@ -25,6 +25,10 @@ export function renderTable(report: BenchReport): string {
     '|---|---|---|---:|---|---|',
   ];
   for (const r of report.results) {
+    if (r.skipped) {
+      lines.push(`| ${r.scenario} | ${r.backend} | skipped | ${r.skipped} | | |`);
+      continue;
+    }
     if (r.error) {
       lines.push(`| ${r.scenario} | ${r.backend} | error | ${r.error.replaceAll('|', '/').slice(0, 160)} | | |`);
       continue;

@@ -38,6 +38,7 @@ export interface ScenarioResult {
   /** Server and generator CPU/RSS, generator-bottleneck verdict, anything a reader needs to trust the numbers. */
   notes: string[];
   error?: string;
+  skipped?: string;
 }
 
 export interface Scenario {
@@ -50,6 +51,8 @@ export interface ScenarioContext {
   backend: Backend;
   /** The scenario running now (log prefix, log file names). */
   scenario: string;
+  /** Results so far in this run (multi-instance compares with fan-out). */
+  results: ScenarioResult[];
   opts: BenchOptions;
   log(msg: string): void;
   /** A fresh data dir (+ fresh PostgreSQL database) for one scenario; cleaned up by `dispose`. */
@@ -60,12 +63,13 @@ export interface ScenarioContext {
  * The context of all scenarios on one backend; `dispose` (after the last of them) drops the databases
  * and data dirs they made, so scenarios can share a seeded dataset.
  */
-export function backendContext(backend: Backend, opts: BenchOptions): { ctx: ScenarioContext; dispose(): Promise<void> } {
+export function backendContext(backend: Backend, opts: BenchOptions, results: ScenarioResult[]): { ctx: ScenarioContext; dispose(): Promise<void> } {
   const cleanups: (() => Promise<void> | void)[] = [];
   let n = 0;
   const ctx: ScenarioContext = {
     backend,
     scenario: '',
+    results,
     opts,
     log: (msg) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${ctx.scenario}/${backend}: ${msg}`),
     freshServerOptions: async (extra = {}) => {
