@@ -6,11 +6,11 @@ export const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url)
 mkdirSync(ARTIFACTS, { recursive: true });
 
 /** Debian's Chromium, headless; CHROMIUM_PATH overrides the binary. */
-export function launch(): Promise<Browser> {
+export function launch(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage', ...extraArgs],
   });
 }
 

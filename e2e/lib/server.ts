@@ -25,9 +25,10 @@ function freePort(): Promise<number> {
 
 /**
  * Starts the real server (what `npm start` runs) on a free loopback port with a fresh PGlite
- * data dir. E2E_FROM_SOURCE=1 runs server/src through tsx instead of the build.
+ * data dir. E2E_FROM_SOURCE=1 runs server/src through tsx instead of the build. `env` overrides
+ * (voice suites turn LiveKit on).
  */
-export async function startServer(): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'rc-e2e-'));
   const args = process.env.E2E_FROM_SOURCE ? [join(root, 'node_modules/tsx/dist/cli.mjs'), 'server/src/main.ts'] : ['server/dist/main.js'];
@@ -44,6 +45,7 @@ export async function startServer(): Promise<TestServer> {
       LIVEKIT_MODE: 'off',
       LOG_LEVEL: 'warn',
       WEB_DIR: join(root, 'web/build'),
+      ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

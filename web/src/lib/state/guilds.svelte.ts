@@ -15,6 +15,11 @@ export class GuildsStore {
     return this.state.order.map((id) => this.state.byId[id]).filter(Boolean);
   }
 
+  /** READY listed the guild but its GUILD_CREATE has not arrived yet. */
+  loading(id: string): boolean {
+    return this.state.order.includes(id) && !this.state.byId[id];
+  }
+
   get(id: string | undefined): GuildEntry | undefined {
     return id ? this.state.byId[id] : undefined;
   }
