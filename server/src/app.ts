@@ -8,6 +8,7 @@ import { attachmentsRoutes } from './attachments/routes.js';
 import { installMessageUploads } from './attachments/uploads.js';
 import { imageRoutes } from './avatars/routes.js';
 import { emojisRoutes } from './emojis/routes.js';
+import { installLinkEmbeds } from './embeds/plugin.js';
 import { reactionsRoutes } from './reactions/routes.js';
 import { openBlobStore } from './blobs/index.js';
 import { blobUploadRoutes } from './blobs/routes.js';
@@ -101,6 +102,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   // Attachment downloads (signed URLs) outside /api; multipart and direct uploads on POST …/messages.
   await app.register(attachmentFileRoutes);
   await installMessageUploads(app);
+  // Link previews fetched after a send (SSRF-safe), and their image proxy.
+  await installLinkEmbeds(app);
   // Avatars, guild icons and custom emoji images (public, long-cached), outside /api.
   await app.register(imageRoutes);
   // Voice: state store, LiveKit (spawned on listen), bus reactions, the public LiveKit webhook.
