@@ -20,7 +20,7 @@ import { incrementMentionCounts, upsertReadState } from '../read-states/store.js
 import { mentionTargets, parseMentions, resolveMentions } from './mentions.js';
 import { withReactions } from '../reactions/store.js';
 import * as store from './store.js';
-import { MessageType, type MessageRow, toWireMessage } from './wire.js';
+import { MessageType, type MessageRow, toWireMessage, toWireMessageMember } from './wire.js';
 
 const { VIEW_CHANNEL, SEND_MESSAGES, READ_MESSAGE_HISTORY, MANAGE_MESSAGES } = Permissions;
 /** Channel types that hold messages: guild text, DM, group DM. */
@@ -137,7 +137,8 @@ export async function doCreateMessage(ctx: AppContext, who: Caller, channelId: s
     await upsertReadState(tx, who.id, channelId, row.id, 0);
     await incrementMentionCounts(tx, channelId, targets);
     const [wire] = await toWireMessages(tx, [row]);
-    const member = row.guildId ? await store.loadAuthorMember(tx, row.guildId, who.id) : undefined;
+    const author = row.guildId ? await store.loadAuthorMember(tx, row.guildId, who.id) : undefined;
+    const member = author && toWireMessageMember(author.row, wire.author, author.roleIds);
     emit({ t: 'MESSAGE_CREATE', d: { ...wire, ...(member ? { member } : {}) }, channel_id: channelId, ...(row.guildId ? { guild_id: row.guildId } : {}) });
     return wire;
   });

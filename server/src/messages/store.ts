@@ -1,7 +1,6 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { attachments, channels, memberRoles, members, messages, users } from '../db/schema.js';
-import { toWireMember } from '../guilds/wire.js';
 import { toWireUser, userColumns } from '../users/wire.js';
 import type { MessageRefs, MessageRow } from './wire.js';
 
@@ -150,18 +149,17 @@ export async function attachFiles(q: Queryable, messageId: string, ids: string[]
   if (ids.length) await q.update(attachments).set({ messageId }).where(inArray(attachments.id, ids));
 }
 
-/** The author's member object without `user`, as MESSAGE_CREATE carries it in guilds. */
+/** The author's member row and role ids, for MESSAGE_CREATE's `member` in guilds. */
 export async function loadAuthorMember(q: Queryable, guildId: string, userId: string) {
-  const [m] = await q
+  const [row] = await q
     .select()
     .from(members)
     .where(and(eq(members.guildId, guildId), eq(members.userId, userId)))
     .limit(1);
-  if (!m) return undefined;
+  if (!row) return undefined;
   const roleRows = await q
     .select({ id: memberRoles.roleId })
     .from(memberRoles)
     .where(and(eq(memberRoles.guildId, guildId), eq(memberRoles.userId, userId)));
-  const { user: _user, ...member } = toWireMember(m, undefined as never, roleRows.map((r) => r.id));
-  return member;
+  return { row, roleIds: roleRows.map((r) => r.id) };
 }

@@ -1,6 +1,7 @@
 import type { Message, User } from '@retrocast/protocol';
 import { signedAttachmentUrl } from '../attachments/urls.js';
-import type { attachments, messages } from '../db/schema.js';
+import type { attachments, members, messages } from '../db/schema.js';
+import { toWireMember } from '../guilds/wire.js';
 
 export type MessageRow = typeof messages.$inferSelect;
 export type AttachmentRow = typeof attachments.$inferSelect;
@@ -68,4 +69,10 @@ export function toWireMessage(m: MessageRow, refs: MessageRefs): Message {
     wire.referenced_message = ref ? baseMessage(ref, refs) : null;
   }
   return wire;
+}
+
+/** MESSAGE_CREATE's `member`: the author's member object without `user` (the author sits beside it). */
+export function toWireMessageMember(m: typeof members.$inferSelect, author: User, roleIds: string[]) {
+  const { user: _author, ...member } = toWireMember(m, author, roleIds);
+  return member;
 }
