@@ -1,0 +1,69 @@
+import { expect } from 'vitest';
+// The web client's own pure reducers: the gateway must keep *them* in sync, not a copy.
+import { emptyGuilds, reduceGuilds } from '../../../web/src/lib/state/guilds';
+import { reducePresences } from '../../../web/src/lib/state/presences';
+import { emptyReadStates, reduceReadStates } from '../../../web/src/lib/state/read-states';
+import { type Frame, type GatewayClient, connectUser, quiet } from './gateway.js';
+import type { TestServer, TestUser } from './helper.js';
+
+/** Event names proven by verifyDispatch in this test run (for the meta-test). */
+export const verifiedEvents = new Set<string>();
+
+interface ClientState {
+  guilds: ReturnType<typeof reduceGuilds>;
+  presences: ReturnType<typeof reducePresences>;
+  readStates: ReturnType<typeof reduceReadStates>;
+}
+
+function apply(s: ClientState, f: Frame): ClientState {
+  const ev = { t: f.t as string, d: f.d };
+  return { guilds: reduceGuilds(s.guilds, ev), presences: reducePresences(s.presences, ev), readStates: reduceReadStates(s.readStates, ev) };
+}
+
+const initial: ClientState = { guilds: emptyGuilds, presences: {}, readStates: emptyReadStates };
+const stateOf = (frames: Frame[]) => frames.filter((f) => f.op === 0).reduce(apply, initial);
+
+/**
+ * Zulip's verify_action for the gateway: take the user's READY state, run `action`, capture the
+ * dispatches (which must include `expected`, each valid against its protocol schema), apply them
+ * with the web client's reducers, then IDENTIFY afresh and require the same state. Proves the
+ * events are enough for a client to stay in sync.
+ */
+export async function verifyDispatch(server: TestServer, user: TestUser, action: () => Promise<unknown>, expected: string[], client?: GatewayClient) {
+  const c = client ?? (await connectUser(server, user));
+  await quiet(100);
+  const before = stateOf(c.frames);
+  const from = c.frames.length;
+  await action();
+  for (const t of expected) await c.waitFor((f) => f.t === t, 5000, from);
+  await quiet(150);
+  const events = c.frames.slice(from).filter((f) => f.op === 0);
+  expect(c.schemaErrors).toEqual([]);
+  const after = events.reduce(apply, before);
+  const fresh = await connectUser(server, user);
+  await quiet(100);
+  expect(normalize(after)).toEqual(normalize(stateOf(fresh.frames)));
+  for (const t of expected) verifiedEvents.add(t);
+  fresh.close(1000);
+  if (!client) c.close(1000);
+  return events;
+}
+
+/**
+ * Fields a client cannot derive from events and does not need to: GUILD_CREATE-only extras
+ * (counts, joined_at, large, voice states) are compared as they were in the snapshot.
+ */
+function normalize(s: ClientState) {
+  const guilds = Object.fromEntries(
+    Object.entries(s.guilds.byId).map(([id, g]) => {
+      // TODO(#3): GUILD_UPDATE's payload carries `guild_id`, which Discord's guild object does not.
+      const { member_count: _c, joined_at: _j, large: _l, voice_states: _v, guild_id: _g, ...rest } = g as Record<string, unknown>;
+      return [id, rest];
+    }),
+  );
+  // The presence reducer keeps explicit "offline" entries (absent means the same) and entries of
+  // users one no longer shares a guild with (never shown).
+  const seen = new Set(Object.values(s.guilds.byId).flatMap((g) => Object.keys(g.members)));
+  const presences = Object.fromEntries(Object.entries(s.presences).filter(([id, v]) => v !== 'offline' && seen.has(id)));
+  return { order: [...s.guilds.order].sort(), guilds, presences, readStates: s.readStates.byChannel };
+}
