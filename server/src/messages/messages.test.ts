@@ -153,6 +153,18 @@ describe('POST /channels/:id/messages', () => {
     expect((await api(server, 'GET', `/channels/${g.channelId}/messages/99999999999999999999`, { token: g.owner.token })).body.code).toBe(10008);
     expect((await api(server, 'GET', `/channels/${g.channelId}/messages`, { token: g.owner.token })).status).toBe(200);
     expect((await api(server, 'GET', `/channels/${g.channelId}/messages`)).status).toBe(401);
+    // The same message id through another guild's channel is unknown; edits and deletes validate too.
+    const mine = await send(server, g.owner, g.channelId, { content: 'here' });
+    const viaOther = await api(server, 'GET', `/channels/${other.channelId}/messages/${mine.body.id}`, { token: other.owner.token });
+    expect(viaOther.body.code).toBe(10008);
+    expect((await api(server, 'DELETE', `/channels/${other.channelId}/messages/${mine.body.id}`, { token: other.owner.token })).body.code).toBe(10008);
+    const crossRef = await send(server, other.owner, other.channelId, { content: 'x', message_reference: { message_id: mine.body.id, channel_id: g.channelId } });
+    expect(crossRef.status).toBe(400);
+    const patchBad = await api(server, 'PATCH', `/channels/${g.channelId}/messages/${mine.body.id}`, { token: g.owner.token, body: { content: 5 } });
+    expect(patchBad.body.code).toBe(50035);
+    expect((await api(server, 'DELETE', `/channels/${g.channelId}/messages/x1`, { token: g.owner.token })).status).toBe(400);
+    expect((await api(server, 'POST', `/channels/${g.channelId}/messages/bulk-delete`, { token: g.owner.token, body: { messages: 'all' } })).status).toBe(400);
+    expect((await api(server, 'GET', `/channels/${g.channelId}/messages/${mine.body.id}`, { token: g.owner.token })).body.content).toBe('here');
   });
 
   it('replies carry message_reference and referenced_message (null once deleted), type 19', async () => {
