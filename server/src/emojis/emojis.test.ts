@@ -27,6 +27,10 @@ describe.each(blobBackends())('guild emojis on $name', ({ env }) => {
     const id = created.body.id;
     const ev = await gw.dispatch('GUILD_EMOJIS_UPDATE', (d) => d.guild_id === g.guildId);
     expect(ev.d.emojis.map((e: { id: string }) => e.id)).toEqual([id]);
+    const later = await connectUser(server, g.owner);
+    const gc = later.dispatches('GUILD_CREATE').find((f) => f.d.id === g.guildId);
+    expect(gc?.d.emojis.map((e: { id: string }) => e.id)).toEqual([id]);
+    later.close();
     const img = await fetch(`${server.url}/emojis/${id}.webp?size=32`);
     expect(img.headers.get('content-type')).toBe('image/webp');
     expect((await sharp(Buffer.from(await img.arrayBuffer())).metadata()).width).toBe(32);

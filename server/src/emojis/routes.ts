@@ -2,7 +2,12 @@ import { CreateEmojiBody, Emoji, ErrorResponse, PatchEmojiBody, Snowflake } from
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { caller } from '../context.js';
+import { registerGuildCreateExtender } from '../gateway/extensions.js';
 import { accessGuildEmojis, accessOneEmoji, doCreateEmoji, doDeleteEmoji, doEditEmoji } from './service.js';
+import { loadGuildEmojis } from './store.js';
+
+/** GUILD_CREATE (READY and joins) carries the guild's emoji list. */
+const guildCreateEmojis = async (ctx: { db: import('../db/client.js').Db }, guildId: string) => ({ emojis: await loadGuildEmojis(ctx.db, guildId) });
 
 /**
  * GET    /guilds/:guildId/emojis             the guild's custom emoji (members)
@@ -14,6 +19,7 @@ import { accessGuildEmojis, accessOneEmoji, doCreateEmoji, doDeleteEmoji, doEdit
  */
 export const emojisRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
+  registerGuildCreateExtender(guildCreateEmojis);
   const tags = ['emojis'];
   const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
   const guildParams = Type.Object({ guildId: Snowflake });
