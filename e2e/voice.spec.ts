@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { VIEWPORTS, launch, newContext, shot, uniqueName } from './lib/browser';
+import { ARTIFACTS, VIEWPORTS, launch, newContext, shot, uniqueName } from './lib/browser';
 import { type TestServer, startServer } from './lib/server';
 
 /**
@@ -14,6 +15,38 @@ import { type TestServer, startServer } from './lib/server';
 const livekit = fileURLToPath(new URL('../.cache/livekit/livekit-server', import.meta.url));
 const hasLivekit = !!process.env.LIVEKIT_BIN || existsSync(livekit);
 if (!hasLivekit) console.warn('voice.spec: no livekit-server (run `npm run voice:install`); skipping');
+
+/**
+ * A speech-like microphone for Chromium (--use-file-for-fake-audio-capture, looped): a 220 Hz
+ * voice with harmonics, in syllables of ~250 ms. The default fake beep is too short for
+ * voice-activity and LiveKit's speaker detection.
+ */
+function speechWav(): string {
+  const rate = 48000;
+  const n = rate * 4;
+  const data = Buffer.alloc(44 + n * 2);
+  data.write('RIFF', 0);
+  data.writeUInt32LE(36 + n * 2, 4);
+  data.write('WAVEfmt ', 8);
+  data.writeUInt32LE(16, 16);
+  data.writeUInt16LE(1, 20);
+  data.writeUInt16LE(1, 22);
+  data.writeUInt32LE(rate, 24);
+  data.writeUInt32LE(rate * 2, 28);
+  data.writeUInt16LE(2, 32);
+  data.writeUInt16LE(16, 34);
+  data.write('data', 36);
+  data.writeUInt32LE(n * 2, 40);
+  for (let i = 0; i < n; i++) {
+    const t = i / rate;
+    const envelope = 0.6 + 0.4 * Math.sin(2 * Math.PI * 2 * t);
+    const v = Math.sin(2 * Math.PI * 220 * t) + 0.5 * Math.sin(2 * Math.PI * 440 * t) + 0.25 * Math.sin(2 * Math.PI * 660 * t);
+    data.writeInt16LE(Math.round(v * envelope * 9000), 44 + i * 2);
+  }
+  const file = join(ARTIFACTS, 'speech.wav');
+  writeFileSync(file, data);
+  return file;
+}
 
 async function freePort(udp = false): Promise<number> {
   if (udp) {
@@ -92,7 +125,13 @@ describe.skipIf(!hasLivekit)('voice in the browser', () => {
       LIVEKIT_TCP_PORT: String(tcp),
       LIVEKIT_UDP_PORT: String(udp),
     });
-    browser = await launch(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection']);
+    browser = await launch([
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-audio-capture=${speechWav()}`,
+      '--allow-loopback-in-peer-connection',
+      '--autoplay-policy=no-user-gesture-required',
+    ]);
     aliceUser = await signUp();
     bobUser = await signUp();
     const guild = await rest('POST', '/guilds', aliceUser.access_token, { name: 'Voice Friends' });
@@ -124,7 +163,7 @@ describe.skipIf(!hasLivekit)('voice in the browser', () => {
     }
     for (const [p, other] of [[alice, bobUser], [bob, aliceUser]] as const) {
       await expect.poll(() => userRow(p, other.id).count(), { timeout: 10_000 }).toBe(1);
-      // Chromium's fake microphone beeps; voice activity opens on it and LiveKit reports the speaker.
+      // The fake microphone "speaks"; voice activity opens on it and LiveKit reports the speaker.
       await expect.poll(() => speaking(p, other.id), { timeout: 20_000, interval: 100 }).toBe(true);
     }
     await shot(alice, 'voice-desktop-1280x800');

@@ -142,6 +142,7 @@ export class VoiceClient {
       await room.startAudio().catch(() => {});
       if (this.room !== room) return void room.disconnect();
       this.status = 'connected';
+      this.quality = String(room.localParticipant.connectionQuality);
       for (const p of room.remoteParticipants.values()) this.applyVolume(p);
       await this.refreshDevices();
       await this.startVad();
@@ -256,11 +257,6 @@ export class VoiceClient {
     const { Room } = await import('livekit-client');
     this.inputs = await Room.getLocalDevices('audioinput').catch(() => []);
     this.outputs = await Room.getLocalDevices('audiooutput').catch(() => []);
-  }
-
-  isSpeaking(userId: string) {
-    if (userId === this.me()) return this.transmitting && this.speaking.has(userId);
-    return this.speaking.has(userId);
   }
 
   /** My own voice state as the server sees it (server mute/deaf). */
