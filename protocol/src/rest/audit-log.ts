@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Snowflake } from './common.js';
+import { User } from './users.js';
 
 /** Discord's audit log event numbers (the subset Retrocast records). */
 export const AuditLogEvent = {
@@ -42,3 +43,26 @@ export interface AuditLogChange {
   old_value?: unknown;
   new_value?: unknown;
 }
+
+export const AuditLogEntry = Type.Object({
+  id: Snowflake,
+  guild_id: Snowflake,
+  user_id: Type.Union([Snowflake, Type.Null()]),
+  target_id: Type.Union([Snowflake, Type.Null()]),
+  action_type: Type.Integer(),
+  changes: Type.Optional(Type.Array(Type.Object({ key: Type.String(), old_value: Type.Optional(Type.Unknown()), new_value: Type.Optional(Type.Unknown()) }))),
+  options: Type.Optional(Type.Record(Type.String(), Type.String())),
+  reason: Type.Optional(Type.String()),
+});
+
+/** GET /guilds/{id}/audit-logs: entries plus the users they mention. */
+export const AuditLog = Type.Object({
+  audit_log_entries: Type.Array(AuditLogEntry),
+  users: Type.Array(User),
+  application_commands: Type.Array(Type.Unknown()),
+  auto_moderation_rules: Type.Array(Type.Unknown()),
+  guild_scheduled_events: Type.Array(Type.Unknown()),
+  integrations: Type.Array(Type.Unknown()),
+  threads: Type.Array(Type.Unknown()),
+  webhooks: Type.Array(Type.Unknown()),
+});

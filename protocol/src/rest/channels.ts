@@ -1,5 +1,6 @@
-import { type Static, Type } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 import { Snowflake } from './common.js';
+import { User } from './users.js';
 
 /** Guild channel types Retrocast supports: 0 text, 2 voice, 4 category. */
 export const GuildChannelType = Type.Union([Type.Literal(0), Type.Literal(2), Type.Literal(4)]);
@@ -69,3 +70,31 @@ export const PutOverwriteBody = Type.Object({
   deny: Type.Optional(Type.Union([Type.String({ pattern: '^[0-9]{1,20}$' }), Type.Null()])),
 });
 export type PutOverwriteBody = Static<typeof PutOverwriteBody>;
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const Overwrite = Type.Object({ id: Snowflake, type: Type.Integer(), allow: Type.String(), deny: Type.String() });
+
+/** Discord's channel object: guild text/voice/category fields, or a DM's recipients. */
+export const Channel = Type.Object({
+  id: Snowflake,
+  type: Type.Integer(),
+  guild_id: Type.Optional(Snowflake),
+  name: Type.Optional(Nullable(Type.String())),
+  position: Type.Optional(Type.Integer()),
+  parent_id: Type.Optional(Nullable(Snowflake)),
+  permission_overwrites: Type.Optional(Type.Array(Overwrite)),
+  flags: Type.Integer(),
+  topic: Type.Optional(Nullable(Type.String())),
+  nsfw: Type.Optional(Type.Boolean()),
+  last_message_id: Type.Optional(Nullable(Snowflake)),
+  rate_limit_per_user: Type.Optional(Type.Integer()),
+  last_pin_timestamp: Type.Optional(Nullable(Type.String())),
+  bitrate: Type.Optional(Type.Integer()),
+  user_limit: Type.Optional(Type.Integer()),
+  rtc_region: Type.Optional(Type.Null()),
+  recipients: Type.Optional(Type.Array(User)),
+  owner_id: Type.Optional(Nullable(Snowflake)),
+  icon: Type.Optional(Type.Null()),
+});
+export type Channel = Static<typeof Channel>;

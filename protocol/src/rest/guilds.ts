@@ -1,5 +1,8 @@
 import { type Static, Type } from 'typebox';
+import { Channel } from './channels.js';
 import { Snowflake } from './common.js';
+import { Member } from './members.js';
+import { Role } from './roles.js';
 
 import type { TSchema } from 'typebox';
 
@@ -33,3 +36,60 @@ export const MyGuildsQuery = Type.Object({
   with_counts: Type.Optional(Type.Boolean()),
 });
 export type MyGuildsQuery = Static<typeof MyGuildsQuery>;
+
+const guildFields = {
+  id: Snowflake,
+  name: Type.String(),
+  icon: Nullable(Type.String()),
+  splash: Type.Null(),
+  owner_id: Snowflake,
+  description: Nullable(Type.String()),
+  afk_channel_id: Nullable(Snowflake),
+  afk_timeout: Type.Integer(),
+  system_channel_id: Nullable(Snowflake),
+  verification_level: Type.Integer(),
+  default_message_notifications: Type.Integer(),
+  explicit_content_filter: Type.Integer(),
+  mfa_level: Type.Integer(),
+  premium_tier: Type.Integer(),
+  nsfw_level: Type.Integer(),
+  preferred_locale: Type.String(),
+  features: Type.Array(Type.String()),
+  roles: Type.Array(Role),
+  emojis: Type.Array(Type.Unknown()),
+  stickers: Type.Array(Type.Unknown()),
+};
+
+/** Discord's guild object (`approximate_*` with `with_counts=true`). */
+export const Guild = Type.Object({
+  ...guildFields,
+  approximate_member_count: Type.Optional(Type.Integer()),
+  approximate_presence_count: Type.Optional(Type.Integer()),
+});
+export type Guild = Static<typeof Guild>;
+
+/** The full guild of GUILD_CREATE, also returned by POST /guilds. */
+export const GuildWithState = Type.Object({
+  ...guildFields,
+  joined_at: Type.Optional(Type.String()),
+  large: Type.Boolean(),
+  unavailable: Type.Boolean(),
+  member_count: Type.Integer(),
+  channels: Type.Array(Channel),
+  members: Type.Array(Member),
+  voice_states: Type.Array(Type.Unknown()),
+  presences: Type.Array(Type.Unknown()),
+  threads: Type.Array(Type.Unknown()),
+});
+
+/** An entry of GET /users/@me/guilds. */
+export const PartialGuild = Type.Object({
+  id: Snowflake,
+  name: Type.String(),
+  icon: Nullable(Type.String()),
+  owner: Type.Boolean(),
+  permissions: Type.String(),
+  features: Type.Array(Type.String()),
+  approximate_member_count: Type.Optional(Type.Integer()),
+  approximate_presence_count: Type.Optional(Type.Integer()),
+});

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Snowflake } from './common.js';
+import { User } from './users.js';
 
 export const ListMembersQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1 })),
@@ -36,3 +37,21 @@ export const ListBansQuery = Type.Object({
   after: Type.Optional(Snowflake),
 });
 export type ListBansQuery = Static<typeof ListBansQuery>;
+
+/** Discord's guild member object. */
+export const Member = Type.Object({
+  user: User,
+  nick: Type.Union([Type.String(), Type.Null()]),
+  avatar: Type.Null(),
+  roles: Type.Array(Snowflake),
+  joined_at: Type.String(),
+  premium_since: Type.Null(),
+  deaf: Type.Boolean(),
+  mute: Type.Boolean(),
+  flags: Type.Integer(),
+  pending: Type.Boolean(),
+});
+export type Member = Static<typeof Member>;
+
+export const Ban = Type.Object({ reason: Type.Union([Type.String(), Type.Null()]), user: User });
+export type Ban = Static<typeof Ban>;

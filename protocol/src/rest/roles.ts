@@ -33,3 +33,19 @@ export const RolePositionsBody = Type.Array(
   { minItems: 1, maxItems: 250 },
 );
 export type RolePositionsBody = Static<typeof RolePositionsBody>;
+
+/** Discord's role object. */
+export const Role = Type.Object({
+  id: Snowflake,
+  name: Type.String(),
+  color: Type.Integer(),
+  hoist: Type.Boolean(),
+  icon: Type.Null(),
+  unicode_emoji: Type.Null(),
+  position: Type.Integer(),
+  permissions: Type.String(),
+  managed: Type.Boolean(),
+  mentionable: Type.Boolean(),
+  flags: Type.Integer(),
+});
+export type Role = Static<typeof Role>;

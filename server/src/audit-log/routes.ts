@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AuditLogQuery, Snowflake } from '@retrocast/protocol';
+import { AuditLog, AuditLogQuery, ErrorResponse, Snowflake } from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { caller } from '../context.js';
 import { accessAuditLog } from './service.js';
@@ -10,7 +10,7 @@ import { accessAuditLog } from './service.js';
 export const auditLogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   app.get('/guilds/:guildId/audit-logs', {
-    schema: { tags: ['audit-log'], params: Type.Object({ guildId: Snowflake }), querystring: AuditLogQuery },
+    schema: { tags: ['audit-log'], params: Type.Object({ guildId: Snowflake }), querystring: AuditLogQuery, response: { 200: AuditLog, 403: ErrorResponse, 404: ErrorResponse } },
     handler: async (req) => accessAuditLog(ctx, caller(req), req.params.guildId, req.query),
   });
 };

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { BanBody, ListBansQuery, Snowflake } from '@retrocast/protocol';
+import { Ban, BanBody, ErrorResponse, ListBansQuery, Snowflake } from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { auditReason } from '../audit-log/reason.js';
 import { caller } from '../context.js';
@@ -15,15 +15,16 @@ import { accessGetBan, accessListBans, doBan, doUnban } from './service.js';
 export const bansRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   const tags = ['bans'];
+  const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
   const BanParams = Type.Object({ guildId: Snowflake, userId: Snowflake });
 
   app.get('/guilds/:guildId/bans', {
-    schema: { tags, params: Type.Object({ guildId: Snowflake }), querystring: ListBansQuery },
+    schema: { tags, params: Type.Object({ guildId: Snowflake }), querystring: ListBansQuery, response: { 200: Type.Array(Ban), ...errors } },
     handler: async (req) => accessListBans(ctx, caller(req), req.params.guildId, req.query),
   });
 
   app.get('/guilds/:guildId/bans/:userId', {
-    schema: { tags, params: BanParams },
+    schema: { tags, params: BanParams, response: { 200: Ban, ...errors } },
     handler: async (req) => accessGetBan(ctx, caller(req), req.params.guildId, req.params.userId),
   });
 

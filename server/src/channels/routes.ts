@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ChannelPositionsBody, CreateChannelBody, PatchChannelBody, PutOverwriteBody, Snowflake } from '@retrocast/protocol';
+import { Channel, ChannelPositionsBody, CreateChannelBody, ErrorResponse, PatchChannelBody, PutOverwriteBody, Snowflake } from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { auditReason } from '../audit-log/reason.js';
 import { caller } from '../context.js';
@@ -27,17 +27,18 @@ import {
 export const channelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   const tags = ['channels'];
+  const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
   const GuildParams = Type.Object({ guildId: Snowflake });
   const ChannelParams = Type.Object({ channelId: Snowflake });
   const OverwriteParams = Type.Object({ channelId: Snowflake, overwriteId: Snowflake });
 
   app.get('/guilds/:guildId/channels', {
-    schema: { tags, params: GuildParams },
+    schema: { tags, params: GuildParams, response: { 200: Type.Array(Channel), ...errors } },
     handler: async (req) => accessListChannels(ctx, caller(req), req.params.guildId),
   });
 
   app.post('/guilds/:guildId/channels', {
-    schema: { tags, params: GuildParams, body: CreateChannelBody },
+    schema: { tags, params: GuildParams, body: CreateChannelBody, response: { 201: Channel, ...errors } },
     handler: async (req, reply) => reply.code(201).send(await doCreateChannel(ctx, caller(req), req.params.guildId, req.body, auditReason(req))),
   });
 
@@ -50,17 +51,17 @@ export const channelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/channels/:channelId', {
-    schema: { tags, params: ChannelParams },
+    schema: { tags, params: ChannelParams, response: { 200: Channel, ...errors } },
     handler: async (req) => accessGetChannel(ctx, caller(req), req.params.channelId),
   });
 
   app.patch('/channels/:channelId', {
-    schema: { tags, params: ChannelParams, body: PatchChannelBody },
+    schema: { tags, params: ChannelParams, body: PatchChannelBody, response: { 200: Channel, ...errors } },
     handler: async (req) => doUpdateChannel(ctx, caller(req), req.params.channelId, req.body, auditReason(req)),
   });
 
   app.delete('/channels/:channelId', {
-    schema: { tags, params: ChannelParams },
+    schema: { tags, params: ChannelParams, response: { 200: Channel, ...errors } },
     handler: async (req) => doDeleteChannel(ctx, caller(req), req.params.channelId, auditReason(req)),
   });
 

@@ -148,6 +148,17 @@ describe('GET /users/@me/guilds and leaving', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('documents the guild-side routes with their response schemas', async () => {
+    const doc = await api(server, 'GET', '/api/openapi.json');
+    expect(doc.status).toBe(200);
+    for (const path of ['/api/v10/guilds/{guildId}', '/api/v10/guilds/{guildId}/roles', '/api/v10/channels/{channelId}/permissions/{overwriteId}', '/api/v10/invites/{code}', '/api/v10/guilds/{guildId}/audit-logs']) {
+      expect(doc.body.paths[path], path).toBeDefined();
+    }
+    expect(doc.body.paths['/api/v10/guilds/{guildId}/roles'].get.responses['200']).toBeDefined();
+  });
+});
+
 describe('audit log', () => {
   it('filters by user_id, action_type, before and limit; newest first', async () => {
     const g = await createGuild(server, owner, 'Audited');

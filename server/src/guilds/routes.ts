@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { CreateGuildBody, MyGuildsQuery, PatchGuildBody, Snowflake } from '@retrocast/protocol';
+import { CreateGuildBody, ErrorResponse, Guild, GuildWithState, MyGuildsQuery, PartialGuild, PatchGuildBody, Snowflake } from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { auditReason } from '../audit-log/reason.js';
 import { caller } from '../context.js';
@@ -17,21 +17,22 @@ import { accessGetGuild, doCreateGuild, doDeleteGuild, doLeaveGuild, doUpdateGui
 export const guildsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   const tags = ['guilds'];
+  const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
   const GuildParams = Type.Object({ guildId: Snowflake });
   const countOnline = onlineCounter(app);
 
   app.post('/guilds', {
-    schema: { tags, body: CreateGuildBody },
+    schema: { tags, body: CreateGuildBody, response: { 201: GuildWithState, ...errors } },
     handler: async (req, reply) => reply.code(201).send(await doCreateGuild(ctx, caller(req), req.body)),
   });
 
   app.get('/guilds/:guildId', {
-    schema: { tags, params: GuildParams, querystring: Type.Object({ with_counts: Type.Optional(Type.Boolean()) }) },
+    schema: { tags, params: GuildParams, querystring: Type.Object({ with_counts: Type.Optional(Type.Boolean()) }), response: { 200: Guild, ...errors } },
     handler: async (req) => accessGetGuild(ctx, caller(req), req.params.guildId, req.query.with_counts ? countOnline : null),
   });
 
   app.patch('/guilds/:guildId', {
-    schema: { tags, params: GuildParams, body: PatchGuildBody },
+    schema: { tags, params: GuildParams, body: PatchGuildBody, response: { 200: Guild, ...errors } },
     handler: async (req) => doUpdateGuild(ctx, caller(req), req.params.guildId, req.body, auditReason(req)),
   });
 
@@ -44,7 +45,7 @@ export const guildsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/users/@me/guilds', {
-    schema: { tags, querystring: MyGuildsQuery },
+    schema: { tags, querystring: MyGuildsQuery, response: { 200: Type.Array(PartialGuild), ...errors } },
     handler: async (req) => listMyGuilds(ctx, caller(req), req.query, countOnline),
   });
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ListMembersQuery, PatchMeMemberBody, PatchMemberBody, Snowflake } from '@retrocast/protocol';
+import { ErrorResponse, ListMembersQuery, Member, PatchMeMemberBody, PatchMemberBody, Snowflake } from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { auditReason } from '../audit-log/reason.js';
 import { caller } from '../context.js';
@@ -18,27 +18,28 @@ import { accessGetMember, accessListMembers, doKickMember, doSetMemberRole, doUp
 export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   const tags = ['members'];
+  const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
   const GuildParams = Type.Object({ guildId: Snowflake });
   const MemberParams = Type.Object({ guildId: Snowflake, userId: Snowflake });
   const RoleParams = Type.Object({ guildId: Snowflake, userId: Snowflake, roleId: Snowflake });
 
   app.get('/guilds/:guildId/members', {
-    schema: { tags, params: GuildParams, querystring: ListMembersQuery },
+    schema: { tags, params: GuildParams, querystring: ListMembersQuery, response: { 200: Type.Array(Member), ...errors } },
     handler: async (req) => accessListMembers(ctx, caller(req), req.params.guildId, req.query),
   });
 
   app.patch('/guilds/:guildId/members/@me', {
-    schema: { tags, params: GuildParams, body: PatchMeMemberBody },
+    schema: { tags, params: GuildParams, body: PatchMeMemberBody, response: { 200: Member, ...errors } },
     handler: async (req) => doUpdateMe(ctx, caller(req), req.params.guildId, req.body, auditReason(req)),
   });
 
   app.get('/guilds/:guildId/members/:userId', {
-    schema: { tags, params: MemberParams },
+    schema: { tags, params: MemberParams, response: { 200: Member, ...errors } },
     handler: async (req) => accessGetMember(ctx, caller(req), req.params.guildId, req.params.userId),
   });
 
   app.patch('/guilds/:guildId/members/:userId', {
-    schema: { tags, params: MemberParams, body: PatchMemberBody },
+    schema: { tags, params: MemberParams, body: PatchMemberBody, response: { 200: Member, ...errors } },
     handler: async (req) => {
       const { guildId, userId } = req.params;
       const move = req.body.channel_id !== undefined ? await checkMemberVoiceMove(ctx, caller(req), guildId, userId, req.body.channel_id) : null;

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { CreateRoleBody, PatchRoleBody, RolePositionsBody, Snowflake } from '@retrocast/protocol';
+import { CreateRoleBody, ErrorResponse, PatchRoleBody, Role, RolePositionsBody, Snowflake } from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { auditReason } from '../audit-log/reason.js';
 import { caller } from '../context.js';
@@ -16,27 +16,28 @@ import { accessListRoles, doCreateRole, doDeleteRole, doUpdateRole, doUpdateRole
 export const rolesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   const tags = ['roles'];
+  const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
   const GuildParams = Type.Object({ guildId: Snowflake });
   const RoleParams = Type.Object({ guildId: Snowflake, roleId: Snowflake });
 
   app.get('/guilds/:guildId/roles', {
-    schema: { tags, params: GuildParams },
+    schema: { tags, params: GuildParams, response: { 200: Type.Array(Role), ...errors } },
     handler: async (req) => accessListRoles(ctx, caller(req), req.params.guildId),
   });
 
   app.post('/guilds/:guildId/roles', {
     preValidation: emptyBodyAsObject,
-    schema: { tags, params: GuildParams, body: CreateRoleBody },
+    schema: { tags, params: GuildParams, body: CreateRoleBody, response: { 200: Role, ...errors } },
     handler: async (req) => doCreateRole(ctx, caller(req), req.params.guildId, req.body, auditReason(req)),
   });
 
   app.patch('/guilds/:guildId/roles', {
-    schema: { tags, params: GuildParams, body: RolePositionsBody },
+    schema: { tags, params: GuildParams, body: RolePositionsBody, response: { 200: Type.Array(Role), ...errors } },
     handler: async (req) => doUpdateRolePositions(ctx, caller(req), req.params.guildId, req.body, auditReason(req)),
   });
 
   app.patch('/guilds/:guildId/roles/:roleId', {
-    schema: { tags, params: RoleParams, body: PatchRoleBody },
+    schema: { tags, params: RoleParams, body: PatchRoleBody, response: { 200: Role, ...errors } },
     handler: async (req) => doUpdateRole(ctx, caller(req), req.params.guildId, req.params.roleId, req.body, auditReason(req)),
   });
 
