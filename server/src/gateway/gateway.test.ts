@@ -96,6 +96,25 @@ describe('HELLO / IDENTIFY / READY', () => {
   });
 });
 
+describe('bots', () => {
+  it('identify with a bare bot token; intents decide which events they get', async () => {
+    const created = await api(server, 'POST', '/users/@me/bots', { token: owner.token, body: { username: `bot_${Date.now().toString(36)}` } });
+    expect(created.status).toBe(201);
+    const { general } = await createGuildWith(server, owner, []);
+    const inv = await api(server, 'POST', `/channels/${general.id}/invites`, { token: owner.token, body: {} });
+    expect((await api(server, 'POST', `/invites/${inv.body.code}`, { auth: `Bot ${created.body.token}` })).status).toBe(200);
+    const c = track(await GatewayClient.connect(server));
+    const ready = await c.identify(created.body.token, { intents: 1 /* GUILDS */ });
+    expect(ready.user).toMatchObject({ id: created.body.user.id, bot: true });
+    expect(ready.application).toEqual({ id: created.body.user.id, flags: 0 });
+    const msg = await api(server, 'POST', `/channels/${general.id}/messages`, { token: owner.token, body: { content: 'not for bots without GUILD_MESSAGES' } });
+    expect(msg.status).toBe(200);
+    const ch = await api(server, 'POST', `/guilds/${ready.guilds[0].id}/channels`, { token: owner.token, body: { name: 'for-bots', type: 0 } });
+    await c.dispatch('CHANNEL_CREATE', (d) => d.id === ch.body.id);
+    expect(c.dispatches('MESSAGE_CREATE')).toEqual([]);
+  });
+});
+
 describe('close codes', () => {
   const closesWith = async (code: number, act: (c: GatewayClient) => Promise<void> | void, query?: string) => {
     const c = track(await GatewayClient.connect(server, { query }));
@@ -149,9 +168,12 @@ describe('heartbeat timeout', () => {
       await alive.identify((await registerUser(fast)).token);
       await new Promise((r) => setTimeout(r, 700));
       expect(alive.closeCode).toBeUndefined();
-      alive.close();
-    } finally {
+      // Shutting the server down asks clients to RECONNECT (op 7) and closes resumably (4000).
       await fast.close();
+      expect((await alive.closed).code).toBe(4000);
+      expect(alive.frames.some((f) => f.op === 7)).toBe(true);
+    } finally {
+      await fast.close().catch(() => {});
     }
   });
 });

@@ -150,6 +150,11 @@ export class Gateway {
     if (!session || session.userId !== who.id) return conn.invalidSession();
     const frames = session.framesAfter(seq);
     if (!frames) return conn.close(GatewayCloseCodes.INVALID_SEQ, 'Invalid seq.');
+    if (!conn.open) {
+      // The client left while we were taking the session over: it stays resumable.
+      if (!session.socket) this.detach(session, GatewayCloseCodes.UNKNOWN_ERROR);
+      return;
+    }
     const previous = session.socket;
     if (previous && previous !== conn) (previous as Connection).release();
     session.clearTimers();

@@ -66,7 +66,8 @@ describe.runIf(shared)('two instances, one server', () => {
     // Each client of instance one is told to reconnect, and resumes on instance two.
     const resumed = await Promise.all(
       moved.map(async (c) => {
-        await c.closed;
+        expect((await c.closed).code).toBe(4000);
+        expect(c.frames.some((f) => f.op === 7)).toBe(true);
         const r = await GatewayClient.connect(two);
         await r.waitFor((f) => f.op === 10);
         r.send(6, { token: users[clients.indexOf(c)].token, session_id: c.sessionId, seq: c.seq });
