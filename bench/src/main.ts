@@ -8,13 +8,14 @@ import { type BenchOptions, type Scenario, type ScenarioResult, backendContext }
 import { coldStart } from './scenarios/cold-start.js';
 import { connections } from './scenarios/connections.js';
 import { fanout } from './scenarios/fanout.js';
+import { files } from './scenarios/files.js';
 import { history } from './scenarios/history.js';
 import { SkipError, multiInstance } from './scenarios/multi-instance.js';
 import { throughput } from './scenarios/throughput.js';
 import { type Backend, REPO, assertBuilt, serverEnv } from './server-process.js';
 
 /** Every scenario, in the order `npm run bench` runs them. */
-const SCENARIOS: Scenario[] = [fanout, throughput, connections, history, coldStart, multiInstance];
+const SCENARIOS: Scenario[] = [fanout, throughput, connections, history, coldStart, multiInstance, files];
 
 const USAGE = `npm run bench -- [options]
   --scenario a,b     run only these (${SCENARIOS.map((s) => s.name).join(', ')})
