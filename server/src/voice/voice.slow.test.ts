@@ -88,9 +88,10 @@ describe.skipIf(!binary)('voice with a real LiveKit', () => {
   let g: VoiceGuild;
   let alice: TestUser;
   let bob: TestUser;
+  let carol: TestUser;
   const gateways: GatewayClient[] = [];
   let publisher: ChildProcess | undefined;
-  let bobRoom: Room | undefined;
+  const rooms: Room[] = [];
 
   beforeAll(async () => {
     const [port, tcp, udp] = [await freeTcpPort(), await freeTcpPort(), await freeUdpPort()];
@@ -102,19 +103,20 @@ describe.skipIf(!binary)('voice with a real LiveKit', () => {
     g = await createVoiceGuild(server);
     alice = await g.join();
     bob = await g.join();
+    carol = await g.join();
   });
 
   afterAll(async () => {
     publisher?.kill('SIGKILL');
-    await bobRoom?.disconnect().catch(() => {});
+    for (const r of rooms) await r.disconnect().catch(() => {});
     for (const gw of gateways) gw.close();
     await server?.close();
     await dispose();
   });
 
-  it('two users join through op 4, one hears the other, server mute silences, a killed connection leaves', async () => {
-    const [ownerGw, aliceGw, bobGw] = await Promise.all([connectUser(server, g.owner), connectUser(server, alice), connectUser(server, bob)]);
-    gateways.push(ownerGw, aliceGw, bobGw);
+  it('users join through op 4, hear each other, deafen and mute are enforced, a killed connection leaves', async () => {
+    const [ownerGw, aliceGw, bobGw, carolGw] = await Promise.all([connectUser(server, g.owner), connectUser(server, alice), connectUser(server, bob), connectUser(server, carol)]);
+    gateways.push(ownerGw, aliceGw, bobGw, carolGw);
 
     // op 4 → VOICE_SERVER_UPDATE to the joining session, VOICE_STATE_UPDATE to every member.
     const join = async (gw: GatewayClient) => {
@@ -123,16 +125,25 @@ describe.skipIf(!binary)('voice with a real LiveKit', () => {
     };
     const aliceServer = await join(aliceGw);
     const bobServer = await join(bobGw);
+    const carolServer = await join(carolGw);
     for (const gw of [ownerGw, aliceGw, bobGw]) {
       for (const u of [alice, bob]) await gw.dispatch('VOICE_STATE_UPDATE', (d) => d.user_id === u.id && d.channel_id === g.voiceId);
     }
     expect(ownerGw.dispatches('VOICE_SERVER_UPDATE')).toHaveLength(0);
 
-    // Real audio: alice publishes a tone, bob receives non-silent frames.
+    // Real audio: alice publishes a tone, bob and carol receive non-silent frames.
     publisher = await tonePublisher(aliceServer.endpoint, aliceServer.token);
     const bobSide = await listener(bobServer.endpoint, bobServer.token);
-    bobRoom = bobSide.room;
-    await waitUntil(() => bobSide.heard.loudFrames > 20, 20_000, 'bob to hear the tone');
+    const carolSide = await listener(carolServer.endpoint, carolServer.token);
+    rooms.push(bobSide.room, carolSide.room);
+    await waitUntil(() => bobSide.heard.loudFrames > 20 && carolSide.heard.loudFrames > 20, 20_000, 'bob and carol to hear the tone');
+
+    // Server deafen (moderator route): carol receives nothing more while bob still hears alice.
+    const deafened = await api(server, 'PATCH', `/guilds/${g.guildId}/voice-states/${carol.id}`, { token: g.owner.token, body: { deaf: true } });
+    expect(deafened.status).toBe(204);
+    await ownerGw.dispatch('VOICE_STATE_UPDATE', (d) => d.user_id === carol.id && d.deaf === true, 5000);
+    await waitUntil(() => Date.now() - carolSide.heard.lastLoudAt > 1500, 10_000, 'carol to stop hearing after server deafen');
+    expect(Date.now() - bobSide.heard.lastLoudAt).toBeLessThan(500);
 
     // Server mute (Discord's PATCH member): the voice state shows it and the audio stops.
     const muted = await api(server, 'PATCH', `/guilds/${g.guildId}/members/${alice.id}`, { token: g.owner.token, body: { mute: true } });
@@ -157,7 +168,8 @@ describe.skipIf(!binary)('voice with a real LiveKit', () => {
     const late = await connectUser(server, g.owner);
     gateways.push(late);
     const guild = late.dispatches('GUILD_CREATE').find((f) => f.d.id === g.guildId);
-    expect(guild?.d.voice_states).toEqual([expect.objectContaining({ user_id: bob.id, channel_id: g.voiceId })]);
+    const inVoice = (guild?.d.voice_states ?? []).map((s: { user_id: string }) => s.user_id).sort();
+    expect(inVoice).toEqual([bob.id, carol.id].sort());
     for (const gw of gateways) expect(gw.schemaErrors).toEqual([]);
   });
 });
