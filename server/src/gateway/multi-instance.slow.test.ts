@@ -1,3 +1,9 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, backend, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
 import { GatewayClient, connectUser, createGuildWith, quiet } from '../test/gateway.js';
@@ -8,6 +14,38 @@ import { GatewayClient, connectUser, createGuildWith, quiet } from '../test/gate
  * RESUME on the other and lose nothing.
  */
 const shared = backend === 'postgres' && !!process.env.TEST_REDIS_URL;
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+/** Another instance as a real process (server/src/main.ts under tsx), sharing `env`'s database and Redis. */
+async function spawnInstance(env: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), 'retrocast-instance-'));
+  const tsconfig = join(dir, 'tsconfig.json');
+  writeFileSync(tsconfig, JSON.stringify({ extends: join(root, 'tsconfig.base.json'), compilerOptions: { baseUrl: root, paths: { '@retrocast/protocol': ['protocol/src/index.ts'] } } }));
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/src/main.ts')], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', TSX_TSCONFIG_PATH: tsconfig, PROCESS_ID: '31' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const url = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  while (!(await fetch(`${url}/healthz`).then((r) => r.ok, () => false))) {
+    if (Date.now() - started > 60_000 || child.exitCode !== null) throw new Error(`instance did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, kill: () => child.kill('SIGKILL') };
+}
 
 describe.runIf(shared)('two instances, one server', () => {
   let one: TestServer;
@@ -96,6 +134,44 @@ describe.runIf(shared)('two instances, one server', () => {
       expect(offline).toEqual([]);
     }
     for (const { after } of resumed) after.close(1000);
+  });
+
+  it('clients of an instance process killed with SIGKILL resume on the other without losing an event', async () => {
+    const proc = await spawnInstance(one.env);
+    try {
+      const movers = users.slice(0, 6);
+      const before = await Promise.all(movers.map((u) => connectUser(proc, u)));
+      const sent: string[] = [];
+      const sender = (async () => {
+        for (let i = 0; i < 30; i++) {
+          const content = `crash ${i}`;
+          expect((await say(two, users[1], content)).status).toBe(200);
+          sent.push(content);
+          if (i === 5) proc.kill();
+        }
+      })();
+      const after = await Promise.all(
+        before.map(async (c, i) => {
+          expect((await c.closed).code).toBe(1006);
+          const r = await GatewayClient.connect(two);
+          await r.waitFor((f) => f.op === 10);
+          r.send(6, { token: movers[i].token, session_id: c.sessionId, seq: c.seq });
+          await r.dispatch('RESUMED', () => true, 15_000);
+          return r;
+        }),
+      );
+      await sender;
+      const crashes = (frames: GatewayClient['frames']) => frames.filter((f) => f.t === 'MESSAGE_CREATE' && f.d.content.startsWith('crash ')).map((f) => f.d.content);
+      for (const [i, r] of after.entries()) {
+        await r.dispatch('MESSAGE_CREATE', (d) => d.content === 'crash 29', 10_000);
+        expect([...crashes(before[i].frames), ...crashes(r.frames)]).toEqual(sent);
+        const seqs = [...before[i].dispatches(), ...r.dispatches()].map((f) => f.s);
+        expect(seqs).toEqual([...seqs.keys()].map((k) => k + 1));
+        r.close(1000);
+      }
+    } finally {
+      proc.kill();
+    }
   });
 });
 
