@@ -12,7 +12,7 @@ import { files } from './scenarios/files.js';
 import { history } from './scenarios/history.js';
 import { SkipError, multiInstance } from './scenarios/multi-instance.js';
 import { throughput } from './scenarios/throughput.js';
-import { type Backend, REPO, assertBuilt, serverEnv } from './server-process.js';
+import { type Backend, REPO, assertBuilt, killAllServers, serverEnv } from './server-process.js';
 
 /** Every scenario, in the order `npm run bench` runs them. */
 const SCENARIOS: Scenario[] = [fanout, throughput, connections, history, coldStart, multiInstance, files];
@@ -116,6 +116,14 @@ async function main() {
   const report: BenchReport = { startedAt, finishedAt: new Date().toISOString(), machine, options, serverEnv: shown, results };
   console.log(`\n${renderTable(report)}\n`);
   console.log(`JSON: ${writeReport(join(REPO, 'bench/results'), report)}\nServer logs${opts.cpuProf ? ' and CPU profiles' : ''}: ${runDir}`);
+}
+
+// Ctrl-C or CI's timeout: take the servers down with us (load workers exit when we disconnect).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAllServers();
+    process.exit(130);
+  });
 }
 
 main().catch((err) => {

@@ -81,7 +81,8 @@ export async function startServer(o: ServerOptions, timeoutMs = 120_000): Promis
   const child = spawn(process.execPath, args, { cwd: SERVER_DIR, env: serverEnv(o, port), stdio: ['ignore', log, log] });
   closeSync(log);
   const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  live.add(child);
+  const exited = new Promise<void>((res) => child.once('exit', () => res(void live.delete(child))));
   try {
     await waitHealthy(url, child, timeoutMs);
   } catch (err) {
@@ -114,6 +115,13 @@ async function stopChild(child: ChildProcess, exited: Promise<void>) {
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Every server process still running, so an interrupted bench never leaves one behind. */
+const live = new Set<ChildProcess>();
+
+export function killAllServers() {
+  for (const child of live) child.kill('SIGKILL');
 }
 
 export function freePort(): Promise<number> {

@@ -24,7 +24,12 @@ export const multiInstance: Scenario = {
     const durationS = ctx.opts.duration ?? (ctx.opts.quick ? 3 : 30);
     const a = await ctx.freshServerOptions({ redisUrl: ctx.opts.redisUrl, redisPrefix: `bench-${randomBytes(4).toString('hex')}`, env: { WORKER_ID: '1', PROCESS_ID: '1' } });
     const b = { ...a, logFile: a.logFile.replace(/\.log$/, '-b.log'), env: { WORKER_ID: '2', PROCESS_ID: '2' } };
-    const [sa, sb] = await Promise.all([startServer(a), startServer(b)]);
+    // One after the other: both would run the migrations on the fresh database at once.
+    const sa = await startServer(a);
+    const sb = await startServer(b).catch(async (err) => {
+      await sa.stop();
+      throw err;
+    });
     const workers = Math.max(1, Math.floor(ctx.opts.workers / 2));
     const fleetA = new GatewayFleet(workers);
     const fleetB = new GatewayFleet(workers);
