@@ -9,6 +9,7 @@ import type { CurrentUser, Message, Status } from '../api/types';
 import { Gateway, type Dispatch, type GatewayStatus } from '../gateway/socket';
 import { GuildsStore } from './guilds.svelte';
 import { emptyMessages, PAGE, reduceMessages, type MessagesState } from './messages';
+import { reduceReactions } from '../files/reactions';
 import { reducePresences, type PresencesState } from './presences';
 import { emptyReadStates, isUnread, mentionCount, reduceReadStates, type ReadStatesState } from './read-states';
 import { reduceTyping, type TypingState } from './typing';
@@ -95,7 +96,7 @@ export class Session {
     if (ev.t === 'READY') this.user = ev.d.user;
     if (ev.t === 'USER_UPDATE' && ev.d.id === this.user?.id) this.user = { ...this.user!, ...ev.d };
     this.guilds.apply(ev);
-    this.messages = reduceMessages(this.messages, ev);
+    this.messages = reduceReactions(reduceMessages(this.messages, ev), ev, this.user?.id ?? '');
     this.typing = reduceTyping(this.typing, ev, now);
     this.presences = reducePresences(this.presences, ev);
     const me = this.user?.id ?? '';

@@ -1,0 +1,37 @@
+/** Wire shapes of files, embeds and reactions as the server sends them (Discord's fields). */
+export interface FileAttachment {
+  id: string;
+  filename: string;
+  size: number;
+  url: string;
+  proxy_url: string;
+  content_type?: string;
+  width?: number | null;
+  height?: number | null;
+}
+
+export interface LinkEmbed {
+  type: 'link' | 'image' | 'article' | 'rich';
+  url?: string;
+  title?: string;
+  description?: string;
+  provider?: { name?: string };
+  thumbnail?: { url: string; proxy_url?: string };
+}
+
+export interface ReactionEmoji {
+  id: string | null;
+  name: string;
+  animated?: boolean;
+}
+
+/** `name:id` for custom emoji, the character itself otherwise; URL-encoded for reaction routes. */
+export const emojiParam = (e: ReactionEmoji) => encodeURIComponent(e.id ? `${e.name}:${e.id}` : e.name);
+export const emojiKey = (e: ReactionEmoji) => e.id ?? e.name;
+export const customEmojiUrl = (e: ReactionEmoji, size = 48) => `/emojis/${e.id}.${e.animated ? 'gif' : 'webp'}?size=${size}`;
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
