@@ -12,10 +12,11 @@ import { files } from './scenarios/files.js';
 import { history } from './scenarios/history.js';
 import { SkipError, multiInstance } from './scenarios/multi-instance.js';
 import { throughput } from './scenarios/throughput.js';
+import { voice } from './scenarios/voice.js';
 import { type Backend, REPO, assertBuilt, killAllServers, serverEnv } from './server-process.js';
 
 /** Every scenario, in the order `npm run bench` runs them. */
-const SCENARIOS: Scenario[] = [fanout, throughput, connections, history, coldStart, multiInstance, files];
+const SCENARIOS: Scenario[] = [fanout, throughput, connections, history, coldStart, multiInstance, files, voice];
 
 const USAGE = `npm run bench -- [options]
   --scenario a,b     run only these (${SCENARIOS.map((s) => s.name).join(', ')})
