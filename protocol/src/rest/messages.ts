@@ -34,7 +34,9 @@ export const CreateMessageBody = Type.Object({
   allowed_mentions: Type.Optional(AllowedMentions),
   message_reference: Type.Optional(MessageReference),
   /** Files uploaded beforehand (attachment ids). */
-  attachments: Type.Optional(Type.Array(Type.Object({ id: Snowflake, filename: Type.Optional(Type.String({ maxLength: 1024 })) }), { maxItems: 10 })),
+  attachments: Type.Optional(
+    Type.Array(Type.Object({ id: Snowflake, filename: Type.Optional(Type.String({ maxLength: 1024 })) }), { maxItems: 10 }),
+  ),
   flags: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type CreateMessageBody = Static<typeof CreateMessageBody>;

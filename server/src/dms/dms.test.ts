@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadReadStates } from '../read-states/store.js';
-import { type TestServer, type TestUser, api, registerUser, startServer } from '../test/helper.js';
-import { recordEvents, send } from '../test/messages-fixtures.js';
 import { expectValidDispatches } from '../test/guild-fixtures.js';
+import { api, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
+import { recordEvents, send } from '../test/messages-fixtures.js';
 
 let server: TestServer;
 let alice: TestUser;
@@ -14,7 +14,8 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const openDm = (from: TestUser, to: string) => api(server, 'POST', '/users/@me/channels', { token: from.token, body: { recipient_id: to } });
+const openDm = (from: TestUser, to: string) =>
+  api(server, 'POST', '/users/@me/channels', { token: from.token, body: { recipient_id: to } });
 
 describe('DM channels', () => {
   it('opens one DM per pair (concurrently too), announced to both with CHANNEL_CREATE', async () => {
@@ -48,7 +49,10 @@ describe('DM channels', () => {
     expect((await loadReadStates(server.app.ctx.db, bob.id)).find((r) => r.id === dm.id)?.mention_count).toBe(1);
     expect((await api(server, 'GET', `/channels/${dm.id}/messages`, { token: eve.token })).body.code).toBe(10003);
     expect((await send(server, eve, dm.id, { content: 'intrude' })).body.code).toBe(10003);
-    expect((await api(server, 'GET', '/users/@me/channels', { token: bob.token })).body[0]).toMatchObject({ id: dm.id, last_message_id: msg.body.id });
+    expect((await api(server, 'GET', '/users/@me/channels', { token: bob.token })).body[0]).toMatchObject({
+      id: dm.id,
+      last_message_id: msg.body.id,
+    });
     // Either participant may pin; only the author may delete.
     expect((await api(server, 'PUT', `/channels/${dm.id}/pins/${msg.body.id}`, { token: bob.token })).status).toBe(204);
     expect((await api(server, 'DELETE', `/channels/${dm.id}/messages/${msg.body.id}`, { token: bob.token })).status).toBe(403);

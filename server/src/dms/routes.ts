@@ -1,5 +1,5 @@
-import { ErrorResponse, Snowflake, User } from '@retrocast/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ErrorResponse, Snowflake, User } from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { caller } from '../context.js';
 import { accessDms, doOpenDm } from './service.js';

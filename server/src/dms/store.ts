@@ -35,6 +35,17 @@ export async function loadDms(q: Queryable, userId: string) {
     .select({ channelId: channelRecipients.channelId, user: userColumns(users) })
     .from(channelRecipients)
     .innerJoin(users, eq(users.id, channelRecipients.userId))
-    .where(and(inArray(channelRecipients.channelId, mine.map((m) => m.channel.id)), ne(channelRecipients.userId, userId)));
-  return mine.map(({ channel }) => ({ channel, recipients: others.filter((o) => o.channelId === channel.id).map((o) => toWireUser(o.user)) }));
+    .where(
+      and(
+        inArray(
+          channelRecipients.channelId,
+          mine.map((m) => m.channel.id),
+        ),
+        ne(channelRecipients.userId, userId),
+      ),
+    );
+  return mine.map(({ channel }) => ({
+    channel,
+    recipients: others.filter((o) => o.channelId === channel.id).map((o) => toWireUser(o.user)),
+  }));
 }

@@ -1,8 +1,8 @@
 import { Permissions } from '@retrocast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayClient, connectUser, quiet } from '../test/gateway.js';
-import { type TestServer, type TestUser, api, startServer } from '../test/helper.js';
-import { type TestGuild, addMember, createGuild, createTextChannel, send, setOverwrite } from '../test/messages-fixtures.js';
+import { connectUser, type GatewayClient, quiet } from '../test/gateway.js';
+import { api, startServer, type TestServer, type TestUser } from '../test/helper.js';
+import { addMember, createGuild, createTextChannel, send, setOverwrite, type TestGuild } from '../test/messages-fixtures.js';
 
 /** Message events through the real gateway: who receives them, in which shape, and when. */
 let server: TestServer;

@@ -1,10 +1,20 @@
 import { DEFAULT_EVERYONE_PERMISSIONS, Permissions } from '@retrocast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadReadStates } from '../read-states/store.js';
-import { type TestServer, type TestUser, api, registerUser, startServer } from '../test/helper.js';
-import { type TestGuild, addMember, createGuild, createRole, createTextChannel, giveRole, recordEvents, send, setOverwrite } from '../test/messages-fixtures.js';
-import { parseMentions } from './mentions.js';
 import { expectValidDispatches } from '../test/guild-fixtures.js';
+import { api, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
+import {
+  addMember,
+  createGuild,
+  createRole,
+  createTextChannel,
+  giveRole,
+  recordEvents,
+  send,
+  setOverwrite,
+  type TestGuild,
+} from '../test/messages-fixtures.js';
+import { parseMentions } from './mentions.js';
 
 let server: TestServer;
 let g: TestGuild;
@@ -79,9 +89,17 @@ describe('mentions on send', () => {
     const q = await send(server, alice, g.channelId, { content: 'question' });
     const pinging = await send(server, bob, g.channelId, { content: 'answer', message_reference: { message_id: q.body.id } });
     expect(ids(pinging.body.mentions)).toEqual([alice.id]);
-    const quiet = await send(server, bob, g.channelId, { content: 'answer', message_reference: { message_id: q.body.id }, allowed_mentions: { replied_user: false } });
+    const quiet = await send(server, bob, g.channelId, {
+      content: 'answer',
+      message_reference: { message_id: q.body.id },
+      allowed_mentions: { replied_user: false },
+    });
     expect(quiet.body.mentions).toEqual([]);
-    const explicit = await send(server, bob, g.channelId, { content: 'answer', message_reference: { message_id: q.body.id }, allowed_mentions: { parse: [], replied_user: true } });
+    const explicit = await send(server, bob, g.channelId, {
+      content: 'answer',
+      message_reference: { message_id: q.body.id },
+      allowed_mentions: { parse: [], replied_user: true },
+    });
     expect(ids(explicit.body.mentions)).toEqual([alice.id]);
   });
 });
@@ -106,7 +124,10 @@ describe('unread mention counts and acks', () => {
     expect(await mentionCount(alice, channelId)).toBe(0); // own @everyone
 
     const rec = recordEvents(server);
-    const ack = await api(server, 'POST', `/channels/${channelId}/messages/${m1.body.id}/ack`, { token: carol.token, body: { token: null } });
+    const ack = await api(server, 'POST', `/channels/${channelId}/messages/${m1.body.id}/ack`, {
+      token: carol.token,
+      body: { token: null },
+    });
     expect(ack.status).toBe(200);
     expect(ack.body).toEqual({ token: null });
     expect(await mentionCount(carol, channelId)).toBe(2);
@@ -124,7 +145,11 @@ describe('unread mention counts and acks', () => {
 
     // Sending acks the sender's own channel.
     const own = await send(server, bob, channelId, { content: 'read it all' });
-    expect((await loadReadStates(server.app.ctx.db, bob.id)).find((r) => r.id === channelId)).toEqual({ id: channelId, last_message_id: own.body.id, mention_count: 0 });
+    expect((await loadReadStates(server.app.ctx.db, bob.id)).find((r) => r.id === channelId)).toEqual({
+      id: channelId,
+      last_message_id: own.body.id,
+      mention_count: 0,
+    });
   });
 
   it('@everyone without permission raises no counts', async () => {
@@ -144,7 +169,9 @@ describe('unread mention counts and acks', () => {
     expect((await api(server, 'POST', `${base}/123/ack`, { token: alice.token, body: {} })).body.code).toBe(10008);
     expect((await api(server, 'POST', `${base}/abc/ack`, { token: alice.token, body: {} })).status).toBe(400);
     expect((await api(server, 'POST', `${base}/${msg.body.id}/ack`, { token: stranger.token, body: {} })).body.code).toBe(10003);
-    expect((await api(server, 'POST', `${base}/${msg.body.id}/ack`, { token: alice.token, body: { mention_count: 'x' } })).status).toBe(400);
+    expect((await api(server, 'POST', `${base}/${msg.body.id}/ack`, { token: alice.token, body: { mention_count: 'x' } })).status).toBe(
+      400,
+    );
     expect((await api(server, 'POST', `${base}/${msg.body.id}/ack`, { token: alice.token })).status).toBe(200);
     expect((await loadReadStates(server.app.ctx.db, stranger.id)).length).toBe(0);
   });

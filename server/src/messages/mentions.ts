@@ -1,4 +1,4 @@
-import { type AllowedMentions, Permissions, computeChannelPermissions } from '@retrocast/protocol';
+import { type AllowedMentions, computeChannelPermissions, Permissions } from '@retrocast/protocol';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { channelRecipients, memberRoles, members, roles, users } from '../db/schema.js';
@@ -44,7 +44,12 @@ export async function resolveMentions(
 
   let userIds = parse.has('users') ? parsed.users : parsed.users.filter((id) => allowed?.users?.includes(id));
   if (repliedUserId && (allowed ? allowed.replied_user === true : true)) userIds = [...new Set([...userIds, repliedUserId])];
-  const existing = userIds.length ? await q.select({ id: users.id }).from(users).where(inArray(users.id, userIds.slice(0, 100))) : [];
+  const existing = userIds.length
+    ? await q
+        .select({ id: users.id })
+        .from(users)
+        .where(inArray(users.id, userIds.slice(0, 100)))
+    : [];
   const known = new Set(existing.map((u) => u.id));
 
   let roleIds = parse.has('roles') ? parsed.roles : parsed.roles.filter((id) => allowed?.roles?.includes(id));
@@ -74,7 +79,10 @@ export async function mentionTargets(q: Queryable, access: ChannelAccess, mentio
   if (!mentions.users.length && !mentions.roles.length && !mentions.everyone) return [];
   const { channel, guild } = access;
   if (!guild) {
-    const rows = await q.select({ id: channelRecipients.userId }).from(channelRecipients).where(eq(channelRecipients.channelId, channel.id));
+    const rows = await q
+      .select({ id: channelRecipients.userId })
+      .from(channelRecipients)
+      .where(eq(channelRecipients.channelId, channel.id));
     const inDm = new Set(rows.map((r) => r.id));
     const targets = mentions.everyone ? [...inDm] : mentions.users.filter((id) => inDm.has(id));
     return targets.filter((id) => id !== authorId);

@@ -2,9 +2,9 @@ import { Permissions, snowflakeFromTimestamp } from '@retrocast/protocol';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channels, messages } from '../db/schema.js';
-import { type TestServer, api, registerUser, startServer } from '../test/helper.js';
-import { type TestGuild, addMember, createGuild, createTextChannel, recordEvents, send, setOverwrite } from '../test/messages-fixtures.js';
 import { expectValidDispatches } from '../test/guild-fixtures.js';
+import { api, registerUser, startServer, type TestServer } from '../test/helper.js';
+import { addMember, createGuild, createTextChannel, recordEvents, send, setOverwrite, type TestGuild } from '../test/messages-fixtures.js';
 
 const { SEND_MESSAGES, READ_MESSAGE_HISTORY, MANAGE_MESSAGES, VIEW_CHANNEL } = Permissions;
 
@@ -47,7 +47,11 @@ describe('POST /channels/:id/messages', () => {
     expect(ch.lastMessageId).toBe(res.body.id);
     await rec.waitFor(() => rec.of('MESSAGE_CREATE').length > 0);
     const [ev] = rec.of('MESSAGE_CREATE');
-    expect(ev).toMatchObject({ channel_id: g.channelId, guild_id: g.guildId, d: { id: res.body.id, content: 'hello world', member: { roles: [], nick: null } } });
+    expect(ev).toMatchObject({
+      channel_id: g.channelId,
+      guild_id: g.guildId,
+      d: { id: res.body.id, content: 'hello world', member: { roles: [], nick: null } },
+    });
     expect(ev.d).not.toHaveProperty('member.user');
     expectValidDispatches(rec.events);
     rec.stop();
@@ -58,7 +62,9 @@ describe('POST /channels/:id/messages', () => {
   it('is idempotent by nonce: 10 concurrent posts → one message, one MESSAGE_CREATE, same response', async () => {
     const channelId = await createTextChannel(server, g.guildId, 'nonce');
     const rec = recordEvents(server);
-    const results = await Promise.all(Array.from({ length: 10 }, () => send(server, g.owner, channelId, { content: 'once', nonce: 'n-123' })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => send(server, g.owner, channelId, { content: 'once', nonce: 'n-123' })),
+    );
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
     expect(results[0].body.nonce).toBe('n-123');
@@ -79,7 +85,10 @@ describe('POST /channels/:id/messages', () => {
   it('a nonce is remembered for ten minutes, then may be reused', async () => {
     const channelId = await createTextChannel(server, g.guildId, 'nonce-window');
     const first = await send(server, g.owner, channelId, { content: 'old', nonce: 'reuse-me' });
-    await server.app.ctx.db.update(messages).set({ createdAt: new Date(Date.now() - 11 * 60 * 1000) }).where(eq(messages.id, first.body.id));
+    await server.app.ctx.db
+      .update(messages)
+      .set({ createdAt: new Date(Date.now() - 11 * 60 * 1000) })
+      .where(eq(messages.id, first.body.id));
     const second = await send(server, g.owner, channelId, { content: 'new', nonce: 'reuse-me' });
     expect(second.body.id).not.toBe(first.body.id);
     expect(second.body.content).toBe('new');
@@ -150,21 +159,36 @@ describe('POST /channels/:id/messages', () => {
     const res = await send(server, stranger, g.channelId, { content: 'hi' });
     expect(res.body.code).toBe(10003);
     expect((await api(server, 'GET', `/channels/${g.channelId}/messages/abc`, { token: g.owner.token })).status).toBe(400);
-    expect((await api(server, 'GET', `/channels/${g.channelId}/messages/99999999999999999999`, { token: g.owner.token })).body.code).toBe(10008);
+    expect((await api(server, 'GET', `/channels/${g.channelId}/messages/99999999999999999999`, { token: g.owner.token })).body.code).toBe(
+      10008,
+    );
     expect((await api(server, 'GET', `/channels/${g.channelId}/messages`, { token: g.owner.token })).status).toBe(200);
     expect((await api(server, 'GET', `/channels/${g.channelId}/messages`)).status).toBe(401);
     // The same message id through another guild's channel is unknown; edits and deletes validate too.
     const mine = await send(server, g.owner, g.channelId, { content: 'here' });
     const viaOther = await api(server, 'GET', `/channels/${other.channelId}/messages/${mine.body.id}`, { token: other.owner.token });
     expect(viaOther.body.code).toBe(10008);
-    expect((await api(server, 'DELETE', `/channels/${other.channelId}/messages/${mine.body.id}`, { token: other.owner.token })).body.code).toBe(10008);
-    const crossRef = await send(server, other.owner, other.channelId, { content: 'x', message_reference: { message_id: mine.body.id, channel_id: g.channelId } });
+    expect(
+      (await api(server, 'DELETE', `/channels/${other.channelId}/messages/${mine.body.id}`, { token: other.owner.token })).body.code,
+    ).toBe(10008);
+    const crossRef = await send(server, other.owner, other.channelId, {
+      content: 'x',
+      message_reference: { message_id: mine.body.id, channel_id: g.channelId },
+    });
     expect(crossRef.status).toBe(400);
-    const patchBad = await api(server, 'PATCH', `/channels/${g.channelId}/messages/${mine.body.id}`, { token: g.owner.token, body: { content: 5 } });
+    const patchBad = await api(server, 'PATCH', `/channels/${g.channelId}/messages/${mine.body.id}`, {
+      token: g.owner.token,
+      body: { content: 5 },
+    });
     expect(patchBad.body.code).toBe(50035);
     expect((await api(server, 'DELETE', `/channels/${g.channelId}/messages/x1`, { token: g.owner.token })).status).toBe(400);
-    expect((await api(server, 'POST', `/channels/${g.channelId}/messages/bulk-delete`, { token: g.owner.token, body: { messages: 'all' } })).status).toBe(400);
-    expect((await api(server, 'GET', `/channels/${g.channelId}/messages/${mine.body.id}`, { token: g.owner.token })).body.content).toBe('here');
+    expect(
+      (await api(server, 'POST', `/channels/${g.channelId}/messages/bulk-delete`, { token: g.owner.token, body: { messages: 'all' } }))
+        .status,
+    ).toBe(400);
+    expect((await api(server, 'GET', `/channels/${g.channelId}/messages/${mine.body.id}`, { token: g.owner.token })).body.content).toBe(
+      'here',
+    );
   });
 
   it('replies carry message_reference and referenced_message (null once deleted), type 19', async () => {
@@ -172,11 +196,17 @@ describe('POST /channels/:id/messages', () => {
     const first = await send(server, g.owner, channelId, { content: 'question' });
     const reply = await send(server, g.owner, channelId, { content: 'answer', message_reference: { message_id: first.body.id } });
     expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({ type: 19, message_reference: { message_id: first.body.id, channel_id: channelId, guild_id: g.guildId } });
+    expect(reply.body).toMatchObject({
+      type: 19,
+      message_reference: { message_id: first.body.id, channel_id: channelId, guild_id: g.guildId },
+    });
     expect(reply.body.referenced_message).toMatchObject({ id: first.body.id, content: 'question' });
     const elsewhere = await send(server, g.owner, g.channelId, { content: 'x', message_reference: { message_id: first.body.id } });
     expect(elsewhere.status).toBe(400);
-    const lenient = await send(server, g.owner, g.channelId, { content: 'x', message_reference: { message_id: first.body.id, fail_if_not_exists: false } });
+    const lenient = await send(server, g.owner, g.channelId, {
+      content: 'x',
+      message_reference: { message_id: first.body.id, fail_if_not_exists: false },
+    });
     expect(lenient.body.type).toBe(0);
     await api(server, 'DELETE', `/channels/${channelId}/messages/${first.body.id}`, { token: g.owner.token });
     const again = await api(server, 'GET', `/channels/${channelId}/messages/${reply.body.id}`, { token: g.owner.token });
@@ -212,16 +242,28 @@ describe('permissions', () => {
   it('only the author edits; edit sets edited_timestamp and emits MESSAGE_UPDATE', async () => {
     const member = await addMember(server, g.guildId);
     const msg = await send(server, g.owner, g.channelId, { content: 'original' });
-    const other = await api(server, 'PATCH', `/channels/${g.channelId}/messages/${msg.body.id}`, { token: member.token, body: { content: 'hacked' } });
+    const other = await api(server, 'PATCH', `/channels/${g.channelId}/messages/${msg.body.id}`, {
+      token: member.token,
+      body: { content: 'hacked' },
+    });
     expect(other.status).toBe(403);
     expect(other.body.code).toBe(50005);
-    const empty = await api(server, 'PATCH', `/channels/${g.channelId}/messages/${msg.body.id}`, { token: g.owner.token, body: { content: '' } });
+    const empty = await api(server, 'PATCH', `/channels/${g.channelId}/messages/${msg.body.id}`, {
+      token: g.owner.token,
+      body: { content: '' },
+    });
     expect(empty.body.code).toBe(50006);
-    const long = await api(server, 'PATCH', `/channels/${g.channelId}/messages/${msg.body.id}`, { token: g.owner.token, body: { content: 'y'.repeat(2001) } });
+    const long = await api(server, 'PATCH', `/channels/${g.channelId}/messages/${msg.body.id}`, {
+      token: g.owner.token,
+      body: { content: 'y'.repeat(2001) },
+    });
     expect(long.body.code).toBe(50035);
 
     const rec = recordEvents(server);
-    const ok = await api(server, 'PATCH', `/channels/${g.channelId}/messages/${msg.body.id}`, { token: g.owner.token, body: { content: 'edited' } });
+    const ok = await api(server, 'PATCH', `/channels/${g.channelId}/messages/${msg.body.id}`, {
+      token: g.owner.token,
+      body: { content: 'edited' },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.content).toBe('edited');
     expect(ok.body.edited_timestamp).not.toBeNull();
@@ -277,7 +319,9 @@ describe('permissions', () => {
     const old = snowflakeFromTimestamp(Date.now() - 15 * 24 * 3600 * 1000);
     expect((await api(server, 'POST', url, { token: g.owner.token, body: { messages: [ids[0], old] } })).body.code).toBe(50034);
     expect((await api(server, 'POST', url, { token: g.owner.token, body: { messages: [ids[0], 'x'] } })).status).toBe(400);
-    expect((await api(server, 'POST', url, { token: g.owner.token, body: { messages: [ids[0], '99999999999999999999'] } })).status).toBe(400);
+    expect((await api(server, 'POST', url, { token: g.owner.token, body: { messages: [ids[0], '99999999999999999999'] } })).status).toBe(
+      400,
+    );
     expect(await countIn(channelId)).toBe(5);
 
     const rec = recordEvents(server);
@@ -299,7 +343,7 @@ describe('rate limit', () => {
     try {
       const lg = await createGuild(limited);
       const statuses: number[] = [];
-      let last;
+      let last: Awaited<ReturnType<typeof send>> | undefined;
       for (let i = 0; i < 6; i++) {
         last = await send(limited, lg.owner, lg.channelId, { content: `r${i}` });
         statuses.push(last.status);

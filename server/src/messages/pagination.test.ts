@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, api, startServer } from '../test/helper.js';
-import { type TestGuild, createGuild, createTextChannel } from '../test/messages-fixtures.js';
+import { api, startServer, type TestServer } from '../test/helper.js';
+import { createGuild, createTextChannel, type TestGuild } from '../test/messages-fixtures.js';
 import { insertMessagesBatch } from './store.js';
 
 const TOTAL = 10_000;
@@ -73,7 +73,16 @@ describe('GET /channels/:id/messages on 10,000 messages', () => {
   it('enforces limits and cursor rules', async () => {
     expect((await page('')).body).toHaveLength(50);
     expect((await page('limit=1')).body.map((m: { id: string }) => m.id)).toEqual([ids[TOTAL - 1]]);
-    for (const bad of ['limit=0', 'limit=101', 'limit=-5', 'limit=abc', 'before=abc', 'after=1.5', `before=${ids[5]}&after=${ids[1]}`, 'around=99999999999999999999']) {
+    for (const bad of [
+      'limit=0',
+      'limit=101',
+      'limit=-5',
+      'limit=abc',
+      'before=abc',
+      'after=1.5',
+      `before=${ids[5]}&after=${ids[1]}`,
+      'around=99999999999999999999',
+    ]) {
       const res = await page(bad);
       expect(res.status, bad).toBe(400);
       expect(res.body.code, bad).toBe(50035);

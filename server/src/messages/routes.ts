@@ -1,5 +1,5 @@
-import { BulkDeleteBody, CreateMessageBody, EditMessageBody, ErrorResponse, Message, MessagesQuery, Snowflake } from '@retrocast/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { BulkDeleteBody, CreateMessageBody, EditMessageBody, ErrorResponse, Message, MessagesQuery, Snowflake } from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { caller } from '../context.js';
 import { accessHistory, accessOneMessage, doBulkDelete, doCreateMessage, doDeleteMessage, doEditMessage } from './service.js';

@@ -15,12 +15,12 @@ import type { Queryable } from '../db/client.js';
 import { messages } from '../db/schema.js';
 import { transact } from '../db/tx.js';
 import { ApiError, invalidField } from '../http/errors.js';
-import { type ChannelAccess, accessChannel } from '../permissions/access.js';
+import { accessChannel, type ChannelAccess } from '../permissions/access.js';
+import { withReactions } from '../reactions/store.js';
 import { incrementMentionCounts, upsertReadState } from '../read-states/store.js';
 import { mentionTargets, parseMentions, resolveMentions } from './mentions.js';
-import { withReactions } from '../reactions/store.js';
 import * as store from './store.js';
-import { MessageType, type MessageRow, toWireMessage, toWireMessageMember } from './wire.js';
+import { type MessageRow, MessageType, toWireMessage, toWireMessageMember } from './wire.js';
 
 const { VIEW_CHANNEL, SEND_MESSAGES, READ_MESSAGE_HISTORY, MANAGE_MESSAGES } = Permissions;
 /** Channel types that hold messages: guild text, DM, group DM. */
@@ -56,16 +56,22 @@ export async function toWireMessages(q: Queryable, rows: MessageRow[]): Promise<
 export function checkContent(content: string | null | undefined, hasAttachments: boolean): string {
   const text = (content ?? '').trim();
   if (!text && !hasAttachments) throw new ApiError(Errors.EMPTY_MESSAGE);
-  if (text.length > MAX_MESSAGE_LENGTH) throw invalidField('content', 'BASE_TYPE_BAD_LENGTH', `Must be ${MAX_MESSAGE_LENGTH} or fewer in length.`);
+  if (text.length > MAX_MESSAGE_LENGTH)
+    throw invalidField('content', 'BASE_TYPE_BAD_LENGTH', `Must be ${MAX_MESSAGE_LENGTH} or fewer in length.`);
   return text;
 }
 
 function checkAllowedMentions(allowed: AllowedMentions | null | undefined) {
   for (const kind of ['users', 'roles'] as const) {
     if (allowed?.[kind] && allowed.parse?.includes(kind)) {
-      throw invalidField(`allowed_mentions.${kind}`, 'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE', `parse:["${kind}"] and ${kind}: [ids] are mutually exclusive.`);
+      throw invalidField(
+        `allowed_mentions.${kind}`,
+        'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE',
+        `parse:["${kind}"] and ${kind}: [ids] are mutually exclusive.`,
+      );
     }
-    for (const id of allowed?.[kind] ?? []) if (!store.idInRange(id)) throw invalidField(`allowed_mentions.${kind}`, 'NUMBER_TYPE_COERCE', `Value "${id}" is not snowflake.`);
+    for (const id of allowed?.[kind] ?? [])
+      if (!store.idInRange(id)) throw invalidField(`allowed_mentions.${kind}`, 'NUMBER_TYPE_COERCE', `Value "${id}" is not snowflake.`);
   }
 }
 
@@ -128,7 +134,9 @@ export async function doCreateMessage(ctx: AppContext, who: Caller, channelId: s
       mentionEveryone: mentions.everyone,
       mentions: mentions.users,
       mentionRoles: mentions.roles,
-      reference: replyTo ? { message_id: replyTo.id, channel_id: channelId, ...(replyTo.guildId ? { guild_id: replyTo.guildId } : {}) } : null,
+      reference: replyTo
+        ? { message_id: replyTo.id, channel_id: channelId, ...(replyTo.guildId ? { guild_id: replyTo.guildId } : {}) }
+        : null,
       flags: (body.flags ?? 0) & 4, // only SUPPRESS_EMBEDS may be set by the sender
     });
     if (!row) return null; // same nonce won a race; read it after this (empty) transaction
@@ -139,7 +147,12 @@ export async function doCreateMessage(ctx: AppContext, who: Caller, channelId: s
     const [wire] = await toWireMessages(tx, [row]);
     const author = row.guildId ? await store.loadAuthorMember(tx, row.guildId, who.id) : undefined;
     const member = author && toWireMessageMember(author.row, wire.author, author.roleIds);
-    emit({ t: 'MESSAGE_CREATE', d: { ...wire, ...(member ? { member } : {}) }, channel_id: channelId, ...(row.guildId ? { guild_id: row.guildId } : {}) });
+    emit({
+      t: 'MESSAGE_CREATE',
+      d: { ...wire, ...(member ? { member } : {}) },
+      channel_id: channelId,
+      ...(row.guildId ? { guild_id: row.guildId } : {}),
+    });
     return wire;
   });
   if (created) return created;
@@ -152,8 +165,14 @@ export async function accessHistory(ctx: AppContext, who: Caller, channelId: str
   await accessTextChannel(ctx.db, channelId, who.id, VIEW_CHANNEL | READ_MESSAGE_HISTORY);
   const cursors = (['before', 'after', 'around'] as const).filter((k) => query[k] !== undefined);
   if (cursors.length > 1) throw invalidField(cursors[1], 'BASE_TYPE_INVALID', 'Only one of before, after and around may be given.');
-  for (const k of cursors) if (!store.idInRange(query[k] as string)) throw invalidField(k, 'NUMBER_TYPE_COERCE', `Value "${query[k]}" is not snowflake.`);
-  const rows = await store.listMessages(ctx.db, channelId, { limit: query.limit ?? 50, before: query.before, after: query.after, around: query.around });
+  for (const k of cursors)
+    if (!store.idInRange(query[k] as string)) throw invalidField(k, 'NUMBER_TYPE_COERCE', `Value "${query[k]}" is not snowflake.`);
+  const rows = await store.listMessages(ctx.db, channelId, {
+    limit: query.limit ?? 50,
+    before: query.before,
+    after: query.after,
+    around: query.around,
+  });
   return withReactions(ctx.db, await toWireMessages(ctx.db, rows), who.id);
 }
 
@@ -163,7 +182,13 @@ export async function accessOneMessage(ctx: AppContext, who: Caller, channelId: 
 }
 
 /** Edits the caller's own message: content (mentions re-resolved, nobody is pinged again) and flags. */
-export async function doEditMessage(ctx: AppContext, who: Caller, channelId: string, messageId: string, body: EditMessageBody): Promise<Message> {
+export async function doEditMessage(
+  ctx: AppContext,
+  who: Caller,
+  channelId: string,
+  messageId: string,
+  body: EditMessageBody,
+): Promise<Message> {
   const { access, message } = await accessMessage(ctx.db, channelId, messageId, who.id, VIEW_CHANNEL);
   if (message.authorId !== who.id) throw new ApiError(Errors.CANNOT_EDIT_OTHERS_MESSAGE);
   checkAllowedMentions(body.allowed_mentions);
@@ -173,7 +198,13 @@ export async function doEditMessage(ctx: AppContext, who: Caller, channelId: str
     patch.content = checkContent(body.content, (attachments.get(message.id)?.length ?? 0) > 0);
     const repliedTo = message.reference ? (await store.loadMessage(ctx.db, channelId, message.reference.message_id))?.authorId : undefined;
     const wasReplyPing = repliedTo !== undefined && message.mentions.includes(repliedTo);
-    const m = await resolveMentions(ctx.db, access, parseMentions(patch.content), body.allowed_mentions, wasReplyPing ? repliedTo : undefined);
+    const m = await resolveMentions(
+      ctx.db,
+      access,
+      parseMentions(patch.content),
+      body.allowed_mentions,
+      wasReplyPing ? repliedTo : undefined,
+    );
     Object.assign(patch, { mentions: m.users, mentionRoles: m.roles, mentionEveryone: m.everyone });
   }
   if (body.flags !== undefined && body.flags !== null) patch.flags = body.flags & 4;

@@ -78,7 +78,12 @@ export async function listMessages(q: Queryable, channelId: string, page: Histor
   const inChannel = eq(messages.channelId, channelId);
   if (page.around) {
     // The message itself and up to half the page on each side (newer side gets the odd one).
-    const newer = await q.select().from(messages).where(and(inChannel, gte(messages.id, page.around))).orderBy(asc(messages.id)).limit(Math.ceil(page.limit / 2));
+    const newer = await q
+      .select()
+      .from(messages)
+      .where(and(inChannel, gte(messages.id, page.around)))
+      .orderBy(asc(messages.id))
+      .limit(Math.ceil(page.limit / 2));
     const older = await q
       .select()
       .from(messages)
@@ -88,7 +93,12 @@ export async function listMessages(q: Queryable, channelId: string, page: Histor
     return [...newer.reverse(), ...older];
   }
   if (page.after) {
-    const rows = await q.select().from(messages).where(and(inChannel, gt(messages.id, page.after))).orderBy(asc(messages.id)).limit(page.limit);
+    const rows = await q
+      .select()
+      .from(messages)
+      .where(and(inChannel, gt(messages.id, page.after)))
+      .orderBy(asc(messages.id))
+      .limit(page.limit);
     return rows.reverse();
   }
   const where = page.before ? and(inChannel, lt(messages.id, page.before)) : inChannel;
@@ -123,7 +133,8 @@ export async function hydrate(q: Queryable, rows: MessageRow[]): Promise<Message
   const all = [...rows, ...referenced.values()];
   const userIds = [...new Set(all.flatMap((m) => [m.authorId, ...m.mentions]))];
   const userMap = new Map<string, ReturnType<typeof toWireUser>>();
-  if (userIds.length) for (const u of await q.select(userColumns(users)).from(users).where(inArray(users.id, userIds))) userMap.set(u.id, toWireUser(u));
+  if (userIds.length)
+    for (const u of await q.select(userColumns(users)).from(users).where(inArray(users.id, userIds))) userMap.set(u.id, toWireUser(u));
   const files = new Map<string, (typeof attachments.$inferSelect)[]>();
   const ids = all.map((m) => m.id);
   if (ids.length) {
@@ -142,7 +153,14 @@ export async function loadUnusedAttachments(q: Queryable, channelId: string, upl
   return q
     .select()
     .from(attachments)
-    .where(and(inArray(attachments.id, ids), eq(attachments.channelId, channelId), eq(attachments.uploaderId, uploaderId), sql`${attachments.messageId} is null`));
+    .where(
+      and(
+        inArray(attachments.id, ids),
+        eq(attachments.channelId, channelId),
+        eq(attachments.uploaderId, uploaderId),
+        sql`${attachments.messageId} is null`,
+      ),
+    );
 }
 
 export async function attachFiles(q: Queryable, messageId: string, ids: string[]) {

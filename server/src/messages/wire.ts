@@ -20,7 +20,16 @@ export interface MessageRefs {
 /** Unknown users (deleted accounts) still need an author object. */
 function userOr(refs: MessageRefs, id: string): User {
   return (
-    refs.users.get(id) ?? { id, username: 'deleted_user', discriminator: '0', global_name: null, avatar: null, bot: false, system: false, public_flags: 0 }
+    refs.users.get(id) ?? {
+      id,
+      username: 'deleted_user',
+      discriminator: '0',
+      global_name: null,
+      avatar: null,
+      bot: false,
+      system: false,
+      public_flags: 0,
+    }
   );
 }
 

@@ -3,9 +3,9 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channels } from '../db/schema.js';
 import { insertMessagesBatch } from '../messages/store.js';
-import { type TestServer, api, startServer } from '../test/helper.js';
-import { type TestGuild, addMember, createGuild, createTextChannel, recordEvents, send, setOverwrite } from '../test/messages-fixtures.js';
 import { expectValidDispatches } from '../test/guild-fixtures.js';
+import { api, startServer, type TestServer } from '../test/helper.js';
+import { addMember, createGuild, createTextChannel, recordEvents, send, setOverwrite, type TestGuild } from '../test/messages-fixtures.js';
 
 let server: TestServer;
 let g: TestGuild;
@@ -43,7 +43,11 @@ describe('pins', () => {
 
     await rec.waitFor(() => rec.of('CHANNEL_PINS_UPDATE').length >= 2);
     expect(rec.of('CHANNEL_PINS_UPDATE')).toHaveLength(2);
-    expect(rec.of('CHANNEL_PINS_UPDATE')[0]).toMatchObject({ channel_id: channelId, guild_id: g.guildId, d: { channel_id: channelId, guild_id: g.guildId } });
+    expect(rec.of('CHANNEL_PINS_UPDATE')[0]).toMatchObject({
+      channel_id: channelId,
+      guild_id: g.guildId,
+      d: { channel_id: channelId, guild_id: g.guildId },
+    });
     expect(rec.of('MESSAGE_UPDATE').map((e) => (e.d as { pinned: boolean }).pinned)).toEqual([true, true]);
 
     expect((await api(server, 'DELETE', pinUrl(channelId, b.body.id), { token: member.token })).status).toBe(403);
@@ -57,9 +61,16 @@ describe('pins', () => {
 
   it('caps pins at 50 per channel and rejects bad ids', async () => {
     const channelId = await createTextChannel(server, g.guildId, 'many-pins');
-    const rows = Array.from({ length: 51 }, (_, i) => ({ id: server.app.ctx.ids.next(), channelId, guildId: g.guildId, authorId: g.owner.id, content: `p${i}` }));
+    const rows = Array.from({ length: 51 }, (_, i) => ({
+      id: server.app.ctx.ids.next(),
+      channelId,
+      guildId: g.guildId,
+      authorId: g.owner.id,
+      content: `p${i}`,
+    }));
     await insertMessagesBatch(server.app.ctx.db, rows);
-    for (const r of rows.slice(0, 50)) expect((await api(server, 'PUT', pinUrl(channelId, r.id), { token: g.owner.token })).status).toBe(204);
+    for (const r of rows.slice(0, 50))
+      expect((await api(server, 'PUT', pinUrl(channelId, r.id), { token: g.owner.token })).status).toBe(204);
     const full = await api(server, 'PUT', pinUrl(channelId, rows[50].id), { token: g.owner.token });
     expect(full.status).toBe(400);
     expect(full.body.code).toBe(30003);

@@ -1,5 +1,5 @@
-import { ErrorResponse, Message, Snowflake } from '@retrocast/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ErrorResponse, Message, Snowflake } from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { caller } from '../context.js';
 import { accessPins, doPin, doUnpin } from './service.js';

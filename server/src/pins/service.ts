@@ -66,5 +66,10 @@ async function setPinned(tx: Tx, emit: Emit, channelId: string, messageId: strin
   const guild = row.guildId ? { guild_id: row.guildId } : {};
   const [wire] = await toWireMessages(tx, [row]);
   emit({ t: 'MESSAGE_UPDATE', d: wire, channel_id: channelId, ...guild });
-  emit({ t: 'CHANNEL_PINS_UPDATE', d: { channel_id: channelId, last_pin_timestamp: lastPin?.toISOString() ?? null, ...guild }, channel_id: channelId, ...guild });
+  emit({
+    t: 'CHANNEL_PINS_UPDATE',
+    d: { channel_id: channelId, last_pin_timestamp: lastPin?.toISOString() ?? null, ...guild },
+    channel_id: channelId,
+    ...guild,
+  });
 }

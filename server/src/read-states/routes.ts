@@ -1,5 +1,5 @@
-import { AckBody, AckResponse, ErrorResponse, Snowflake } from '@retrocast/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AckBody, AckResponse, ErrorResponse, Snowflake } from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { caller } from '../context.js';
 import { doAck } from './service.js';

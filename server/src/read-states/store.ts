@@ -29,7 +29,13 @@ export async function upsertReadState(q: Queryable, userId: string, channelId: s
 }
 
 /** Messages after `afterId` by others that ping the user directly, through one of `roleIds`, or via @everyone. */
-export async function countMentionsAfter(q: Queryable, channelId: string, userId: string, roleIds: string[], afterId: string): Promise<number> {
+export async function countMentionsAfter(
+  q: Queryable,
+  channelId: string,
+  userId: string,
+  roleIds: string[],
+  afterId: string,
+): Promise<number> {
   const pings = [sql`${messages.mentions} @> ${JSON.stringify([userId])}::jsonb`, eq(messages.mentionEveryone, true)];
   for (const roleId of roleIds) pings.push(sql`${messages.mentionRoles} @> ${JSON.stringify([roleId])}::jsonb`);
   const [{ n }] = await q

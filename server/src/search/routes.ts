@@ -1,5 +1,5 @@
-import { ErrorResponse, SearchQuery, SearchResponse, Snowflake } from '@retrocast/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ErrorResponse, SearchQuery, SearchResponse, Snowflake } from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { caller } from '../context.js';
 import { accessSearch } from './service.js';

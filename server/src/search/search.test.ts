@@ -1,7 +1,7 @@
 import { Permissions } from '@retrocast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, type TestUser, api, registerUser, startServer } from '../test/helper.js';
-import { type TestGuild, addMember, createGuild, createTextChannel, send, setOverwrite } from '../test/messages-fixtures.js';
+import { api, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
+import { addMember, createGuild, createTextChannel, send, setOverwrite, type TestGuild } from '../test/messages-fixtures.js';
 
 let server: TestServer;
 let g: TestGuild;
@@ -26,7 +26,8 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const search = (user: TestUser, query: string) => api(server, 'GET', `/guilds/${g.guildId}/messages/search?${query}`, { token: user.token });
+const search = (user: TestUser, query: string) =>
+  api(server, 'GET', `/guilds/${g.guildId}/messages/search?${query}`, { token: user.token });
 const contents = (body: { messages: { content: string }[][] }) => body.messages.map(([m]) => m.content).sort();
 
 describe('GET /guilds/:id/messages/search', () => {

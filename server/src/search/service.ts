@@ -1,4 +1,4 @@
-import { Errors, Permissions, type SearchQuery, computeChannelPermissions, hasPermission } from '@retrocast/protocol';
+import { computeChannelPermissions, Errors, hasPermission, Permissions, type SearchQuery } from '@retrocast/protocol';
 import { eq, inArray } from 'drizzle-orm';
 import type { AppContext, Caller } from '../context.js';
 import type { Queryable } from '../db/client.js';
@@ -6,7 +6,7 @@ import { channels, permissionOverwrites } from '../db/schema.js';
 import { ApiError, invalidField } from '../http/errors.js';
 import { toWireMessages } from '../messages/service.js';
 import { idInRange } from '../messages/store.js';
-import { type GuildAccess, accessGuild } from '../permissions/access.js';
+import { accessGuild, type GuildAccess } from '../permissions/access.js';
 import { searchMessages } from './store.js';
 
 const READABLE = Permissions.VIEW_CHANNEL | Permissions.READ_MESSAGE_HISTORY;

@@ -1,4 +1,4 @@
-import { type SQL, and, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { attachments, messages } from '../db/schema.js';
 import type { MessageRow } from '../messages/wire.js';

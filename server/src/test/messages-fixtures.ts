@@ -4,7 +4,7 @@
  * needs ids: the owner is remembered per guild and channel.
  */
 import type { BusEvent } from '../bus/types.js';
-import { type TestServer, type TestUser, api, registerUser } from './helper.js';
+import { api, registerUser, type TestServer, type TestUser } from './helper.js';
 
 export interface TestGuild {
   owner: TestUser;
@@ -46,7 +46,11 @@ export async function addMember(server: TestServer, guildId: string, user?: Test
   return u;
 }
 
-export async function createRole(server: TestServer, guildId: string, opts: { permissions?: bigint; mentionable?: boolean; name?: string } = {}) {
+export async function createRole(
+  server: TestServer,
+  guildId: string,
+  opts: { permissions?: bigint; mentionable?: boolean; name?: string } = {},
+) {
   const role = await asOwner(server, guildId, 'POST', `/guilds/${guildId}/roles`, {
     name: opts.name ?? 'role',
     permissions: (opts.permissions ?? 0n).toString(),
@@ -65,7 +69,11 @@ export async function setEveryonePermissions(server: TestServer, guildId: string
 }
 
 export async function setOverwrite(server: TestServer, channelId: string, targetId: string, type: 0 | 1, allow: bigint, deny: bigint) {
-  await asOwner(server, channelId, 'PUT', `/channels/${channelId}/permissions/${targetId}`, { type, allow: allow.toString(), deny: deny.toString() });
+  await asOwner(server, channelId, 'PUT', `/channels/${channelId}/permissions/${targetId}`, {
+    type,
+    allow: allow.toString(),
+    deny: deny.toString(),
+  });
 }
 
 export async function createTextChannel(server: TestServer, guildId: string, name = 'extra') {
