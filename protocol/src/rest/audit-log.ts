@@ -50,7 +50,9 @@ export const AuditLogEntry = Type.Object({
   user_id: Type.Union([Snowflake, Type.Null()]),
   target_id: Type.Union([Snowflake, Type.Null()]),
   action_type: Type.Integer(),
-  changes: Type.Optional(Type.Array(Type.Object({ key: Type.String(), old_value: Type.Optional(Type.Unknown()), new_value: Type.Optional(Type.Unknown()) }))),
+  changes: Type.Optional(
+    Type.Array(Type.Object({ key: Type.String(), old_value: Type.Optional(Type.Unknown()), new_value: Type.Optional(Type.Unknown()) })),
+  ),
   options: Type.Optional(Type.Record(Type.String(), Type.String())),
   reason: Type.Optional(Type.String()),
 });

@@ -1,10 +1,9 @@
+import type { TSchema } from 'typebox';
 import { type Static, Type } from 'typebox';
 import { Channel } from './channels.js';
 import { Snowflake } from './common.js';
 import { Member } from './members.js';
 import { Role } from './roles.js';
-
-import type { TSchema } from 'typebox';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 

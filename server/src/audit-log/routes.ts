@@ -10,7 +10,12 @@ import { accessAuditLog } from './service.js';
 export const auditLogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   app.get('/guilds/:guildId/audit-logs', {
-    schema: { tags: ['audit-log'], params: Type.Object({ guildId: Snowflake }), querystring: AuditLogQuery, response: { 200: AuditLog, 403: ErrorResponse, 404: ErrorResponse } },
+    schema: {
+      tags: ['audit-log'],
+      params: Type.Object({ guildId: Snowflake }),
+      querystring: AuditLogQuery,
+      response: { 200: AuditLog, 403: ErrorResponse, 404: ErrorResponse },
+    },
     handler: async (req) => accessAuditLog(ctx, caller(req), req.params.guildId, req.query),
   });
 };

@@ -58,7 +58,11 @@ export async function doRecordAudit(ctx: Pick<AppContext, 'ids'>, tx: Tx, emit: 
 }
 
 /** Discord's change list: one `{key, old_value, new_value}` per wire key whose value differs. */
-export function diffChanges(before: Record<string, unknown> | null, after: Record<string, unknown> | null, keys?: string[]): AuditLogChange[] {
+export function diffChanges(
+  before: Record<string, unknown> | null,
+  after: Record<string, unknown> | null,
+  keys?: string[],
+): AuditLogChange[] {
   const all = keys ?? [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])];
   const out: AuditLogChange[] = [];
   for (const key of all) {

@@ -19,7 +19,12 @@ export const bansRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const BanParams = Type.Object({ guildId: Snowflake, userId: Snowflake });
 
   app.get('/guilds/:guildId/bans', {
-    schema: { tags, params: Type.Object({ guildId: Snowflake }), querystring: ListBansQuery, response: { 200: Type.Array(Ban), ...errors } },
+    schema: {
+      tags,
+      params: Type.Object({ guildId: Snowflake }),
+      querystring: ListBansQuery,
+      response: { 200: Type.Array(Ban), ...errors },
+    },
     handler: async (req) => accessListBans(ctx, caller(req), req.params.guildId, req.query),
   });
 

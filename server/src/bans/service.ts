@@ -66,7 +66,10 @@ export async function doBan(ctx: AppContext, who: Caller, guildId: string, userI
     const access = await accessGuild(tx, guildId, who.id, Permissions.BAN_MEMBERS);
     const [user] = await tx.select(userColumns(users)).from(users).where(eq(users.id, userId));
     if (!user) throw new ApiError(Errors.UNKNOWN_USER);
-    const [member] = await tx.select({ u: members.userId }).from(members).where(and(eq(members.guildId, guildId), eq(members.userId, userId)));
+    const [member] = await tx
+      .select({ u: members.userId })
+      .from(members)
+      .where(and(eq(members.guildId, guildId), eq(members.userId, userId)));
     if (member || userId === access.guild.ownerId) await checkMemberBelow(tx, access, userId);
     const inserted = await tx.insert(bans).values({ guildId, userId, reason }).onConflictDoNothing().returning();
     if (member) await doRemoveMember(tx, emit, guildId, userId);
@@ -81,7 +84,10 @@ export async function doBan(ctx: AppContext, who: Caller, guildId: string, userI
 export async function doUnban(ctx: AppContext, who: Caller, guildId: string, userId: string, reason: string | null) {
   await transact(ctx, async (tx, emit) => {
     await accessGuild(tx, guildId, who.id, Permissions.BAN_MEMBERS);
-    const [gone] = await tx.delete(bans).where(and(eq(bans.guildId, guildId), eq(bans.userId, userId))).returning();
+    const [gone] = await tx
+      .delete(bans)
+      .where(and(eq(bans.guildId, guildId), eq(bans.userId, userId)))
+      .returning();
     if (!gone) throw new ApiError(Errors.UNKNOWN_BAN);
     const [user] = await tx.select(userColumns(users)).from(users).where(eq(users.id, userId));
     await doRecordAudit(ctx, tx, emit, { guildId, userId: who.id, targetId: userId, actionType: AuditLogEvent.MEMBER_BAN_REMOVE, reason });

@@ -1,8 +1,8 @@
 import { Permissions as P } from '@retrocast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../bus/types.js';
-import { type TestGuild, createGuild, createRole, join, expectValidDispatches } from '../test/guild-fixtures.js';
-import { type TestServer, type TestUser, api, registerUser, startServer } from '../test/helper.js';
+import { createGuild, createRole, expectValidDispatches, join, type TestGuild } from '../test/guild-fixtures.js';
+import { api, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
 
 let server: TestServer;
 let owner: TestUser;
@@ -13,8 +13,17 @@ const events: BusEvent[] = [];
 /** Every event of the suite (`events` is cleared per test). */
 const seen: BusEvent[] = [];
 
-type Channel = { id: string; name: string; type: number; parent_id: string | null; position: number; permission_overwrites: unknown[]; topic?: string };
-const listChannels = async (u = owner): Promise<Channel[]> => (await api(server, 'GET', `/guilds/${g.id}/channels`, { token: u.token })).body;
+type Channel = {
+  id: string;
+  name: string;
+  type: number;
+  parent_id: string | null;
+  position: number;
+  permission_overwrites: unknown[];
+  topic?: string;
+};
+const listChannels = async (u = owner): Promise<Channel[]> =>
+  (await api(server, 'GET', `/guilds/${g.id}/channels`, { token: u.token })).body;
 const create = (body: Record<string, unknown>, u = owner) => api(server, 'POST', `/guilds/${g.id}/channels`, { token: u.token, body });
 
 beforeAll(async () => {
@@ -34,7 +43,14 @@ afterAll(() => server?.close());
 describe('POST /guilds/:id/channels', () => {
   it('POST /guilds made the default layout', async () => {
     const chans = await listChannels();
-    expect(chans.map((c) => [c.type, c.name]).sort()).toEqual([[0, 'general'], [2, 'General'], [4, 'Text Channels'], [4, 'Voice Channels']].sort());
+    expect(chans.map((c) => [c.type, c.name]).sort()).toEqual(
+      [
+        [0, 'general'],
+        [2, 'General'],
+        [4, 'Text Channels'],
+        [4, 'Voice Channels'],
+      ].sort(),
+    );
     const general = chans.find((c) => c.name === 'general');
     expect(general?.parent_id).toBe(g.textCategoryId);
   });
@@ -43,7 +59,15 @@ describe('POST /guilds/:id/channels', () => {
     events.length = 0;
     const t = await create({ name: 'Hello World', topic: 'hi', parent_id: g.textCategoryId });
     expect(t.status).toBe(201);
-    expect(t.body).toMatchObject({ name: 'hello-world', type: 0, topic: 'hi', parent_id: g.textCategoryId, guild_id: g.id, nsfw: false, rate_limit_per_user: 0 });
+    expect(t.body).toMatchObject({
+      name: 'hello-world',
+      type: 0,
+      topic: 'hi',
+      parent_id: g.textCategoryId,
+      guild_id: g.id,
+      nsfw: false,
+      rate_limit_per_user: 0,
+    });
     expect(events.find((e) => e.t === 'CHANNEL_CREATE')).toMatchObject({ channel_id: t.body.id, guild_id: g.id });
     const v = await create({ name: 'Lounge 1', type: 2, bitrate: 96000, user_limit: 5 });
     expect(v.body).toMatchObject({ name: 'Lounge 1', type: 2, bitrate: 96000, user_limit: 5 });
@@ -81,7 +105,10 @@ describe('POST /guilds/:id/channels', () => {
 describe('PATCH/DELETE /channels/:id', () => {
   it('edits and records CHANNEL_UPDATE with before/after', async () => {
     const t = await create({ name: 'edit-me' });
-    const r = await api(server, 'PATCH', `/channels/${t.body.id}`, { token: manager.token, body: { name: 'Edited Name', topic: 'new topic', nsfw: true } });
+    const r = await api(server, 'PATCH', `/channels/${t.body.id}`, {
+      token: manager.token,
+      body: { name: 'Edited Name', topic: 'new topic', nsfw: true },
+    });
     expect(r.body).toMatchObject({ name: 'edited-name', topic: 'new topic', nsfw: true });
     const log = await api(server, 'GET', `/guilds/${g.id}/audit-logs?action_type=11&limit=1`, { token: owner.token });
     expect(log.body.audit_log_entries[0]).toMatchObject({ target_id: t.body.id, user_id: manager.id });
@@ -91,7 +118,9 @@ describe('PATCH/DELETE /channels/:id', () => {
         { key: 'topic', old_value: null, new_value: 'new topic' },
       ]),
     );
-    expect((await api(server, 'PATCH', `/channels/${t.body.id}`, { token: owner.token, body: { topic: 'x'.repeat(1025) } })).status).toBe(400);
+    expect((await api(server, 'PATCH', `/channels/${t.body.id}`, { token: owner.token, body: { topic: 'x'.repeat(1025) } })).status).toBe(
+      400,
+    );
     expect((await api(server, 'PATCH', `/channels/${t.body.id}`, { token: owner.token, body: { parent_id: t.body.id } })).status).toBe(400);
     expect((await api(server, 'GET', `/channels/${t.body.id}`, { token: owner.token })).body.topic).toBe('new topic');
   });
@@ -111,14 +140,26 @@ describe('PATCH/DELETE /channels/:id', () => {
   it('PATCH /guilds/:id/channels moves channels and syncs permissions with lock_permissions', async () => {
     const cat = await create({ name: 'Private', type: 4, permission_overwrites: [{ id: g.id, type: 0, deny: P.VIEW_CHANNEL.toString() }] });
     const a = await create({ name: 'a' });
-    const r = await api(server, 'PATCH', `/guilds/${g.id}/channels`, { token: manager.token, body: [{ id: a.body.id, position: 3, parent_id: cat.body.id, lock_permissions: true }] });
+    const r = await api(server, 'PATCH', `/guilds/${g.id}/channels`, {
+      token: manager.token,
+      body: [{ id: a.body.id, position: 3, parent_id: cat.body.id, lock_permissions: true }],
+    });
     expect(r.status).toBe(204);
     const got = await api(server, 'GET', `/channels/${a.body.id}`, { token: owner.token });
-    expect(got.body).toMatchObject({ position: 3, parent_id: cat.body.id, permission_overwrites: [{ id: g.id, type: 0, allow: '0', deny: P.VIEW_CHANNEL.toString() }] });
+    expect(got.body).toMatchObject({
+      position: 3,
+      parent_id: cat.body.id,
+      permission_overwrites: [{ id: g.id, type: 0, allow: '0', deny: P.VIEW_CHANNEL.toString() }],
+    });
     expect((await api(server, 'GET', `/channels/${a.body.id}`, { token: plain.token })).body.code).toBe(10003);
-    const bad = await api(server, 'PATCH', `/guilds/${g.id}/channels`, { token: owner.token, body: [{ id: a.body.id, parent_id: a.body.id }] });
+    const bad = await api(server, 'PATCH', `/guilds/${g.id}/channels`, {
+      token: owner.token,
+      body: [{ id: a.body.id, parent_id: a.body.id }],
+    });
     expect(bad.status).toBe(400);
-    expect((await api(server, 'PATCH', `/guilds/${g.id}/channels`, { token: owner.token, body: [{ id: '42', position: 1 }] })).status).toBe(400);
+    expect((await api(server, 'PATCH', `/guilds/${g.id}/channels`, { token: owner.token, body: [{ id: '42', position: 1 }] })).status).toBe(
+      400,
+    );
   });
 });
 
@@ -135,28 +176,51 @@ describe('PUT/DELETE /channels/:id/permissions/:id', () => {
     expect((await api(server, 'PUT', path, { token: manager.token, body: { type: 0, deny: '0' } })).body.code).toBe(10003);
     const vip = await createRole(server, owner.token, g.id, { name: 'vip' });
     await api(server, 'PUT', `/guilds/${g.id}/members/${plain.id}/roles/${vip.id}`, { token: owner.token });
-    await api(server, 'PUT', `/channels/${t.body.id}/permissions/${vip.id}`, { token: owner.token, body: { type: 0, allow: P.VIEW_CHANNEL.toString() } });
+    await api(server, 'PUT', `/channels/${t.body.id}/permissions/${vip.id}`, {
+      token: owner.token,
+      body: { type: 0, allow: P.VIEW_CHANNEL.toString() },
+    });
     expect((await api(server, 'GET', `/channels/${t.body.id}`, { token: plain.token })).status).toBe(200);
     // Member overwrite beats the role allow.
-    await api(server, 'PUT', `/channels/${t.body.id}/permissions/${plain.id}`, { token: owner.token, body: { type: 1, deny: P.VIEW_CHANNEL.toString() } });
+    await api(server, 'PUT', `/channels/${t.body.id}/permissions/${plain.id}`, {
+      token: owner.token,
+      body: { type: 1, deny: P.VIEW_CHANNEL.toString() },
+    });
     expect((await api(server, 'GET', `/channels/${t.body.id}`, { token: plain.token })).status).toBe(404);
     await api(server, 'PUT', path, { token: owner.token, body: { type: 0, deny: (P.VIEW_CHANNEL | P.SEND_MESSAGES).toString() } });
     expect((await api(server, 'DELETE', `/channels/${t.body.id}/permissions/${plain.id}`, { token: owner.token })).status).toBe(204);
     expect((await api(server, 'GET', `/channels/${t.body.id}`, { token: plain.token })).status).toBe(200);
     const log = await api(server, 'GET', `/guilds/${g.id}/audit-logs?limit=100`, { token: owner.token });
-    const types = log.body.audit_log_entries.filter((e: { target_id: string }) => e.target_id === t.body.id).map((e: { action_type: number }) => e.action_type);
+    const types = log.body.audit_log_entries
+      .filter((e: { target_id: string }) => e.target_id === t.body.id)
+      .map((e: { action_type: number }) => e.action_type);
     expect(types).toEqual(expect.arrayContaining([10, 13, 14, 15]));
-    const upd = log.body.audit_log_entries.find((e: { action_type: number; target_id: string }) => e.action_type === 14 && e.target_id === t.body.id);
-    expect(upd).toMatchObject({ options: { id: g.id, type: '0' }, changes: [{ key: 'deny', old_value: P.VIEW_CHANNEL.toString(), new_value: (P.VIEW_CHANNEL | P.SEND_MESSAGES).toString() }] });
+    const upd = log.body.audit_log_entries.find(
+      (e: { action_type: number; target_id: string }) => e.action_type === 14 && e.target_id === t.body.id,
+    );
+    expect(upd).toMatchObject({
+      options: { id: g.id, type: '0' },
+      changes: [{ key: 'deny', old_value: P.VIEW_CHANNEL.toString(), new_value: (P.VIEW_CHANNEL | P.SEND_MESSAGES).toString() }],
+    });
   });
 
   it('nobody allows or denies a permission they lack; targets must be roles or members of the guild', async () => {
     const t = await create({ name: 'guarded' });
-    const ban = await api(server, 'PUT', `/channels/${t.body.id}/permissions/${plain.id}`, { token: manager.token, body: { type: 1, allow: P.BAN_MEMBERS.toString() } });
+    const ban = await api(server, 'PUT', `/channels/${t.body.id}/permissions/${plain.id}`, {
+      token: manager.token,
+      body: { type: 1, allow: P.BAN_MEMBERS.toString() },
+    });
     expect(ban.body.code).toBe(50013);
-    expect((await api(server, 'PUT', `/channels/${t.body.id}/permissions/123`, { token: owner.token, body: { type: 0, allow: '0' } })).status).toBe(400);
-    expect((await api(server, 'PUT', `/channels/${t.body.id}/permissions/${plain.id}`, { token: owner.token, body: { type: 2 } })).status).toBe(400);
-    expect((await api(server, 'PUT', `/channels/${t.body.id}/permissions/${plain.id}`, { token: owner.token, body: { type: 1, allow: 1024 } })).status).toBe(400);
+    expect(
+      (await api(server, 'PUT', `/channels/${t.body.id}/permissions/123`, { token: owner.token, body: { type: 0, allow: '0' } })).status,
+    ).toBe(400);
+    expect(
+      (await api(server, 'PUT', `/channels/${t.body.id}/permissions/${plain.id}`, { token: owner.token, body: { type: 2 } })).status,
+    ).toBe(400);
+    expect(
+      (await api(server, 'PUT', `/channels/${t.body.id}/permissions/${plain.id}`, { token: owner.token, body: { type: 1, allow: 1024 } }))
+        .status,
+    ).toBe(400);
     expect((await api(server, 'GET', `/channels/${t.body.id}`, { token: owner.token })).body.permission_overwrites).toEqual([]);
   });
 });

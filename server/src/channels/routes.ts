@@ -1,5 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Channel, ChannelPositionsBody, CreateChannelBody, ErrorResponse, PatchChannelBody, PutOverwriteBody, Snowflake } from '@retrocast/protocol';
+import {
+  Channel,
+  ChannelPositionsBody,
+  CreateChannelBody,
+  ErrorResponse,
+  PatchChannelBody,
+  PutOverwriteBody,
+  Snowflake,
+} from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { auditReason } from '../audit-log/reason.js';
 import { caller } from '../context.js';
@@ -39,7 +47,8 @@ export const channelsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/guilds/:guildId/channels', {
     schema: { tags, params: GuildParams, body: CreateChannelBody, response: { 201: Channel, ...errors } },
-    handler: async (req, reply) => reply.code(201).send(await doCreateChannel(ctx, caller(req), req.params.guildId, req.body, auditReason(req))),
+    handler: async (req, reply) =>
+      reply.code(201).send(await doCreateChannel(ctx, caller(req), req.params.guildId, req.body, auditReason(req))),
   });
 
   app.patch('/guilds/:guildId/channels', {

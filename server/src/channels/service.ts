@@ -18,7 +18,7 @@ import { toWireDmChannel } from '../dms/wire.js';
 import { lockGuild } from '../guilds/service.js';
 import { type ChannelRow, toWireChannel } from '../guilds/wire.js';
 import { ApiError, invalidField } from '../http/errors.js';
-import { type GuildAccess, accessChannel, accessGuild } from '../permissions/access.js';
+import { accessChannel, accessGuild, type GuildAccess } from '../permissions/access.js';
 import { toWireUser, userColumns } from '../users/wire.js';
 import { loadOverwriteRows, loadVisibleChannels, loadWireChannel } from './store.js';
 
@@ -39,24 +39,39 @@ export function checkChannelName(type: number, raw: string, field = 'name'): str
 async function checkParent(tx: Tx, guildId: string, type: number, parentId: string | null | undefined, field = 'parent_id') {
   if (!parentId) return;
   if (type === 4) throw invalidField(field, 'CHANNEL_PARENT_INVALID', 'Categories cannot have a parent.');
-  const [p] = await tx.select({ type: channels.type }).from(channels).where(and(eq(channels.id, parentId), eq(channels.guildId, guildId)));
-  if (!p || p.type !== 4) throw invalidField(field, 'CHANNEL_PARENT_INVALID', 'Not a category of this guild.');
+  const [p] = await tx
+    .select({ type: channels.type })
+    .from(channels)
+    .where(and(eq(channels.id, parentId), eq(channels.guildId, guildId)));
+  if (p?.type !== 4) throw invalidField(field, 'CHANNEL_PARENT_INVALID', 'Not a category of this guild.');
 }
 
 /**
  * Overwrite targets must be roles or members of the guild, and a caller may only allow or deny
  * bits they hold themselves in that channel (owner and administrators hold all).
  */
-async function checkOverwrite(tx: Tx, access: GuildAccess, held: bigint, o: { id: string; type: 0 | 1; allow?: string | null; deny?: string | null }, field: string) {
+async function checkOverwrite(
+  tx: Tx,
+  access: GuildAccess,
+  held: bigint,
+  o: { id: string; type: 0 | 1; allow?: string | null; deny?: string | null },
+  field: string,
+) {
   const allow = parsePermissions(o.allow ?? '0');
   const deny = parsePermissions(o.deny ?? '0');
   if ((allow | deny) & ~held) throw new ApiError(Errors.MISSING_PERMISSIONS);
   const guildId = access.guild.id;
   if (o.type === 0) {
-    const [r] = await tx.select({ id: roles.id }).from(roles).where(and(eq(roles.id, o.id), eq(roles.guildId, guildId)));
+    const [r] = await tx
+      .select({ id: roles.id })
+      .from(roles)
+      .where(and(eq(roles.id, o.id), eq(roles.guildId, guildId)));
     if (!r) throw invalidField(field, 'UNKNOWN_ROLE', 'Unknown role.');
   } else {
-    const [m] = await tx.select({ id: members.userId }).from(members).where(and(eq(members.guildId, guildId), eq(members.userId, o.id)));
+    const [m] = await tx
+      .select({ id: members.userId })
+      .from(members)
+      .where(and(eq(members.guildId, guildId), eq(members.userId, o.id)));
     if (!m) throw invalidField(field, 'UNKNOWN_MEMBER', 'Unknown member.');
   }
   return { targetId: o.id, type: o.type, allow: allow.toString(), deny: deny.toString() };
@@ -81,7 +96,8 @@ export async function doCreateChannel(ctx: AppContext, who: Caller, guildId: str
     const overwrites = [];
     if (body.permission_overwrites?.length) {
       if (!(access.permissions & Permissions.MANAGE_ROLES)) throw new ApiError(Errors.MISSING_PERMISSIONS);
-      for (const [i, o] of body.permission_overwrites.entries()) overwrites.push(await checkOverwrite(tx, access, access.permissions, o, `permission_overwrites.${i}.id`));
+      for (const [i, o] of body.permission_overwrites.entries())
+        overwrites.push(await checkOverwrite(tx, access, access.permissions, o, `permission_overwrites.${i}.id`));
     }
     await lockGuild(tx, guildId);
     const [{ n, top }] = await tx
@@ -106,9 +122,21 @@ export async function doCreateChannel(ctx: AppContext, who: Caller, guildId: str
         userLimit: type === 2 ? (body.user_limit ?? 0) : null,
       })
       .returning();
-    const owRows = overwrites.length ? await tx.insert(permissionOverwrites).values(overwrites.map((o) => ({ ...o, channelId: id }))).returning() : [];
+    const owRows = overwrites.length
+      ? await tx
+          .insert(permissionOverwrites)
+          .values(overwrites.map((o) => ({ ...o, channelId: id })))
+          .returning()
+      : [];
     const wire = toWireChannel(row, owRows);
-    await doRecordAudit(ctx, tx, emit, { guildId, userId: who.id, targetId: id, actionType: AuditLogEvent.CHANNEL_CREATE, changes: diffChanges(null, wire, CHANNEL_AUDIT_KEYS), reason });
+    await doRecordAudit(ctx, tx, emit, {
+      guildId,
+      userId: who.id,
+      targetId: id,
+      actionType: AuditLogEvent.CHANNEL_CREATE,
+      changes: diffChanges(null, wire, CHANNEL_AUDIT_KEYS),
+      reason,
+    });
     emitChannel(emit, 'CHANNEL_CREATE', wire);
     return wire;
   });
@@ -154,7 +182,8 @@ export async function doUpdateChannel(ctx: AppContext, who: Caller, channelId: s
     if (body.permission_overwrites) {
       if (!(permissions & Permissions.MANAGE_ROLES)) throw new ApiError(Errors.MISSING_PERMISSIONS);
       const rows = [];
-      for (const [i, o] of body.permission_overwrites.entries()) rows.push(await checkOverwrite(tx, guild, permissions, o, `permission_overwrites.${i}.id`));
+      for (const [i, o] of body.permission_overwrites.entries())
+        rows.push(await checkOverwrite(tx, guild, permissions, o, `permission_overwrites.${i}.id`));
       await tx.delete(permissionOverwrites).where(eq(permissionOverwrites.channelId, channelId));
       if (rows.length) await tx.insert(permissionOverwrites).values(rows.map((o) => ({ ...o, channelId })));
       overwritesChanged = true;
@@ -162,7 +191,15 @@ export async function doUpdateChannel(ctx: AppContext, who: Caller, channelId: s
     const [row] = Object.keys(patch).length ? await tx.update(channels).set(patch).where(eq(channels.id, channelId)).returning() : [c];
     const after = await loadWireChannel(tx, row);
     const changes = diffChanges(before, after, CHANNEL_AUDIT_KEYS);
-    if (changes.length) await doRecordAudit(ctx, tx, emit, { guildId: guild.guild.id, userId: who.id, targetId: channelId, actionType: AuditLogEvent.CHANNEL_UPDATE, changes, reason });
+    if (changes.length)
+      await doRecordAudit(ctx, tx, emit, {
+        guildId: guild.guild.id,
+        userId: who.id,
+        targetId: channelId,
+        actionType: AuditLogEvent.CHANNEL_UPDATE,
+        changes,
+        reason,
+      });
     if (changes.length || overwritesChanged) emitChannel(emit, 'CHANNEL_UPDATE', after, overwritesChanged || patch.parentId !== undefined);
     return after;
   });
@@ -175,10 +212,23 @@ export async function doDeleteChannel(ctx: AppContext, who: Caller, channelId: s
     const guildId = guild.guild.id;
     const wire = await loadWireChannel(tx, c);
     const children = await tx.update(channels).set({ parentId: null }).where(eq(channels.parentId, channelId)).returning();
-    await tx.update(guilds).set({ systemChannelId: null }).where(and(eq(guilds.id, guildId), eq(guilds.systemChannelId, channelId)));
-    await tx.update(guilds).set({ afkChannelId: null }).where(and(eq(guilds.id, guildId), eq(guilds.afkChannelId, channelId)));
+    await tx
+      .update(guilds)
+      .set({ systemChannelId: null })
+      .where(and(eq(guilds.id, guildId), eq(guilds.systemChannelId, channelId)));
+    await tx
+      .update(guilds)
+      .set({ afkChannelId: null })
+      .where(and(eq(guilds.id, guildId), eq(guilds.afkChannelId, channelId)));
     await tx.delete(channels).where(eq(channels.id, channelId));
-    await doRecordAudit(ctx, tx, emit, { guildId, userId: who.id, targetId: channelId, actionType: AuditLogEvent.CHANNEL_DELETE, changes: diffChanges(wire, null, CHANNEL_AUDIT_KEYS), reason });
+    await doRecordAudit(ctx, tx, emit, {
+      guildId,
+      userId: who.id,
+      targetId: channelId,
+      actionType: AuditLogEvent.CHANNEL_DELETE,
+      changes: diffChanges(wire, null, CHANNEL_AUDIT_KEYS),
+      reason,
+    });
     for (const child of children) emitChannel(emit, 'CHANNEL_UPDATE', await loadWireChannel(tx, child), true);
     emitChannel(emit, 'CHANNEL_DELETE', wire);
     return wire;
@@ -186,7 +236,13 @@ export async function doDeleteChannel(ctx: AppContext, who: Caller, channelId: s
 }
 
 /** PATCH /guilds/{id}/channels: bulk positions and parents (MANAGE_CHANNELS). */
-export async function doUpdateChannelPositions(ctx: AppContext, who: Caller, guildId: string, body: ChannelPositionsBody, reason: string | null) {
+export async function doUpdateChannelPositions(
+  ctx: AppContext,
+  who: Caller,
+  guildId: string,
+  body: ChannelPositionsBody,
+  reason: string | null,
+) {
   await transact(ctx, async (tx, emit) => {
     await accessGuild(tx, guildId, who.id, Permissions.MANAGE_CHANNELS);
     await lockGuild(tx, guildId);
@@ -199,7 +255,8 @@ export async function doUpdateChannelPositions(ctx: AppContext, who: Caller, gui
       const patch: Partial<ChannelRow> = {};
       if (e.position != null) patch.position = e.position;
       if (e.parent_id !== undefined) {
-        if (e.parent_id && (row.type === 4 || byId.get(e.parent_id)?.type !== 4)) throw invalidField(`${i}.parent_id`, 'CHANNEL_PARENT_INVALID', 'Not a category of this guild.');
+        if (e.parent_id && (row.type === 4 || byId.get(e.parent_id)?.type !== 4))
+          throw invalidField(`${i}.parent_id`, 'CHANNEL_PARENT_INVALID', 'Not a category of this guild.');
         patch.parentId = e.parent_id;
       }
       plan.push({ row, patch, lock: !!e.lock_permissions && !!(patch.parentId ?? row.parentId) });
@@ -210,7 +267,15 @@ export async function doUpdateChannelPositions(ctx: AppContext, who: Caller, gui
       if (lock) await doSyncOverwrites(tx, row.id, updated.parentId as string);
       const after = await loadWireChannel(tx, updated);
       const changes = diffChanges(before, after, CHANNEL_AUDIT_KEYS);
-      if (changes.length) await doRecordAudit(ctx, tx, emit, { guildId, userId: who.id, targetId: row.id, actionType: AuditLogEvent.CHANNEL_UPDATE, changes, reason });
+      if (changes.length)
+        await doRecordAudit(ctx, tx, emit, {
+          guildId,
+          userId: who.id,
+          targetId: row.id,
+          actionType: AuditLogEvent.CHANNEL_UPDATE,
+          changes,
+          reason,
+        });
       if (changes.length || lock) emitChannel(emit, 'CHANNEL_UPDATE', after, lock || patch.parentId !== undefined);
     }
   });
@@ -224,15 +289,28 @@ async function doSyncOverwrites(tx: Tx, channelId: string, parentId: string) {
 }
 
 /** PUT /channels/{id}/permissions/{overwrite_id}: MANAGE_ROLES in the channel. */
-export async function doPutOverwrite(ctx: AppContext, who: Caller, channelId: string, targetId: string, body: PutOverwriteBody, reason: string | null) {
+export async function doPutOverwrite(
+  ctx: AppContext,
+  who: Caller,
+  channelId: string,
+  targetId: string,
+  body: PutOverwriteBody,
+  reason: string | null,
+) {
   await transact(ctx, async (tx, emit) => {
     const { channel, guild, permissions } = await accessGuildChannel(tx, channelId, who.id, Permissions.MANAGE_ROLES);
     const row = await checkOverwrite(tx, guild, permissions, { id: targetId, ...body }, 'id');
-    const [old] = await tx.select().from(permissionOverwrites).where(and(eq(permissionOverwrites.channelId, channelId), eq(permissionOverwrites.targetId, targetId)));
+    const [old] = await tx
+      .select()
+      .from(permissionOverwrites)
+      .where(and(eq(permissionOverwrites.channelId, channelId), eq(permissionOverwrites.targetId, targetId)));
     await tx
       .insert(permissionOverwrites)
       .values({ ...row, channelId })
-      .onConflictDoUpdate({ target: [permissionOverwrites.channelId, permissionOverwrites.targetId], set: { type: row.type, allow: row.allow, deny: row.deny } });
+      .onConflictDoUpdate({
+        target: [permissionOverwrites.channelId, permissionOverwrites.targetId],
+        set: { type: row.type, allow: row.allow, deny: row.deny },
+      });
     const wireOld = old ? { id: old.targetId, type: old.type, allow: old.allow, deny: old.deny } : null;
     const wireNew = { id: targetId, type: row.type, allow: row.allow, deny: row.deny };
     await doRecordAudit(ctx, tx, emit, {
@@ -252,7 +330,10 @@ export async function doPutOverwrite(ctx: AppContext, who: Caller, channelId: st
 export async function doDeleteOverwrite(ctx: AppContext, who: Caller, channelId: string, targetId: string, reason: string | null) {
   await transact(ctx, async (tx, emit) => {
     const { channel, guild } = await accessGuildChannel(tx, channelId, who.id, Permissions.MANAGE_ROLES);
-    const [old] = await tx.delete(permissionOverwrites).where(and(eq(permissionOverwrites.channelId, channelId), eq(permissionOverwrites.targetId, targetId))).returning();
+    const [old] = await tx
+      .delete(permissionOverwrites)
+      .where(and(eq(permissionOverwrites.channelId, channelId), eq(permissionOverwrites.targetId, targetId)))
+      .returning();
     if (!old) return;
     await doRecordAudit(ctx, tx, emit, {
       guildId: guild.guild.id,

@@ -1,4 +1,4 @@
-import { Permissions, computeChannelPermissions } from '@retrocast/protocol';
+import { computeChannelPermissions, Permissions } from '@retrocast/protocol';
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { channels, permissionOverwrites } from '../db/schema.js';
@@ -24,8 +24,15 @@ export function overwritesForAlgorithm(rows: OverwriteRow[]) {
 
 /** The guild's channels the member can VIEW_CHANNEL, as wire objects with their overwrites. */
 export async function loadVisibleChannels(q: Queryable, access: GuildAccess) {
-  const rows = await q.select().from(channels).where(eq(channels.guildId, access.guild.id)).orderBy(asc(channels.position), asc(channels.id));
-  const ow = await loadOverwriteRows(q, rows.map((c) => c.id));
+  const rows = await q
+    .select()
+    .from(channels)
+    .where(eq(channels.guildId, access.guild.id))
+    .orderBy(asc(channels.position), asc(channels.id));
+  const ow = await loadOverwriteRows(
+    q,
+    rows.map((c) => c.id),
+  );
   return rows
     .filter((c) => computeChannelPermissions(access.ctx, overwritesForAlgorithm(ow.get(c.id) ?? [])) & Permissions.VIEW_CHANNEL)
     .map((c) => toWireChannel(c, ow.get(c.id) ?? []));

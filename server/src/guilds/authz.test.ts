@@ -1,7 +1,7 @@
 import { Permissions as P } from '@retrocast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiResponse, type TestServer, type TestUser, api, registerUser, startServer } from '../test/helper.js';
-import { type TestGuild, createGuild, createRole, join } from '../test/guild-fixtures.js';
+import { createGuild, createRole, join, type TestGuild } from '../test/guild-fixtures.js';
+import { type ApiResponse, api, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
 
 /**
  * The authorization matrix: for every guild-side route, a non-member gets Discord's 404 (it cannot
@@ -36,7 +36,10 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 async function grant(perm: bigint) {
-  const r = await api(server, 'PATCH', `/guilds/${g.id}/roles/${grantRole}`, { token: owner.token, body: { permissions: perm.toString() } });
+  const r = await api(server, 'PATCH', `/guilds/${g.id}/roles/${grantRole}`, {
+    token: owner.token,
+    body: { permissions: perm.toString() },
+  });
   expect(r.status).toBe(200);
 }
 
@@ -64,17 +67,51 @@ interface Case {
 const lowRole = async () => (await createRole(server, owner.token, g.id, { name: 'low' })).id;
 
 const cases: Case[] = [
-  { route: 'PATCH /guilds/:id', perm: P.MANAGE_GUILD, unknown: 10004, ok: 200, req: () => ['PATCH', `/guilds/${g.id}`, { name: 'Matrix 2' }] },
-  { route: 'POST /guilds/:id/channels', perm: P.MANAGE_CHANNELS, unknown: 10004, ok: 201, req: () => ['POST', `/guilds/${g.id}/channels`, { name: 'new-one' }] },
-  { route: 'PATCH /guilds/:id/channels', perm: P.MANAGE_CHANNELS, unknown: 10004, ok: 204, req: async () => ['PATCH', `/guilds/${g.id}/channels`, [{ id: await newChannel(), position: 7 }]] },
-  { route: 'PATCH /channels/:id', perm: P.MANAGE_CHANNELS, unknown: 10003, ok: 200, req: async () => ['PATCH', `/channels/${await newChannel()}`, { topic: 'hello' }] },
-  { route: 'DELETE /channels/:id', perm: P.MANAGE_CHANNELS, unknown: 10003, ok: 200, req: async () => ['DELETE', `/channels/${await newChannel()}`] },
+  {
+    route: 'PATCH /guilds/:id',
+    perm: P.MANAGE_GUILD,
+    unknown: 10004,
+    ok: 200,
+    req: () => ['PATCH', `/guilds/${g.id}`, { name: 'Matrix 2' }],
+  },
+  {
+    route: 'POST /guilds/:id/channels',
+    perm: P.MANAGE_CHANNELS,
+    unknown: 10004,
+    ok: 201,
+    req: () => ['POST', `/guilds/${g.id}/channels`, { name: 'new-one' }],
+  },
+  {
+    route: 'PATCH /guilds/:id/channels',
+    perm: P.MANAGE_CHANNELS,
+    unknown: 10004,
+    ok: 204,
+    req: async () => ['PATCH', `/guilds/${g.id}/channels`, [{ id: await newChannel(), position: 7 }]],
+  },
+  {
+    route: 'PATCH /channels/:id',
+    perm: P.MANAGE_CHANNELS,
+    unknown: 10003,
+    ok: 200,
+    req: async () => ['PATCH', `/channels/${await newChannel()}`, { topic: 'hello' }],
+  },
+  {
+    route: 'DELETE /channels/:id',
+    perm: P.MANAGE_CHANNELS,
+    unknown: 10003,
+    ok: 200,
+    req: async () => ['DELETE', `/channels/${await newChannel()}`],
+  },
   {
     route: 'PUT /channels/:id/permissions/:id',
     perm: P.MANAGE_ROLES,
     unknown: 10003,
     ok: 204,
-    req: async () => ['PUT', `/channels/${await newChannel()}/permissions/${victim.id}`, { type: 1, allow: '0', deny: P.SEND_MESSAGES.toString() }],
+    req: async () => [
+      'PUT',
+      `/channels/${await newChannel()}/permissions/${victim.id}`,
+      { type: 1, allow: '0', deny: P.SEND_MESSAGES.toString() },
+    ],
   },
   {
     route: 'DELETE /channels/:id/permissions/:id',
@@ -83,18 +120,69 @@ const cases: Case[] = [
     ok: 204,
     req: async () => {
       const ch = await newChannel();
-      await api(server, 'PUT', `/channels/${ch}/permissions/${victim.id}`, { token: owner.token, body: { type: 1, deny: P.SEND_MESSAGES.toString() } });
+      await api(server, 'PUT', `/channels/${ch}/permissions/${victim.id}`, {
+        token: owner.token,
+        body: { type: 1, deny: P.SEND_MESSAGES.toString() },
+      });
       return ['DELETE', `/channels/${ch}/permissions/${victim.id}`];
     },
   },
-  { route: 'POST /guilds/:id/roles', perm: P.MANAGE_ROLES, unknown: 10004, ok: 200, req: () => ['POST', `/guilds/${g.id}/roles`, { name: 'made' }] },
-  { route: 'PATCH /guilds/:id/roles', perm: P.MANAGE_ROLES, unknown: 10004, ok: 200, req: async () => ['PATCH', `/guilds/${g.id}/roles`, [{ id: await lowRole(), position: 2 }]] },
-  { route: 'PATCH /guilds/:id/roles/:id', perm: P.MANAGE_ROLES, unknown: 10004, ok: 200, req: async () => ['PATCH', `/guilds/${g.id}/roles/${await lowRole()}`, { name: 'renamed', color: 0xff0000 }] },
-  { route: 'DELETE /guilds/:id/roles/:id', perm: P.MANAGE_ROLES, unknown: 10004, ok: 204, req: async () => ['DELETE', `/guilds/${g.id}/roles/${await lowRole()}`] },
-  { route: 'PATCH /guilds/:id/members/:id (nick)', perm: P.MANAGE_NICKNAMES, unknown: 10004, ok: 200, req: () => ['PATCH', `/guilds/${g.id}/members/${victim.id}`, { nick: 'renamed' }] },
-  { route: 'PATCH /guilds/:id/members/:id (roles)', perm: P.MANAGE_ROLES, unknown: 10004, ok: 200, req: async () => ['PATCH', `/guilds/${g.id}/members/${victim.id}`, { roles: [await lowRole()] }] },
-  { route: 'PATCH /guilds/:id/members/@me', perm: P.CHANGE_NICKNAME, unknown: 10004, ok: 200, req: () => ['PATCH', `/guilds/${g.id}/members/@me`, { nick: 'me' }] },
-  { route: 'PUT /guilds/:id/members/:id/roles/:id', perm: P.MANAGE_ROLES, unknown: 10004, ok: 204, req: async () => ['PUT', `/guilds/${g.id}/members/${victim.id}/roles/${await lowRole()}`] },
+  {
+    route: 'POST /guilds/:id/roles',
+    perm: P.MANAGE_ROLES,
+    unknown: 10004,
+    ok: 200,
+    req: () => ['POST', `/guilds/${g.id}/roles`, { name: 'made' }],
+  },
+  {
+    route: 'PATCH /guilds/:id/roles',
+    perm: P.MANAGE_ROLES,
+    unknown: 10004,
+    ok: 200,
+    req: async () => ['PATCH', `/guilds/${g.id}/roles`, [{ id: await lowRole(), position: 2 }]],
+  },
+  {
+    route: 'PATCH /guilds/:id/roles/:id',
+    perm: P.MANAGE_ROLES,
+    unknown: 10004,
+    ok: 200,
+    req: async () => ['PATCH', `/guilds/${g.id}/roles/${await lowRole()}`, { name: 'renamed', color: 0xff0000 }],
+  },
+  {
+    route: 'DELETE /guilds/:id/roles/:id',
+    perm: P.MANAGE_ROLES,
+    unknown: 10004,
+    ok: 204,
+    req: async () => ['DELETE', `/guilds/${g.id}/roles/${await lowRole()}`],
+  },
+  {
+    route: 'PATCH /guilds/:id/members/:id (nick)',
+    perm: P.MANAGE_NICKNAMES,
+    unknown: 10004,
+    ok: 200,
+    req: () => ['PATCH', `/guilds/${g.id}/members/${victim.id}`, { nick: 'renamed' }],
+  },
+  {
+    route: 'PATCH /guilds/:id/members/:id (roles)',
+    perm: P.MANAGE_ROLES,
+    unknown: 10004,
+    ok: 200,
+    req: async () => ['PATCH', `/guilds/${g.id}/members/${victim.id}`, { roles: [await lowRole()] }],
+  },
+  {
+    route: 'PATCH /guilds/:id/members/@me',
+    perm: P.CHANGE_NICKNAME,
+    unknown: 10004,
+    ok: 200,
+    req: () => ['PATCH', `/guilds/${g.id}/members/@me`, { nick: 'me' }],
+  },
+  {
+    route: 'PUT /guilds/:id/members/:id/roles/:id',
+    perm: P.MANAGE_ROLES,
+    unknown: 10004,
+    ok: 204,
+    req: async () => ['PUT', `/guilds/${g.id}/members/${victim.id}/roles/${await lowRole()}`],
+  },
   {
     route: 'DELETE /guilds/:id/members/:id/roles/:id',
     perm: P.MANAGE_ROLES,
@@ -147,8 +235,20 @@ const cases: Case[] = [
       return ['PUT', `/guilds/${g.id}/bans/${banTarget.id}`, { delete_message_seconds: 60 }];
     },
   },
-  { route: 'POST /channels/:id/invites', perm: P.CREATE_INSTANT_INVITE, unknown: 10003, ok: 200, req: () => ['POST', `/channels/${g.generalId}/invites`, { max_age: 60 }] },
-  { route: 'GET /channels/:id/invites', perm: P.MANAGE_CHANNELS, unknown: 10003, ok: 200, req: () => ['GET', `/channels/${g.generalId}/invites`] },
+  {
+    route: 'POST /channels/:id/invites',
+    perm: P.CREATE_INSTANT_INVITE,
+    unknown: 10003,
+    ok: 200,
+    req: () => ['POST', `/channels/${g.generalId}/invites`, { max_age: 60 }],
+  },
+  {
+    route: 'GET /channels/:id/invites',
+    perm: P.MANAGE_CHANNELS,
+    unknown: 10003,
+    ok: 200,
+    req: () => ['GET', `/channels/${g.generalId}/invites`],
+  },
   { route: 'GET /guilds/:id/invites', perm: P.MANAGE_GUILD, unknown: 10004, ok: 200, req: () => ['GET', `/guilds/${g.id}/invites`] },
   {
     route: 'DELETE /invites/:code',
@@ -160,7 +260,13 @@ const cases: Case[] = [
       return ['DELETE', `/invites/${inv.body.code}`];
     },
   },
-  { route: 'GET /guilds/:id/audit-logs', perm: P.VIEW_AUDIT_LOG, unknown: 10004, ok: 200, req: () => ['GET', `/guilds/${g.id}/audit-logs`] },
+  {
+    route: 'GET /guilds/:id/audit-logs',
+    perm: P.VIEW_AUDIT_LOG,
+    unknown: 10004,
+    ok: 200,
+    req: () => ['GET', `/guilds/${g.id}/audit-logs`],
+  },
 ];
 
 const call = (u: TestUser, [method, path, body]: Req): Promise<ApiResponse> => api(server, method, path, { token: u.token, body });
@@ -231,7 +337,9 @@ describe('authorization matrix', () => {
     await join(server, other, granted);
     const mg = await createRole(server, owner.token, other.id, { permissions: P.MANAGE_GUILD.toString() });
     await api(server, 'PUT', `/guilds/${other.id}/members/${granted.id}/roles/${mg.id}`, { token: owner.token });
-    expect((await api(server, 'PATCH', `/guilds/${other.id}`, { token: granted.token, body: { owner_id: granted.id } })).body.code).toBe(50013);
+    expect((await api(server, 'PATCH', `/guilds/${other.id}`, { token: granted.token, body: { owner_id: granted.id } })).body.code).toBe(
+      50013,
+    );
     const ok = await api(server, 'PATCH', `/guilds/${other.id}`, { token: owner.token, body: { owner_id: plain.id } });
     expect(ok.body.owner_id).toBe(plain.id);
     // The old owner is now an ordinary member and can leave; the new one cannot.

@@ -2,7 +2,7 @@ import { Permissions as P } from '@retrocast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../bus/types.js';
 import { createGuild, createRole, expectValidDispatches, join } from '../test/guild-fixtures.js';
-import { type TestServer, type TestUser, api, registerUser, startServer } from '../test/helper.js';
+import { api, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
 
 let server: TestServer;
 let owner: TestUser;
@@ -26,7 +26,12 @@ describe('POST /guilds', () => {
     events.length = 0;
     const r = await api(server, 'POST', '/guilds', { token: owner.token, body: { name: '  My Place ' } });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ name: 'My Place', owner_id: owner.id, member_count: 1, roles: [{ id: r.body.id, name: '@everyone', position: 0 }] });
+    expect(r.body).toMatchObject({
+      name: 'My Place',
+      owner_id: owner.id,
+      member_count: 1,
+      roles: [{ id: r.body.id, name: '@everyone', position: 0 }],
+    });
     expect(r.body.members).toMatchObject([{ user: { id: owner.id }, roles: [] }]);
     expect(r.body.system_channel_id).toBe(r.body.channels.find((c: { name: string }) => c.name === 'general').id);
     expect(events.find((e) => e.t === 'GUILD_CREATE')).toMatchObject({ user_ids: [owner.id], meta: { join: owner.id } });
@@ -96,7 +101,9 @@ describe('GET/PATCH /guilds/:id', () => {
       expect(JSON.stringify(r.body.errors), JSON.stringify(body)).toContain(field);
     }
     expect((await api(server, 'GET', `/guilds/${g.id}`, { token: owner.token })).body).toEqual(before);
-    expect((await api(server, 'GET', `/guilds/${g.id}/audit-logs?action_type=1`, { token: owner.token })).body.audit_log_entries).toEqual([]);
+    expect((await api(server, 'GET', `/guilds/${g.id}/audit-logs?action_type=1`, { token: owner.token })).body.audit_log_entries).toEqual(
+      [],
+    );
   });
 });
 
@@ -108,7 +115,9 @@ describe('GET /users/@me/guilds and leaving', () => {
     const entry = mine.body.find((x: { id: string }) => x.id === g.id);
     expect(entry).toMatchObject({ name: 'Listed', owner: false, features: [] });
     expect(BigInt(entry.permissions) & P.VIEW_CHANNEL).toBe(P.VIEW_CHANNEL);
-    const ownerView = (await api(server, 'GET', '/users/@me/guilds?with_counts=true', { token: owner.token })).body.find((x: { id: string }) => x.id === g.id);
+    const ownerView = (await api(server, 'GET', '/users/@me/guilds?with_counts=true', { token: owner.token })).body.find(
+      (x: { id: string }) => x.id === g.id,
+    );
     expect(ownerView).toMatchObject({ owner: true, approximate_member_count: 2 });
     const ids = mine.body.map((x: { id: string }) => x.id);
     expect(ids).toEqual([...ids].sort((a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : 1)));
@@ -123,8 +132,15 @@ describe('GET /users/@me/guilds and leaving', () => {
     await api(server, 'PUT', `/guilds/${g.id}/members/${member.id}/roles/${role.id}`, { token: owner.token });
     events.length = 0;
     expect((await api(server, 'DELETE', `/users/@me/guilds/${g.id}`, { token: member.token })).status).toBe(204);
-    expect(events.find((e) => e.t === 'GUILD_DELETE')).toMatchObject({ user_ids: [member.id], d: { id: g.id }, meta: { leave: member.id } });
-    expect(events.find((e) => e.t === 'GUILD_MEMBER_REMOVE')).toMatchObject({ guild_id: g.id, d: { guild_id: g.id, user: { id: member.id } } });
+    expect(events.find((e) => e.t === 'GUILD_DELETE')).toMatchObject({
+      user_ids: [member.id],
+      d: { id: g.id },
+      meta: { leave: member.id },
+    });
+    expect(events.find((e) => e.t === 'GUILD_MEMBER_REMOVE')).toMatchObject({
+      guild_id: g.id,
+      d: { guild_id: g.id, user: { id: member.id } },
+    });
     expect((await api(server, 'GET', `/guilds/${g.id}`, { token: member.token })).body.code).toBe(10004);
     expect((await api(server, 'DELETE', `/users/@me/guilds/${g.id}`, { token: member.token })).body.code).toBe(10004);
     const ownerLeave = await api(server, 'DELETE', `/users/@me/guilds/${g.id}`, { token: owner.token });
@@ -144,7 +160,9 @@ describe('GET /users/@me/guilds and leaving', () => {
     expect(del).toMatchObject({ d: { id: g.id }, meta: { deleted: true } });
     expect(del?.user_ids?.sort()).toEqual([owner.id, member.id].sort());
     expect((await api(server, 'GET', `/invites/${g.invite}`)).status).toBe(404);
-    expect((await api(server, 'GET', '/users/@me/guilds', { token: member.token })).body.map((x: { id: string }) => x.id)).not.toContain(g.id);
+    expect((await api(server, 'GET', '/users/@me/guilds', { token: member.token })).body.map((x: { id: string }) => x.id)).not.toContain(
+      g.id,
+    );
   });
 });
 
@@ -152,7 +170,13 @@ describe('OpenAPI', () => {
   it('documents the guild-side routes with their response schemas', async () => {
     const doc = await api(server, 'GET', '/api/openapi.json');
     expect(doc.status).toBe(200);
-    for (const path of ['/api/v10/guilds/{guildId}', '/api/v10/guilds/{guildId}/roles', '/api/v10/channels/{channelId}/permissions/{overwriteId}', '/api/v10/invites/{code}', '/api/v10/guilds/{guildId}/audit-logs']) {
+    for (const path of [
+      '/api/v10/guilds/{guildId}',
+      '/api/v10/guilds/{guildId}/roles',
+      '/api/v10/channels/{channelId}/permissions/{overwriteId}',
+      '/api/v10/invites/{code}',
+      '/api/v10/guilds/{guildId}/audit-logs',
+    ]) {
       expect(doc.body.paths[path], path).toBeDefined();
     }
     expect(doc.body.paths['/api/v10/guilds/{guildId}/roles'].get.responses['200']).toBeDefined();
@@ -165,20 +189,31 @@ describe('audit log', () => {
     await join(server, g, member);
     const mod = await createRole(server, owner.token, g.id, { permissions: (P.MANAGE_CHANNELS | P.VIEW_AUDIT_LOG).toString() });
     await api(server, 'PUT', `/guilds/${g.id}/members/${member.id}/roles/${mod.id}`, { token: owner.token });
-    for (const name of ['one', 'two', 'three']) await api(server, 'POST', `/guilds/${g.id}/channels`, { token: member.token, body: { name } });
+    for (const name of ['one', 'two', 'three'])
+      await api(server, 'POST', `/guilds/${g.id}/channels`, { token: member.token, body: { name } });
     const all = (await api(server, 'GET', `/guilds/${g.id}/audit-logs`, { token: member.token })).body;
     const ids = all.audit_log_entries.map((e: { id: string }) => e.id);
     expect(ids).toEqual([...ids].sort((a: string, b: string) => (BigInt(a) < BigInt(b) ? 1 : -1)));
     expect(all.audit_log_entries.map((e: { action_type: number }) => e.action_type)).toEqual([10, 10, 10, 25, 30, 40]);
     expect(all.users.map((u: { id: string }) => u.id).sort()).toEqual([owner.id, member.id].sort());
-    const byMember = (await api(server, 'GET', `/guilds/${g.id}/audit-logs?user_id=${member.id}`, { token: member.token })).body.audit_log_entries;
+    const byMember = (await api(server, 'GET', `/guilds/${g.id}/audit-logs?user_id=${member.id}`, { token: member.token })).body
+      .audit_log_entries;
     expect(byMember).toHaveLength(3);
-    expect(byMember[0].changes).toEqual(expect.arrayContaining([{ key: 'name', new_value: 'three' }, { key: 'type', new_value: 0 }]));
-    const page = (await api(server, 'GET', `/guilds/${g.id}/audit-logs?limit=2&before=${ids[0]}`, { token: member.token })).body.audit_log_entries;
+    expect(byMember[0].changes).toEqual(
+      expect.arrayContaining([
+        { key: 'name', new_value: 'three' },
+        { key: 'type', new_value: 0 },
+      ]),
+    );
+    const page = (await api(server, 'GET', `/guilds/${g.id}/audit-logs?limit=2&before=${ids[0]}`, { token: member.token })).body
+      .audit_log_entries;
     expect(page.map((e: { id: string }) => e.id)).toEqual(ids.slice(1, 3));
     expect((await api(server, 'GET', `/guilds/${g.id}/audit-logs?limit=0`, { token: member.token })).status).toBe(400);
     expect((await api(server, 'GET', `/guilds/${g.id}/audit-logs?limit=101`, { token: member.token })).status).toBe(400);
-    expect(events.filter((e) => e.t === 'GUILD_AUDIT_LOG_ENTRY_CREATE').at(-1)).toMatchObject({ guild_id: g.id, meta: { required_permission: P.VIEW_AUDIT_LOG.toString() } });
+    expect(events.filter((e) => e.t === 'GUILD_AUDIT_LOG_ENTRY_CREATE').at(-1)).toMatchObject({
+      guild_id: g.id,
+      meta: { required_permission: P.VIEW_AUDIT_LOG.toString() },
+    });
   });
 
   it('every event this suite emitted matches its gateway dispatch schema', () => {

@@ -1,5 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { CreateGuildBody, ErrorResponse, Guild, GuildWithState, MyGuildsQuery, PartialGuild, PatchGuildBody, Snowflake } from '@retrocast/protocol';
+import {
+  CreateGuildBody,
+  ErrorResponse,
+  Guild,
+  GuildWithState,
+  MyGuildsQuery,
+  PartialGuild,
+  PatchGuildBody,
+  Snowflake,
+} from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { auditReason } from '../audit-log/reason.js';
 import { caller } from '../context.js';
@@ -27,7 +36,12 @@ export const guildsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/guilds/:guildId', {
-    schema: { tags, params: GuildParams, querystring: Type.Object({ with_counts: Type.Optional(Type.Boolean()) }), response: { 200: Guild, ...errors } },
+    schema: {
+      tags,
+      params: GuildParams,
+      querystring: Type.Object({ with_counts: Type.Optional(Type.Boolean()) }),
+      response: { 200: Guild, ...errors },
+    },
     handler: async (req) => accessGetGuild(ctx, caller(req), req.params.guildId, req.query.with_counts ? countOnline : null),
   });
 

@@ -1,4 +1,11 @@
-import { AuditLogEvent, DEFAULT_EVERYONE_PERMISSIONS, Errors, Permissions, type MyGuildsQuery, type PatchGuildBody } from '@retrocast/protocol';
+import {
+  AuditLogEvent,
+  DEFAULT_EVERYONE_PERMISSIONS,
+  Errors,
+  type MyGuildsQuery,
+  type PatchGuildBody,
+  Permissions,
+} from '@retrocast/protocol';
 import { and, asc, count, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import { diffChanges, doRecordAudit } from '../audit-log/store.js';
 import { doStoreImage } from '../avatars/service.js';
@@ -8,9 +15,9 @@ import type { Queryable, Tx } from '../db/client.js';
 import { channels, guilds, members, roles } from '../db/schema.js';
 import { transact } from '../db/tx.js';
 import { ApiError, invalidField } from '../http/errors.js';
-import { loadWireMembers } from '../members/store.js';
 import { doRemoveMember } from '../members/service.js';
-import { type GuildAccess, accessGuild, loadGuildAccess } from '../permissions/access.js';
+import { loadWireMembers } from '../members/store.js';
+import { accessGuild, type GuildAccess, loadGuildAccess } from '../permissions/access.js';
 import type { OnlineCounter } from './online-count.js';
 import { type GuildRow, toWireGuild } from './wire.js';
 
@@ -32,7 +39,9 @@ export async function doCreateGuild(ctx: AppContext, who: Caller, body: { name: 
     const voiceCat = ctx.ids.next();
     const general = ctx.ids.next();
     await tx.insert(guilds).values({ id: guildId, name, ownerId: who.id, systemChannelId: general });
-    await tx.insert(roles).values({ id: guildId, guildId, name: '@everyone', position: 0, permissions: DEFAULT_EVERYONE_PERMISSIONS.toString() });
+    await tx
+      .insert(roles)
+      .values({ id: guildId, guildId, name: '@everyone', position: 0, permissions: DEFAULT_EVERYONE_PERMISSIONS.toString() });
     await tx.insert(channels).values([
       { id: textCat, guildId, type: 4, name: 'Text Channels', position: 0 },
       { id: voiceCat, guildId, type: 4, name: 'Voice Channels', position: 1 },
@@ -88,7 +97,10 @@ export async function accessGetGuild(ctx: AppContext, who: Caller, guildId: stri
 
 async function checkGuildChannel(q: Queryable, guildId: string, channelId: string | null | undefined, type: number, field: string) {
   if (!channelId) return;
-  const [c] = await q.select({ type: channels.type }).from(channels).where(and(eq(channels.id, channelId), eq(channels.guildId, guildId)));
+  const [c] = await q
+    .select({ type: channels.type })
+    .from(channels)
+    .where(and(eq(channels.id, channelId), eq(channels.guildId, guildId)));
   if (!c || c.type !== type) throw invalidField(field, 'CHANNEL_INVALID', 'Not a valid channel of this guild.');
 }
 
@@ -99,7 +111,10 @@ export async function doUpdateGuild(ctx: AppContext, who: Caller, guildId: strin
     const g = access.guild;
     if (body.owner_id !== undefined && body.owner_id !== g.ownerId) {
       if (g.ownerId !== who.id) throw new ApiError(Errors.MISSING_PERMISSIONS);
-      const [m] = await tx.select().from(members).where(and(eq(members.guildId, guildId), eq(members.userId, body.owner_id)));
+      const [m] = await tx
+        .select()
+        .from(members)
+        .where(and(eq(members.guildId, guildId), eq(members.userId, body.owner_id)));
       if (!m) throw invalidField('owner_id', 'GUILD_OWNER_INVALID', 'The new owner must be a member of the guild.');
     }
     await checkGuildChannel(tx, guildId, body.afk_channel_id, 2, 'afk_channel_id');
@@ -122,10 +137,32 @@ export async function doUpdateGuild(ctx: AppContext, who: Caller, guildId: strin
     const roleRows = await loadGuildRoles(tx, guildId);
     const before = toWireGuild(g, roleRows);
     const after = toWireGuild(row, roleRows);
-    const changes = diffChanges(before, after, ['name', 'icon', 'description', 'owner_id', 'afk_channel_id', 'afk_timeout', 'system_channel_id', 'verification_level', 'default_message_notifications']);
+    const changes = diffChanges(before, after, [
+      'name',
+      'icon',
+      'description',
+      'owner_id',
+      'afk_channel_id',
+      'afk_timeout',
+      'system_channel_id',
+      'verification_level',
+      'default_message_notifications',
+    ]);
     if (changes.length) {
-      await doRecordAudit(ctx, tx, emit, { guildId, userId: who.id, targetId: guildId, actionType: AuditLogEvent.GUILD_UPDATE, changes, reason });
-      emit({ t: 'GUILD_UPDATE', d: { ...after, guild_id: guildId }, guild_id: guildId, meta: row.ownerId !== g.ownerId ? { permissions_changed: true } : undefined });
+      await doRecordAudit(ctx, tx, emit, {
+        guildId,
+        userId: who.id,
+        targetId: guildId,
+        actionType: AuditLogEvent.GUILD_UPDATE,
+        changes,
+        reason,
+      });
+      emit({
+        t: 'GUILD_UPDATE',
+        d: { ...after, guild_id: guildId },
+        guild_id: guildId,
+        meta: row.ownerId !== g.ownerId ? { permissions_changed: true } : undefined,
+      });
     }
     return after;
   });
@@ -166,7 +203,9 @@ export async function listMyGuilds(ctx: AppContext, who: Caller, query: MyGuilds
       owner: g.ownerId === who.id,
       permissions: access.permissions.toString(),
       features: [] as string[],
-      ...(query.with_counts ? { approximate_member_count: await memberCount(ctx.db, g.id), approximate_presence_count: await countOnline(g.id) } : {}),
+      ...(query.with_counts
+        ? { approximate_member_count: await memberCount(ctx.db, g.id), approximate_presence_count: await countOnline(g.id) }
+        : {}),
     });
   }
   return out;

@@ -1,5 +1,5 @@
-import type { channels, guilds, members, permissionOverwrites, roles } from '../db/schema.js';
 import type { User } from '@retrocast/protocol';
+import type { channels, guilds, members, permissionOverwrites, roles } from '../db/schema.js';
 
 /**
  * Discord object shapes for guild-side rows. The only place these rows become JSON, used by REST
@@ -45,7 +45,14 @@ export function toWireChannel(c: ChannelRow, overwrites: OverwriteRow[] = []) {
   };
   if (c.type === 2) return { ...base, bitrate: c.bitrate ?? 64000, user_limit: c.userLimit ?? 0, rtc_region: null };
   if (c.type === 4) return base;
-  return { ...base, topic: c.topic, nsfw: c.nsfw, last_message_id: c.lastMessageId, rate_limit_per_user: c.rateLimitPerUser, last_pin_timestamp: c.lastPinTimestamp?.toISOString() ?? null };
+  return {
+    ...base,
+    topic: c.topic,
+    nsfw: c.nsfw,
+    last_message_id: c.lastMessageId,
+    rate_limit_per_user: c.rateLimitPerUser,
+    last_pin_timestamp: c.lastPinTimestamp?.toISOString() ?? null,
+  };
 }
 export type WireChannel = ReturnType<typeof toWireChannel>;
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../bus/types.js';
-import { type TestGuild, createGuild, join, expectValidDispatches } from '../test/guild-fixtures.js';
 import { connectUser } from '../test/gateway.js';
-import { type TestServer, type TestUser, api, registerUser, startServer } from '../test/helper.js';
+import { createGuild, expectValidDispatches, join, type TestGuild } from '../test/guild-fixtures.js';
+import { api, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
 
 let server: TestServer;
 let owner: TestUser;
@@ -13,7 +13,9 @@ const events: BusEvent[] = [];
 const seen: BusEvent[] = [];
 
 const memberIds = async () =>
-  (await api(server, 'GET', `/guilds/${g.id}/members?limit=1000`, { token: owner.token })).body.map((m: { user: { id: string } }) => m.user.id) as string[];
+  (await api(server, 'GET', `/guilds/${g.id}/members?limit=1000`, { token: owner.token })).body.map(
+    (m: { user: { id: string } }) => m.user.id,
+  ) as string[];
 
 beforeAll(async () => {
   // Cheap password hashing: this suite registers 50 users.
@@ -31,13 +33,28 @@ afterAll(() => server?.close());
 describe('POST /channels/:id/invites, GET/POST /invites/:code', () => {
   it('create → public preview with counts → accept joins and emits GUILD_CREATE to the joiner', async () => {
     const [guest] = crowd;
-    const inv = await api(server, 'POST', `/channels/${g.generalId}/invites`, { token: owner.token, body: { max_age: 3600, max_uses: 5, unique: true } });
+    const inv = await api(server, 'POST', `/channels/${g.generalId}/invites`, {
+      token: owner.token,
+      body: { max_age: 3600, max_uses: 5, unique: true },
+    });
     expect(inv.status).toBe(200);
     expect(inv.body.code).toMatch(/^[A-Za-z0-9_-]{8,}$/);
-    expect(inv.body).toMatchObject({ guild: { id: g.id }, channel: { id: g.generalId }, max_uses: 5, max_age: 3600, uses: 0, inviter: { id: owner.id } });
+    expect(inv.body).toMatchObject({
+      guild: { id: g.id },
+      channel: { id: g.generalId },
+      max_uses: 5,
+      max_age: 3600,
+      uses: 0,
+      inviter: { id: owner.id },
+    });
     const preview = await api(server, 'GET', `/invites/${inv.body.code}?with_counts=true`);
     expect(preview.status).toBe(200);
-    expect(preview.body).toMatchObject({ code: inv.body.code, guild: { id: g.id, name: 'Invites' }, approximate_member_count: 1, approximate_presence_count: 0 });
+    expect(preview.body).toMatchObject({
+      code: inv.body.code,
+      guild: { id: g.id, name: 'Invites' },
+      approximate_member_count: 1,
+      approximate_presence_count: 0,
+    });
     events.length = 0;
     const accept = await api(server, 'POST', `/invites/${inv.body.code}`, { token: guest.token });
     expect(accept.status).toBe(200);
@@ -45,7 +62,7 @@ describe('POST /channels/:id/invites, GET/POST /invites/:code', () => {
     expect(await memberIds()).toContain(guest.id);
     const create = events.find((e) => e.t === 'GUILD_CREATE');
     expect(create).toMatchObject({ user_ids: [guest.id], meta: { join: guest.id } });
-    expect((create?.d as { channels: unknown[]; members: unknown[] }).members).toHaveLength(2);
+    expect((create?.d as { members: unknown[] } | undefined)?.members).toHaveLength(2);
     expect(events.find((e) => e.t === 'GUILD_MEMBER_ADD')).toMatchObject({ guild_id: g.id, d: { user: { id: guest.id }, guild_id: g.id } });
     // Accepting again as a member succeeds without using the invite.
     expect((await api(server, 'POST', `/invites/${inv.body.code}`, { token: guest.token })).body.new_member).toBe(false);
@@ -62,7 +79,9 @@ describe('POST /channels/:id/invites, GET/POST /invites/:code', () => {
         if (!presences) await new Promise((r) => setTimeout(r, 50));
       }
       expect(presences).toBe(1);
-      expect((await api(server, 'GET', `/guilds/${g.id}?with_counts=true`, { token: owner.token })).body.approximate_presence_count).toBe(1);
+      expect((await api(server, 'GET', `/guilds/${g.id}?with_counts=true`, { token: owner.token })).body.approximate_presence_count).toBe(
+        1,
+      );
     } finally {
       client.close();
     }
@@ -79,7 +98,12 @@ describe('POST /channels/:id/invites, GET/POST /invites/:code', () => {
   it('50 parallel accepts of a max_uses=1 invite add exactly one member', async () => {
     const before = (await memberIds()).length;
     const inv = await api(server, 'POST', `/channels/${g.generalId}/invites`, { token: owner.token, body: { max_uses: 1, unique: true } });
-    const results = await Promise.all(crowd.slice(1).concat(crowd[0]).map((u) => api(server, 'POST', `/invites/${inv.body.code}`, { token: u.token })));
+    const results = await Promise.all(
+      crowd
+        .slice(1)
+        .concat(crowd[0])
+        .map((u) => api(server, 'POST', `/invites/${inv.body.code}`, { token: u.token })),
+    );
     const joined = results.filter((r) => r.status === 200 && r.body.new_member);
     expect(joined).toHaveLength(1);
     // The already-member guest (crowd[0]) may succeed without a use; every other loser sees Unknown Invite.
@@ -116,12 +140,20 @@ describe('POST /channels/:id/invites, GET/POST /invites/:code', () => {
 
   it('DELETE /invites/:code revokes it and records INVITE_DELETE in the audit log', async () => {
     const inv = await api(server, 'POST', `/channels/${g.generalId}/invites`, { token: owner.token, body: { unique: true } });
-    const del = await api(server, 'DELETE', `/invites/${inv.body.code}`, { token: owner.token, headers: { 'x-audit-log-reason': encodeURIComponent('spam wave') } });
+    const del = await api(server, 'DELETE', `/invites/${inv.body.code}`, {
+      token: owner.token,
+      headers: { 'x-audit-log-reason': encodeURIComponent('spam wave') },
+    });
     expect(del.status).toBe(200);
     expect(del.body.code).toBe(inv.body.code);
     expect((await api(server, 'GET', `/invites/${inv.body.code}`)).status).toBe(404);
     const log = await api(server, 'GET', `/guilds/${g.id}/audit-logs?action_type=42&limit=1`, { token: owner.token });
-    expect(log.body.audit_log_entries[0]).toMatchObject({ action_type: 42, user_id: owner.id, reason: 'spam wave', changes: expect.arrayContaining([{ key: 'code', old_value: inv.body.code }]) });
+    expect(log.body.audit_log_entries[0]).toMatchObject({
+      action_type: 42,
+      user_id: owner.id,
+      reason: 'spam wave',
+      changes: expect.arrayContaining([{ key: 'code', old_value: inv.body.code }]),
+    });
   });
 });
 
@@ -129,7 +161,11 @@ describe('bans and invites', () => {
   it('a banned user cannot accept a fresh invite; unbanning lets them back', async () => {
     const target = crowd[45];
     await join(server, g, target);
-    const ban = await api(server, 'PUT', `/guilds/${g.id}/bans/${target.id}`, { token: owner.token, body: {}, headers: { 'x-audit-log-reason': 'rude' } });
+    const ban = await api(server, 'PUT', `/guilds/${g.id}/bans/${target.id}`, {
+      token: owner.token,
+      body: {},
+      headers: { 'x-audit-log-reason': 'rude' },
+    });
     expect(ban.status).toBe(204);
     expect(await memberIds()).not.toContain(target.id);
     expect((await api(server, 'GET', `/guilds/${g.id}`, { token: target.token })).status).toBe(404);
@@ -168,7 +204,10 @@ describe('bans and invites', () => {
     const sent = await api(server, 'POST', `/channels/${g.generalId}/messages`, { token: target.token, body: { content: 'spam spam' } });
     expect(sent.status).toBe(200);
     const kept = await api(server, 'POST', `/channels/${g.generalId}/messages`, { token: owner.token, body: { content: 'keep me' } });
-    expect((await api(server, 'PUT', `/guilds/${g.id}/bans/${target.id}`, { token: owner.token, body: { delete_message_seconds: 3600 } })).status).toBe(204);
+    expect(
+      (await api(server, 'PUT', `/guilds/${g.id}/bans/${target.id}`, { token: owner.token, body: { delete_message_seconds: 3600 } }))
+        .status,
+    ).toBe(204);
     const history = await api(server, 'GET', `/channels/${g.generalId}/messages?limit=50`, { token: owner.token });
     const ids = history.body.map((m: { id: string }) => m.id);
     expect(ids).not.toContain(sent.body.id);

@@ -3,7 +3,7 @@ import { AuditLogEvent, type CreateInviteBody, Errors, Permissions } from '@retr
 import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { diffChanges, doRecordAudit } from '../audit-log/store.js';
 import type { AppContext, Caller } from '../context.js';
-import type { Queryable, Tx } from '../db/client.js';
+import type { Queryable } from '../db/client.js';
 import { bans, channels, guilds, invites, members, users } from '../db/schema.js';
 import { type Emit, transact } from '../db/tx.js';
 import type { OnlineCounter } from '../guilds/online-count.js';
@@ -21,7 +21,10 @@ export function newInviteCode(): string {
 
 /** An invite that can still be used: not expired, not used up. */
 const usable = () =>
-  and(or(isNull(invites.expiresAt), gt(invites.expiresAt, sql`now()`)), or(eq(invites.maxUses, 0), sql`${invites.uses} < ${invites.maxUses}`));
+  and(
+    or(isNull(invites.expiresAt), gt(invites.expiresAt, sql`now()`)),
+    or(eq(invites.maxUses, 0), sql`${invites.uses} < ${invites.maxUses}`),
+  );
 
 async function loadInviter(q: Queryable, id: string | null) {
   if (!id) return null;
@@ -31,7 +34,10 @@ async function loadInviter(q: Queryable, id: string | null) {
 
 async function loadFull(q: Queryable, i: InviteRow, countOnline?: OnlineCounter | null) {
   const [g] = await q.select().from(guilds).where(eq(guilds.id, i.guildId));
-  const [c] = await q.select({ id: channels.id, name: channels.name, type: channels.type }).from(channels).where(eq(channels.id, i.channelId));
+  const [c] = await q
+    .select({ id: channels.id, name: channels.name, type: channels.type })
+    .from(channels)
+    .where(eq(channels.id, i.channelId));
   const counts = countOnline ? { members: await memberCount(q, i.guildId), presences: await countOnline(i.guildId) } : undefined;
   return toWireInvite(i, g, c, await loadInviter(q, i.inviterId), counts);
 }
@@ -48,7 +54,16 @@ export async function doCreateInvite(ctx: AppContext, who: Caller, channelId: st
       const [same] = await tx
         .select()
         .from(invites)
-        .where(and(eq(invites.channelId, channelId), eq(invites.inviterId, who.id), eq(invites.maxAge, maxAge), eq(invites.maxUses, maxUses), eq(invites.temporary, temporary), usable()))
+        .where(
+          and(
+            eq(invites.channelId, channelId),
+            eq(invites.inviterId, who.id),
+            eq(invites.maxAge, maxAge),
+            eq(invites.maxUses, maxUses),
+            eq(invites.temporary, temporary),
+            usable(),
+          ),
+        )
         .limit(1);
       if (same) return loadFull(tx, same);
     }
@@ -63,7 +78,15 @@ export async function doCreateInvite(ctx: AppContext, who: Caller, channelId: st
       userId: who.id,
       targetId: null,
       actionType: AuditLogEvent.INVITE_CREATE,
-      changes: diffChanges(null, { code: row.code, channel_id: channelId, inviter_id: who.id, uses: 0, max_uses: maxUses, max_age: maxAge, temporary }),
+      changes: diffChanges(null, {
+        code: row.code,
+        channel_id: channelId,
+        inviter_id: who.id,
+        uses: 0,
+        max_uses: maxUses,
+        max_age: maxAge,
+        temporary,
+      }),
       reason,
     });
     emitInvite(emit, 'INVITE_CREATE', row, wire.inviter ?? null);
@@ -78,7 +101,10 @@ function emitInvite(emit: Emit, t: string, row: InviteRow, inviter: ReturnType<t
 
 /** GET /invites/{code}: public preview. Expired or used-up invites are unknown. */
 export async function accessGetInvite(ctx: AppContext, code: string, countOnline: OnlineCounter | null) {
-  const [row] = await ctx.db.select().from(invites).where(and(eq(invites.code, code), usable()));
+  const [row] = await ctx.db
+    .select()
+    .from(invites)
+    .where(and(eq(invites.code, code), usable()));
   if (!row) throw new ApiError(Errors.UNKNOWN_INVITE);
   return loadFull(ctx.db, row, countOnline);
 }
@@ -95,9 +121,15 @@ export async function doAcceptInvite(ctx: AppContext, who: Caller, code: string)
     return await transact(ctx, async (tx, emit) => {
       const [inv] = await tx.select().from(invites).where(eq(invites.code, code));
       if (!inv) throw new ApiError(Errors.UNKNOWN_INVITE);
-      const [ban] = await tx.select({ u: bans.userId }).from(bans).where(and(eq(bans.guildId, inv.guildId), eq(bans.userId, who.id)));
+      const [ban] = await tx
+        .select({ u: bans.userId })
+        .from(bans)
+        .where(and(eq(bans.guildId, inv.guildId), eq(bans.userId, who.id)));
       if (ban) throw new ApiError(Errors.BANNED);
-      const [member] = await tx.select({ u: members.userId }).from(members).where(and(eq(members.guildId, inv.guildId), eq(members.userId, who.id)));
+      const [member] = await tx
+        .select({ u: members.userId })
+        .from(members)
+        .where(and(eq(members.guildId, inv.guildId), eq(members.userId, who.id)));
       if (member) throw new AlreadyMember();
       const [used] = await tx
         .update(invites)
@@ -128,14 +160,26 @@ export async function doDeleteInvite(ctx: AppContext, who: Caller, code: string,
     if (!inv) throw new ApiError(Errors.UNKNOWN_INVITE);
     const access = await loadChannelAccess(tx, inv.channelId, who.id);
     if (!access?.guild) throw new ApiError(Errors.UNKNOWN_INVITE);
-    if (!(access.permissions & Permissions.MANAGE_CHANNELS) && !(access.guild.permissions & Permissions.MANAGE_GUILD)) throw new ApiError(Errors.MISSING_PERMISSIONS);
+    if (!(access.permissions & Permissions.MANAGE_CHANNELS) && !(access.guild.permissions & Permissions.MANAGE_GUILD))
+      throw new ApiError(Errors.MISSING_PERMISSIONS);
     const wire = await loadFull(tx, inv);
     await tx.delete(invites).where(eq(invites.code, code));
     await doRecordAudit(ctx, tx, emit, {
       guildId: inv.guildId,
       userId: who.id,
       actionType: AuditLogEvent.INVITE_DELETE,
-      changes: diffChanges({ code: inv.code, channel_id: inv.channelId, inviter_id: inv.inviterId, uses: inv.uses, max_uses: inv.maxUses, max_age: inv.maxAge, temporary: inv.temporary }, null),
+      changes: diffChanges(
+        {
+          code: inv.code,
+          channel_id: inv.channelId,
+          inviter_id: inv.inviterId,
+          uses: inv.uses,
+          max_uses: inv.maxUses,
+          max_age: inv.maxAge,
+          temporary: inv.temporary,
+        },
+        null,
+      ),
       reason,
     });
     emitInvite(emit, 'INVITE_DELETE', inv, null);

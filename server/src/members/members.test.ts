@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestGuild, createGuild, createRole, join } from '../test/guild-fixtures.js';
-import { type TestServer, type TestUser, api, registerUser, startServer } from '../test/helper.js';
+import { createGuild, createRole, join, type TestGuild } from '../test/guild-fixtures.js';
+import { api, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
 
 let server: TestServer;
 let owner: TestUser;
@@ -42,9 +42,23 @@ describe('members and bans: bad input is a 4xx with Discord’s body and changes
     ['kick: not a member', 'DELETE', () => `/guilds/${g.id}/members/${outsider.id}`, undefined, 404, 10007],
     ['kick: the owner', 'DELETE', () => `/guilds/${g.id}/members/${owner.id}`, undefined, 403, 50013],
     ['ban: unknown user', 'PUT', () => `/guilds/${g.id}/bans/123456789`, {}, 404, 10013],
-    ['ban: delete_message_seconds too large', 'PUT', () => `/guilds/${g.id}/bans/${member.id}`, { delete_message_seconds: 604801 }, 400, 50035],
+    [
+      'ban: delete_message_seconds too large',
+      'PUT',
+      () => `/guilds/${g.id}/bans/${member.id}`,
+      { delete_message_seconds: 604801 },
+      400,
+      50035,
+    ],
     ['ban: delete_message_seconds negative', 'PUT', () => `/guilds/${g.id}/bans/${member.id}`, { delete_message_seconds: -1 }, 400, 50035],
-    ['ban: delete_message_seconds a string', 'PUT', () => `/guilds/${g.id}/bans/${member.id}`, { delete_message_seconds: '60' }, 400, 50035],
+    [
+      'ban: delete_message_seconds a string',
+      'PUT',
+      () => `/guilds/${g.id}/bans/${member.id}`,
+      { delete_message_seconds: '60' },
+      400,
+      50035,
+    ],
     ['ban: the owner', 'PUT', () => `/guilds/${g.id}/bans/${owner.id}`, {}, 403, 50013],
     ['unban: not banned', 'DELETE', () => `/guilds/${g.id}/bans/${member.id}`, undefined, 404, 10026],
     ['GET ban: not banned', 'GET', () => `/guilds/${g.id}/bans/${member.id}`, undefined, 404, 10026],
@@ -53,7 +67,10 @@ describe('members and bans: bad input is a 4xx with Discord’s body and changes
     ['malformed JSON', 'PATCH', () => `/guilds/${g.id}/members/${member.id}`, '{"nick":', 400, 50109],
   ] as const)('%s', async (_name, method, path, body, status, code) => {
     const before = await snapshot();
-    const r = typeof body === 'string' ? await api(server, method, path(), { token: owner.token, raw: body }) : await api(server, method, path(), { token: owner.token, body });
+    const r =
+      typeof body === 'string'
+        ? await api(server, method, path(), { token: owner.token, raw: body })
+        : await api(server, method, path(), { token: owner.token, body });
     expect(r.status, JSON.stringify(r.body)).toBe(status);
     expect(r.body.code).toBe(code);
     expect(typeof r.body.message).toBe('string');

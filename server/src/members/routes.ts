@@ -42,7 +42,8 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, params: MemberParams, body: PatchMemberBody, response: { 200: Member, ...errors } },
     handler: async (req) => {
       const { guildId, userId } = req.params;
-      const move = req.body.channel_id !== undefined ? await checkMemberVoiceMove(ctx, caller(req), guildId, userId, req.body.channel_id) : null;
+      const move =
+        req.body.channel_id !== undefined ? await checkMemberVoiceMove(ctx, caller(req), guildId, userId, req.body.channel_id) : null;
       const member = await doUpdateMember(ctx, caller(req), guildId, userId, req.body, auditReason(req));
       await move?.(auditReason(req));
       return member;

@@ -1,4 +1,11 @@
-import { AuditLogEvent, Errors, type ListMembersQuery, type PatchMeMemberBody, type PatchMemberBody, Permissions } from '@retrocast/protocol';
+import {
+  AuditLogEvent,
+  Errors,
+  type ListMembersQuery,
+  type PatchMeMemberBody,
+  type PatchMemberBody,
+  Permissions,
+} from '@retrocast/protocol';
 import { and, eq, inArray } from 'drizzle-orm';
 import { diffChanges, doRecordAudit } from '../audit-log/store.js';
 import type { AppContext, Caller } from '../context.js';
@@ -7,7 +14,7 @@ import { memberRoles, members, users } from '../db/schema.js';
 import { type Emit, transact } from '../db/tx.js';
 import { loadGuildCreate } from '../guilds/service.js';
 import { ApiError, invalidField } from '../http/errors.js';
-import { type GuildAccess, accessGuild } from '../permissions/access.js';
+import { accessGuild, type GuildAccess } from '../permissions/access.js';
 import { checkMemberBelow, checkRolesBelow, loadGuildRoles, loadRolePositions } from '../roles/hierarchy.js';
 import { toWireUser, userColumns } from '../users/wire.js';
 import { loadWireMember, loadWireMembers } from './store.js';
@@ -34,7 +41,10 @@ export async function doAddMember(tx: Tx, emit: Emit, guildId: string, userId: s
  * GUILD_DELETE to the user who left.
  */
 export async function doRemoveMember(tx: Tx, emit: Emit, guildId: string, userId: string): Promise<boolean> {
-  const gone = await tx.delete(members).where(and(eq(members.guildId, guildId), eq(members.userId, userId))).returning();
+  const gone = await tx
+    .delete(members)
+    .where(and(eq(members.guildId, guildId), eq(members.userId, userId)))
+    .returning();
   if (!gone.length) return false;
   await tx.delete(memberRoles).where(and(eq(memberRoles.guildId, guildId), eq(memberRoles.userId, userId)));
   const [u] = await tx.select(userColumns(users)).from(users).where(eq(users.id, userId));
@@ -72,29 +82,65 @@ async function checkRoleChange(tx: Tx, access: GuildAccess, current: string[], w
   const found = await loadGuildRoles(tx, guildId, unique);
   if (found.length !== unique.length) throw invalidField('roles', 'INVALID_ROLE', 'Unknown role in list.');
   const added = found.filter((r) => !current.includes(r.id));
-  const removed = await loadGuildRoles(tx, guildId, current.filter((id) => !unique.includes(id)));
-  checkRolesBelow(access, await loadRolePositions(tx, guildId), [...added, ...removed].map((r) => r.id));
+  const removed = await loadGuildRoles(
+    tx,
+    guildId,
+    current.filter((id) => !unique.includes(id)),
+  );
+  checkRolesBelow(
+    access,
+    await loadRolePositions(tx, guildId),
+    [...added, ...removed].map((r) => r.id),
+  );
   return { added, removed };
 }
 
 type RoleRef = { id: string; name: string };
 
 /** Writes role additions/removals, records MEMBER_ROLE_UPDATE; inside tx. */
-async function doChangeRoles(ctx: AppContext, tx: Tx, emit: Emit, who: Caller, guildId: string, userId: string, added: RoleRef[], removed: RoleRef[], reason: string | null) {
+async function doChangeRoles(
+  ctx: AppContext,
+  tx: Tx,
+  emit: Emit,
+  who: Caller,
+  guildId: string,
+  userId: string,
+  added: RoleRef[],
+  removed: RoleRef[],
+  reason: string | null,
+) {
   if (!added.length && !removed.length) return;
-  if (added.length) await tx.insert(memberRoles).values(added.map((r) => ({ guildId, userId, roleId: r.id }))).onConflictDoNothing();
+  if (added.length)
+    await tx
+      .insert(memberRoles)
+      .values(added.map((r) => ({ guildId, userId, roleId: r.id })))
+      .onConflictDoNothing();
   if (removed.length) {
     const ids = removed.map((r) => r.id);
-    await tx.delete(memberRoles).where(and(eq(memberRoles.guildId, guildId), eq(memberRoles.userId, userId), inArray(memberRoles.roleId, ids)));
+    await tx
+      .delete(memberRoles)
+      .where(and(eq(memberRoles.guildId, guildId), eq(memberRoles.userId, userId), inArray(memberRoles.roleId, ids)));
   }
   const changes = [];
   if (added.length) changes.push({ key: '$add', new_value: added.map((r) => ({ id: r.id, name: r.name })) });
   if (removed.length) changes.push({ key: '$remove', new_value: removed.map((r) => ({ id: r.id, name: r.name })) });
-  await doRecordAudit(ctx, tx, emit, { guildId, userId: who.id, targetId: userId, actionType: AuditLogEvent.MEMBER_ROLE_UPDATE, changes, reason });
+  await doRecordAudit(ctx, tx, emit, {
+    guildId,
+    userId: who.id,
+    targetId: userId,
+    actionType: AuditLogEvent.MEMBER_ROLE_UPDATE,
+    changes,
+    reason,
+  });
 }
 
 function emitMemberUpdate(emit: Emit, guildId: string, member: WireMember, permissionsChanged: boolean) {
-  emit({ t: 'GUILD_MEMBER_UPDATE', d: { ...member, guild_id: guildId }, guild_id: guildId, meta: permissionsChanged ? { permissions_changed: true, user_id: member.user.id } : undefined });
+  emit({
+    t: 'GUILD_MEMBER_UPDATE',
+    d: { ...member, guild_id: guildId },
+    guild_id: guildId,
+    meta: permissionsChanged ? { permissions_changed: true, user_id: member.user.id } : undefined,
+  });
 }
 
 /**
@@ -102,7 +148,14 @@ function emitMemberUpdate(emit: Emit, guildId: string, member: WireMember, permi
  * caller, unless it is the caller), roles MANAGE_ROLES and the hierarchy, mute/deaf the voice
  * moderation permissions.
  */
-export async function doUpdateMember(ctx: AppContext, who: Caller, guildId: string, userId: string, body: PatchMemberBody, reason: string | null) {
+export async function doUpdateMember(
+  ctx: AppContext,
+  who: Caller,
+  guildId: string,
+  userId: string,
+  body: PatchMemberBody,
+  reason: string | null,
+) {
   return transact(ctx, async (tx, emit) => {
     const access = await accessGuild(tx, guildId, who.id);
     const before = await requireMember(tx, guildId, userId);
@@ -125,11 +178,23 @@ export async function doUpdateMember(ctx: AppContext, who: Caller, guildId: stri
       require(access, Permissions.MANAGE_ROLES);
       roleChange = await checkRoleChange(tx, access, before.roles, body.roles);
     }
-    if (Object.keys(patch).length) await tx.update(members).set(patch).where(and(eq(members.guildId, guildId), eq(members.userId, userId)));
+    if (Object.keys(patch).length)
+      await tx
+        .update(members)
+        .set(patch)
+        .where(and(eq(members.guildId, guildId), eq(members.userId, userId)));
     await doChangeRoles(ctx, tx, emit, who, guildId, userId, roleChange.added, roleChange.removed, reason);
     const after = await requireMember(tx, guildId, userId);
     const changes = diffChanges(before, after, ['nick', 'mute', 'deaf']);
-    if (changes.length) await doRecordAudit(ctx, tx, emit, { guildId, userId: who.id, targetId: userId, actionType: AuditLogEvent.MEMBER_UPDATE, changes, reason });
+    if (changes.length)
+      await doRecordAudit(ctx, tx, emit, {
+        guildId,
+        userId: who.id,
+        targetId: userId,
+        actionType: AuditLogEvent.MEMBER_UPDATE,
+        changes,
+        reason,
+      });
     const rolesChanged = roleChange.added.length + roleChange.removed.length > 0;
     if (changes.length || rolesChanged) emitMemberUpdate(emit, guildId, after, rolesChanged);
     return after;
@@ -142,12 +207,23 @@ export async function doUpdateMe(ctx: AppContext, who: Caller, guildId: string, 
     const access = await accessGuild(tx, guildId, who.id);
     const before = await requireMember(tx, guildId, who.id);
     if (body.nick === undefined) return before;
-    if (!(access.permissions & (Permissions.CHANGE_NICKNAME | Permissions.MANAGE_NICKNAMES))) throw new ApiError(Errors.MISSING_PERMISSIONS);
-    await tx.update(members).set({ nick: body.nick?.trim() || null }).where(and(eq(members.guildId, guildId), eq(members.userId, who.id)));
+    if (!(access.permissions & (Permissions.CHANGE_NICKNAME | Permissions.MANAGE_NICKNAMES)))
+      throw new ApiError(Errors.MISSING_PERMISSIONS);
+    await tx
+      .update(members)
+      .set({ nick: body.nick?.trim() || null })
+      .where(and(eq(members.guildId, guildId), eq(members.userId, who.id)));
     const after = await requireMember(tx, guildId, who.id);
     const changes = diffChanges(before, after, ['nick']);
     if (changes.length) {
-      await doRecordAudit(ctx, tx, emit, { guildId, userId: who.id, targetId: who.id, actionType: AuditLogEvent.MEMBER_UPDATE, changes, reason });
+      await doRecordAudit(ctx, tx, emit, {
+        guildId,
+        userId: who.id,
+        targetId: who.id,
+        actionType: AuditLogEvent.MEMBER_UPDATE,
+        changes,
+        reason,
+      });
       emitMemberUpdate(emit, guildId, after, false);
     }
     return after;
@@ -155,7 +231,15 @@ export async function doUpdateMe(ctx: AppContext, who: Caller, guildId: string, 
 }
 
 /** PUT/DELETE /guilds/{id}/members/{user_id}/roles/{role_id}: MANAGE_ROLES + hierarchy. */
-export async function doSetMemberRole(ctx: AppContext, who: Caller, guildId: string, userId: string, roleId: string, add: boolean, reason: string | null) {
+export async function doSetMemberRole(
+  ctx: AppContext,
+  who: Caller,
+  guildId: string,
+  userId: string,
+  roleId: string,
+  add: boolean,
+  reason: string | null,
+) {
   await transact(ctx, async (tx, emit) => {
     const access = await accessGuild(tx, guildId, who.id, Permissions.MANAGE_ROLES);
     const member = await requireMember(tx, guildId, userId);

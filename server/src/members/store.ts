@@ -25,7 +25,15 @@ export async function loadWireMembers(q: Queryable, guildId: string, opts: { use
   const roleRows = await q
     .select({ userId: memberRoles.userId, roleId: memberRoles.roleId })
     .from(memberRoles)
-    .where(and(eq(memberRoles.guildId, guildId), inArray(memberRoles.userId, rows.map((r) => r.member.userId))));
+    .where(
+      and(
+        eq(memberRoles.guildId, guildId),
+        inArray(
+          memberRoles.userId,
+          rows.map((r) => r.member.userId),
+        ),
+      ),
+    );
   const byUser = new Map<string, string[]>();
   for (const r of roleRows) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r.roleId]);
   return rows.map((r) => toWireMember(r.member, toWireUser(r.user), byUser.get(r.member.userId) ?? []));

@@ -49,5 +49,8 @@ export async function checkMemberBelow(q: Queryable, access: GuildAccess, target
 /** Role rows of the guild by id; ids that are not roles of this guild are absent. */
 export async function loadGuildRoles(q: Queryable, guildId: string, ids: string[]) {
   if (!ids.length) return [];
-  return q.select().from(roles).where(and(eq(roles.guildId, guildId), inArray(roles.id, ids)));
+  return q
+    .select()
+    .from(roles)
+    .where(and(eq(roles.guildId, guildId), inArray(roles.id, ids)));
 }

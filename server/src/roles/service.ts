@@ -1,4 +1,12 @@
-import { AuditLogEvent, type CreateRoleBody, Errors, type PatchRoleBody, Permissions, type RolePositionsBody, parsePermissions } from '@retrocast/protocol';
+import {
+  AuditLogEvent,
+  type CreateRoleBody,
+  Errors,
+  type PatchRoleBody,
+  Permissions,
+  parsePermissions,
+  type RolePositionsBody,
+} from '@retrocast/protocol';
 import { asc, eq, sql } from 'drizzle-orm';
 import { diffChanges, doRecordAudit } from '../audit-log/store.js';
 import type { AppContext, Caller } from '../context.js';
@@ -8,7 +16,7 @@ import { type Emit, transact } from '../db/tx.js';
 import { loadGuildRoles as loadAllRoles, lockGuild } from '../guilds/service.js';
 import { type RoleRow, toWireRole } from '../guilds/wire.js';
 import { ApiError, invalidField } from '../http/errors.js';
-import { type GuildAccess, accessGuild, highestRolePosition } from '../permissions/access.js';
+import { accessGuild, type GuildAccess, highestRolePosition } from '../permissions/access.js';
 import { checkGrantable, checkRolesBelow, loadRolePositions } from './hierarchy.js';
 
 const MAX_ROLES = 250;
@@ -17,7 +25,12 @@ const ROLE_AUDIT_KEYS = ['name', 'color', 'hoist', 'mentionable', 'permissions']
 const byPosition = (a: RoleRow, b: RoleRow) => a.position - b.position || (BigInt(a.id) < BigInt(b.id) ? -1 : 1);
 
 function emitRole(emit: Emit, t: string, guildId: string, role: RoleRow, permissionsChanged: boolean) {
-  emit({ t, d: { guild_id: guildId, role: toWireRole(role) }, guild_id: guildId, meta: permissionsChanged ? { permissions_changed: true } : undefined });
+  emit({
+    t,
+    d: { guild_id: guildId, role: toWireRole(role) },
+    guild_id: guildId,
+    meta: permissionsChanged ? { permissions_changed: true } : undefined,
+  });
 }
 
 /** GET /guilds/{id}/roles: any member. */
@@ -68,7 +81,14 @@ export async function doCreateRole(ctx: AppContext, who: Caller, guildId: string
       })
       .returning();
     const wire = toWireRole(row);
-    await doRecordAudit(ctx, tx, emit, { guildId, userId: who.id, targetId: row.id, actionType: AuditLogEvent.ROLE_CREATE, changes: diffChanges(null, wire, ROLE_AUDIT_KEYS), reason });
+    await doRecordAudit(ctx, tx, emit, {
+      guildId,
+      userId: who.id,
+      targetId: row.id,
+      actionType: AuditLogEvent.ROLE_CREATE,
+      changes: diffChanges(null, wire, ROLE_AUDIT_KEYS),
+      reason,
+    });
     emitRole(emit, 'GUILD_ROLE_CREATE', guildId, row, false);
     for (const r of moved) emitRole(emit, 'GUILD_ROLE_UPDATE', guildId, r, false);
     return wire;
@@ -82,7 +102,14 @@ async function requireRole(tx: Tx, guildId: string, roleId: string): Promise<Rol
 }
 
 /** PATCH /guilds/{id}/roles/{role_id}: MANAGE_ROLES, role below the caller's highest. */
-export async function doUpdateRole(ctx: AppContext, who: Caller, guildId: string, roleId: string, body: PatchRoleBody, reason: string | null) {
+export async function doUpdateRole(
+  ctx: AppContext,
+  who: Caller,
+  guildId: string,
+  roleId: string,
+  body: PatchRoleBody,
+  reason: string | null,
+) {
   return transact(ctx, async (tx, emit) => {
     const access = await accessGuild(tx, guildId, who.id, Permissions.MANAGE_ROLES);
     const role = await requireRole(tx, guildId, roleId);
@@ -105,7 +132,14 @@ export async function doUpdateRole(ctx: AppContext, who: Caller, guildId: string
     const [row] = Object.keys(patch).length ? await tx.update(roles).set(patch).where(eq(roles.id, roleId)).returning() : [role];
     const changes = diffChanges(toWireRole(role), toWireRole(row), ROLE_AUDIT_KEYS);
     if (changes.length) {
-      await doRecordAudit(ctx, tx, emit, { guildId, userId: who.id, targetId: roleId, actionType: AuditLogEvent.ROLE_UPDATE, changes, reason });
+      await doRecordAudit(ctx, tx, emit, {
+        guildId,
+        userId: who.id,
+        targetId: roleId,
+        actionType: AuditLogEvent.ROLE_UPDATE,
+        changes,
+        reason,
+      });
       emitRole(emit, 'GUILD_ROLE_UPDATE', guildId, row, row.permissions !== role.permissions);
     }
     return toWireRole(row);
@@ -120,7 +154,14 @@ export async function doDeleteRole(ctx: AppContext, who: Caller, guildId: string
     if (roleId === guildId) throw new ApiError(Errors.INVALID_ROLE);
     checkRolesBelow(access, await loadRolePositions(tx, guildId), [roleId]);
     await tx.delete(roles).where(eq(roles.id, roleId));
-    await doRecordAudit(ctx, tx, emit, { guildId, userId: who.id, targetId: roleId, actionType: AuditLogEvent.ROLE_DELETE, changes: diffChanges(toWireRole(role), null, ROLE_AUDIT_KEYS), reason });
+    await doRecordAudit(ctx, tx, emit, {
+      guildId,
+      userId: who.id,
+      targetId: roleId,
+      actionType: AuditLogEvent.ROLE_DELETE,
+      changes: diffChanges(toWireRole(role), null, ROLE_AUDIT_KEYS),
+      reason,
+    });
     emit({ t: 'GUILD_ROLE_DELETE', d: { guild_id: guildId, role_id: roleId }, guild_id: guildId, meta: { permissions_changed: true } });
   });
 }
@@ -134,14 +175,17 @@ export async function doUpdateRolePositions(ctx: AppContext, who: Caller, guildI
   return transact(ctx, async (tx, emit) => {
     const access = await accessGuild(tx, guildId, who.id, Permissions.MANAGE_ROLES);
     await lockGuild(tx, guildId);
-    const all = (await tx.select().from(roles).where(eq(roles.guildId, guildId)).orderBy(asc(roles.position), asc(roles.id))).sort(byPosition);
+    const all = (await tx.select().from(roles).where(eq(roles.guildId, guildId)).orderBy(asc(roles.position), asc(roles.id))).sort(
+      byPosition,
+    );
     const positions = new Map(all.map((r) => [r.id, r.position]));
     const top = highestRolePosition(access, positions);
     const moves = new Map<string, number>();
     for (const [i, e] of body.entries()) {
       if (!positions.has(e.id)) throw invalidField(`${i}.id`, 'UNKNOWN_ROLE', 'Unknown role.');
       if (e.id === guildId) {
-        if (e.position != null && e.position !== 0) throw invalidField(`${i}.position`, 'INVALID_ROLE', 'The @everyone role stays at position 0.');
+        if (e.position != null && e.position !== 0)
+          throw invalidField(`${i}.position`, 'INVALID_ROLE', 'The @everyone role stays at position 0.');
         continue;
       }
       if (e.position == null) continue;
@@ -157,7 +201,14 @@ export async function doUpdateRolePositions(ctx: AppContext, who: Caller, guildI
       if (r.position === position) continue;
       const [row] = await tx.update(roles).set({ position }).where(eq(roles.id, r.id)).returning();
       if (moves.has(r.id)) {
-        await doRecordAudit(ctx, tx, emit, { guildId, userId: who.id, targetId: r.id, actionType: AuditLogEvent.ROLE_UPDATE, changes: [{ key: 'position', old_value: r.position, new_value: position }], reason });
+        await doRecordAudit(ctx, tx, emit, {
+          guildId,
+          userId: who.id,
+          targetId: r.id,
+          actionType: AuditLogEvent.ROLE_UPDATE,
+          changes: [{ key: 'position', old_value: r.position, new_value: position }],
+          reason,
+        });
       }
       emitRole(emit, 'GUILD_ROLE_UPDATE', guildId, row, false);
     }

@@ -1,7 +1,7 @@
 import { DispatchEvents } from '@retrocast/protocol';
 import { Value } from 'typebox/value';
 import { expect } from 'vitest';
-import { type TestServer, type TestUser, api } from './helper.js';
+import { api, type TestServer, type TestUser } from './helper.js';
 
 /** Test fixtures for guild-side suites, built through the public API only. */
 export interface TestGuild {
@@ -18,7 +18,10 @@ export async function createGuild(server: TestServer, owner: TestUser, name = 'T
   expect(g.status).toBe(201);
   const find = (type: number) => g.body.channels.find((c: { type: number }) => c.type === type).id as string;
   const general = g.body.channels.find((c: { type: number; name: string }) => c.type === 0 && c.name === 'general').id;
-  const inv = await api(server, 'POST', `/channels/${general}/invites`, { token: owner.token, body: { max_age: 0, max_uses: 0, unique: true } });
+  const inv = await api(server, 'POST', `/channels/${general}/invites`, {
+    token: owner.token,
+    body: { max_age: 0, max_uses: 0, unique: true },
+  });
   expect(inv.status).toBe(200);
   return { id: g.body.id, generalId: general, voiceId: find(2), textCategoryId: find(4), invite: inv.body.code };
 }
