@@ -14,6 +14,8 @@ class Ui {
   membersOpen = $state(false);
   /** Desktop: member list column shown. */
   showMembers = $state(true);
+  /** Phone layout (≤900px): drawers instead of columns. */
+  phone = $state(false);
   modal: Modal = $state.raw(null);
   panel: 'pins' | 'search' | null = $state(null);
   collapsed: Record<string, boolean> = $state({});
@@ -41,3 +43,9 @@ class Ui {
 }
 
 export const ui = new Ui();
+
+if (typeof matchMedia !== 'undefined') {
+  const mq = matchMedia('(max-width: 900px)');
+  ui.phone = mq.matches;
+  mq.addEventListener('change', (e) => (ui.phone = e.matches));
+}
