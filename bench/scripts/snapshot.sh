@@ -23,4 +23,6 @@ ln -s "$dir/server" "$dir/node_modules/@retrocast/server"
 # The server emits even when a half-finished file elsewhere fails the typecheck.
 (cd "$dir/server" && npx tsc -b) || echo "snapshot: server typecheck failed; built anyway" >&2
 test -f "$dir/server/dist/main.js"
+# The bench report names what it measured.
+if [ "$commit" = worktree ]; then echo "$(git rev-parse --short HEAD)+worktree" > "$dir/BENCH_COMMIT"; else git rev-parse --short "$commit" > "$dir/BENCH_COMMIT"; fi
 echo "built $commit into $dir: BENCH_SERVER_DIR=$dir npm run bench"

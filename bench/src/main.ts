@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +14,7 @@ import { history } from './scenarios/history.js';
 import { SkipError, multiInstance } from './scenarios/multi-instance.js';
 import { throughput } from './scenarios/throughput.js';
 import { voice } from './scenarios/voice.js';
-import { type Backend, REPO, assertBuilt, killAllServers, serverEnv } from './server-process.js';
+import { type Backend, REPO, SERVER_DIR, assertBuilt, killAllServers, serverEnv } from './server-process.js';
 
 /** Every scenario, in the order `npm run bench` runs them. */
 const SCENARIOS: Scenario[] = [fanout, throughput, connections, history, coldStart, multiInstance, files, voice];
@@ -114,9 +115,23 @@ async function main() {
   const { runDir, ...options } = opts;
   const env = serverEnv({ backend: 'pglite', dataDir: '…', logLevel: opts.logLevel, logFile: '', jwtSecret: '…' }, 0);
   const shown = Object.fromEntries(Object.entries(env).filter(([k]) => !['PATH', 'HOME', 'PORT', 'DATA_DIR', 'JWT_SECRET', 'HOST'].includes(k)));
-  const report: BenchReport = { startedAt, finishedAt: new Date().toISOString(), machine, options, serverEnv: shown, results };
+  const server = { dir: SERVER_DIR, commit: gitCommit() };
+  const report: BenchReport = { startedAt, finishedAt: new Date().toISOString(), machine, options, serverEnv: shown, server, results };
   console.log(`\n${renderTable(report)}\n`);
   console.log(`JSON: ${writeReport(join(REPO, 'bench/results'), report)}\nServer logs${opts.cpuProf ? ' and CPU profiles' : ''}: ${runDir}`);
+}
+
+/** The snapshot's commit (scripts/snapshot.sh), else HEAD, marked "+changes" when the working tree differs. */
+function gitCommit(): string {
+  const stamp = join(SERVER_DIR, 'BENCH_COMMIT');
+  if (SERVER_DIR !== REPO && existsSync(stamp)) return readFileSync(stamp, 'utf8').trim();
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', 'protocol', 'server'], { cwd: REPO, encoding: 'utf8' }).trim();
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return 'unknown';
+  }
 }
 
 // Ctrl-C or CI's timeout: take the servers down with us (load workers exit when we disconnect).

@@ -9,6 +9,8 @@ export interface BenchReport {
   machine: MachineInfo;
   options: Omit<BenchOptions, 'runDir'>;
   serverEnv: Record<string, string>;
+  /** What was measured: the build's folder and the repository commit it came from. */
+  server: { dir: string; commit: string };
   results: ScenarioResult[];
 }
 
@@ -19,7 +21,7 @@ export function renderTable(report: BenchReport): string {
   const m = report.machine;
   const lines = [
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, Node ${m.node}, Linux ${m.kernel}, load avg at start ${m.loadAverage.join(' ')}`,
-    `Server env: ${Object.entries(report.serverEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+    `Server: ${report.server.dir} (commit ${report.server.commit}), env ${Object.entries(report.serverEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     '',
     '| scenario | backend | metric | value | goal | |',
     '|---|---|---|---:|---|---|',
