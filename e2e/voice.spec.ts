@@ -1,12 +1,12 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createSocket } from 'node:dgram';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, VIEWPORTS, launch, newContext, shot, uniqueName } from './lib/browser';
-import { type TestServer, startServer } from './lib/server';
+import { ARTIFACTS, launch, newContext, shot, uniqueName, VIEWPORTS } from './lib/browser';
+import { startServer, type TestServer } from './lib/server';
 
 /**
  * Voice in the web client against a real server and a real livekit-server (`npm run
@@ -161,7 +161,10 @@ describe.skipIf(!hasLivekit)('voice in the browser', () => {
       await p.locator(`[data-voice-channel="${voiceId}"]`).click();
       await p.locator('[data-voice-status="connected"]').waitFor({ timeout: 20_000 });
     }
-    for (const [p, other] of [[alice, bobUser], [bob, aliceUser]] as const) {
+    for (const [p, other] of [
+      [alice, bobUser],
+      [bob, aliceUser],
+    ] as const) {
       await expect.poll(() => userRow(p, other.id).count(), { timeout: 10_000 }).toBe(1);
       // The fake microphone "speaks"; voice activity opens on it and LiveKit reports the speaker.
       await expect.poll(() => speaking(p, other.id), { timeout: 20_000, interval: 100 }).toBe(true);

@@ -1,13 +1,24 @@
 import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AudioFrame, AudioSource, AudioStream, LocalAudioTrack, type RemoteTrack, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
+import {
+  AudioFrame,
+  AudioSource,
+  AudioStream,
+  LocalAudioTrack,
+  type RemoteTrack,
+  Room,
+  RoomEvent,
+  TrackKind,
+  TrackPublishOptions,
+  TrackSource,
+} from '@livekit/rtc-node';
 import WebSocket from 'ws';
 import { setupGuild } from '../fixtures.js';
 import { round } from '../proc-stats.js';
 import { restOk } from '../rest.js';
 import type { Scenario } from '../scenario.js';
-import { REPO, freePort, sleep, startServer } from '../server-process.js';
+import { freePort, REPO, sleep, startServer } from '../server-process.js';
 import { SkipError } from './multi-instance.js';
 
 /**
@@ -29,18 +40,32 @@ async function gateway(url: string, token: string) {
       ws.send(JSON.stringify({ op: 2, d: { token, properties: { os: 'linux', browser: 'bench', device: 'bench' } } }));
     }
     if (f.op !== 0) return;
-    for (const w of [...waiters]) if (w.t === f.t && w.pred(f.d)) waiters.splice(waiters.indexOf(w), 1) && w.resolve(f.d);
+    for (const w of [...waiters]) {
+      if (w.t !== f.t || !w.pred(f.d)) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(f.d);
+    }
   });
   const next = (t: string, pred: (d: any) => boolean = () => true, ms = 15_000) =>
     new Promise<any>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ${t} within ${ms} ms`)), ms);
-      waiters.push({ t, pred, resolve: (d) => (clearTimeout(timer), resolve(d)) });
+      waiters.push({
+        t,
+        pred,
+        resolve: (d) => {
+          clearTimeout(timer);
+          resolve(d);
+        },
+      });
     });
   await next('READY');
   return {
     next,
     send: (op: number, d: unknown) => ws.send(JSON.stringify({ op, d })),
-    close: () => (clearInterval(beat), ws.close()),
+    close: () => {
+      clearInterval(beat);
+      ws.close();
+    },
   };
 }
 
@@ -59,7 +84,12 @@ async function publishTone(url: string, token: string) {
       await source.captureFrame(new AudioFrame(data, RATE, 1, data.length));
     }
   })();
-  return { stop: async () => ((running = false), await room.disconnect()) };
+  return {
+    stop: async () => {
+      running = false;
+      await room.disconnect();
+    },
+  };
 }
 
 /** Connects and resolves at the first frame whose RMS is clearly above silence. */
@@ -139,7 +169,10 @@ export const voice: Scenario = {
           { metric: 'op 4 → first audio p99', value: round(pct(99), 0), unit: 'ms' },
           { metric: 'op 4 → first audio best', value: round(sorted[0], 0), unit: 'ms' },
         ],
-        notes: [`joins (ms): ${times.map((t) => round(t, 0)).join(', ')}`, 'each join: op 4, VOICE_SERVER_UPDATE, LiveKit connect, subscribe, decode; then leave'],
+        notes: [
+          `joins (ms): ${times.map((t) => round(t, 0)).join(', ')}`,
+          'each join: op 4, VOICE_SERVER_UPDATE, LiveKit connect, subscribe, decode; then leave',
+        ],
       };
     } finally {
       await server.stop();

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { AccessToken } from 'livekit-server-sdk';
-import { type TestServer, type TestUser, api, registerUser } from './helper.js';
+import { api, registerUser, type TestServer, type TestUser } from './helper.js';
 
 /** A LiveKit that is never reached: enough to mint tokens and verify webhooks in fast tests. */
 export const FAKE_LIVEKIT = {
@@ -61,7 +61,11 @@ export function grantsOf(token: string) {
 }
 
 /** A webhook body signed as LiveKit signs it (JWT carrying the body's sha256). */
-export async function signedWebhook(event: Record<string, unknown>, key = FAKE_LIVEKIT.LIVEKIT_API_KEY, secret = FAKE_LIVEKIT.LIVEKIT_API_SECRET) {
+export async function signedWebhook(
+  event: Record<string, unknown>,
+  key = FAKE_LIVEKIT.LIVEKIT_API_KEY,
+  secret = FAKE_LIVEKIT.LIVEKIT_API_SECRET,
+) {
   const body = JSON.stringify({ id: `EV_${Date.now()}`, createdAt: String(Math.floor(Date.now() / 1000)), ...event });
   const at = new AccessToken(key, secret);
   at.sha256 = createHash('sha256').update(body).digest('base64');

@@ -1,7 +1,12 @@
 import { GatewayCloseCodes, GatewayOpcodes, VoiceStateUpdateCommand } from '@retrocast/protocol';
 import { Compile } from 'typebox/compile';
 import type { AppContext } from '../context.js';
-import { type GatewayClient, registerGuildCreateExtender, registerOpcodeHandler, registerSessionEndHandler } from '../gateway/extensions.js';
+import {
+  type GatewayClient,
+  registerGuildCreateExtender,
+  registerOpcodeHandler,
+  registerSessionEndHandler,
+} from '../gateway/extensions.js';
 import { ApiError } from '../http/errors.js';
 import { voiceOf } from './runtime.js';
 import { doJoinVoice, doLeaveVoice, doUpdateSelfVoice } from './service.js';
@@ -28,7 +33,12 @@ async function onVoiceStateUpdate(ctx: AppContext, client: GatewayClient, d: unk
       await doUpdateSelfVoice(ctx, userId, sessionId, d.self_mute, d.self_deaf);
       return;
     }
-    const server = await doJoinVoice(ctx, userId, d.channel_id, { sessionId, guildId: d.guild_id, selfMute: d.self_mute, selfDeaf: d.self_deaf });
+    const server = await doJoinVoice(ctx, userId, d.channel_id, {
+      sessionId,
+      guildId: d.guild_id,
+      selfMute: d.self_mute,
+      selfDeaf: d.self_deaf,
+    });
     client.dispatch('VOICE_SERVER_UPDATE', { guild_id: server.guild_id, endpoint: server.endpoint, token: server.token });
   } catch (err) {
     // Discord answers a refused join (no CONNECT, full channel) with silence; REST join explains.

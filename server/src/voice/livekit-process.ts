@@ -122,7 +122,11 @@ export function spawnLiveKit(cfg: VoiceConfig, bin: string, dataDir: string, web
   });
   const ready = waitUntilUp(serviceUrl, child, 20_000).then((ok) => {
     isUp = ok;
-    if (ok) log.info({ url: serviceUrl, nodeIp: cfg.nodeIp, udp: cfg.udpPort, tcp: cfg.tcpPort }, `voice: livekit-server running on port ${cfg.port}`);
+    if (ok)
+      log.info(
+        { url: serviceUrl, nodeIp: cfg.nodeIp, udp: cfg.udpPort, tcp: cfg.tcpPort },
+        `voice: livekit-server running on port ${cfg.port}`,
+      );
     else if (!closing) {
       log.error({ output: output.slice(-5) }, 'voice: livekit-server did not come up; voice is unavailable');
       child.kill('SIGKILL');

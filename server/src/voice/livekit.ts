@@ -1,4 +1,4 @@
-import { AccessToken, RoomServiceClient, WebhookReceiver, type WebhookEvent } from 'livekit-server-sdk';
+import { AccessToken, RoomServiceClient, type WebhookEvent, WebhookReceiver } from 'livekit-server-sdk';
 import type { LiveKit } from './livekit-process.js';
 
 /** Join tokens only need to outlive the connect; LiveKit refreshes them for the session itself. */
@@ -19,7 +19,10 @@ export async function mintToken(lk: LiveKit, room: string, identity: string, nam
 const services = new WeakMap<LiveKit, RoomServiceClient>();
 export function roomService(lk: LiveKit): RoomServiceClient {
   let svc = services.get(lk);
-  if (!svc) services.set(lk, (svc = new RoomServiceClient(lk.serviceUrl, lk.apiKey, lk.apiSecret)));
+  if (!svc) {
+    svc = new RoomServiceClient(lk.serviceUrl, lk.apiKey, lk.apiSecret);
+    services.set(lk, svc);
+  }
   return svc;
 }
 

@@ -6,7 +6,7 @@ import { ApiError } from '../http/errors.js';
 import { doUpdateMember } from '../members/service.js';
 import { accessGuild, loadChannelAccess } from '../permissions/access.js';
 import { voiceOf } from './runtime.js';
-import { VOICE_CHANNEL, doLeaveVoice, doMoveVoice, doSyncVoiceState } from './service.js';
+import { doLeaveVoice, doMoveVoice, doSyncVoiceState, VOICE_CHANNEL } from './service.js';
 import type { VoiceState } from './store.js';
 
 /** Discord's audit log action types for voice moves (not in protocol's list yet). */
@@ -25,7 +25,13 @@ export interface VoiceModeration {
  * DEAFEN_MEMBERS and MOVE_MEMBERS respectively; the target must be in voice in this guild
  * (40032 otherwise, as Discord). Returns the target's current voice state.
  */
-export async function accessVoiceModeration(ctx: AppContext, actorId: string, guildId: string, userId: string, body: VoiceModeration): Promise<VoiceState> {
+export async function accessVoiceModeration(
+  ctx: AppContext,
+  actorId: string,
+  guildId: string,
+  userId: string,
+  body: VoiceModeration,
+): Promise<VoiceState> {
   let needed = 0n;
   if (body.mute !== undefined) needed |= Permissions.MUTE_MEMBERS;
   if (body.deaf !== undefined) needed |= Permissions.DEAFEN_MEMBERS;
@@ -47,7 +53,13 @@ export async function accessVoiceModeration(ctx: AppContext, actorId: string, gu
  * Discord): the members service writes them with their audit entry, then LiveKit grants follow.
  * A move or disconnect is one audit entry and ends the old connection.
  */
-export async function doModerateVoice(ctx: AppContext, actor: Caller, state: VoiceState, body: VoiceModeration, reason: string | null): Promise<void> {
+export async function doModerateVoice(
+  ctx: AppContext,
+  actor: Caller,
+  state: VoiceState,
+  body: VoiceModeration,
+  reason: string | null,
+): Promise<void> {
   const { guild_id: guildId, user_id: userId } = state;
   if (body.mute !== undefined || body.deaf !== undefined) {
     await doUpdateMember(ctx, actor, guildId, userId, { mute: body.mute, deaf: body.deaf }, reason);

@@ -2,9 +2,9 @@ import { Errors } from '@retrocast/protocol';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../http/errors.js';
 import { installVoiceGateway } from './gateway.js';
-import { startLiveKit } from './livekit-process.js';
 import { receiveWebhook } from './livekit.js';
-import { type VoiceRuntime, attachVoice, voiceOf } from './runtime.js';
+import { startLiveKit } from './livekit-process.js';
+import { attachVoice, type VoiceRuntime, voiceOf } from './runtime.js';
 import { createMemoryVoiceStore, createRedisVoiceStore } from './store.js';
 import { doHandleWebhook, doReconcile, onBusEvent } from './sync.js';
 

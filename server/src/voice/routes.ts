@@ -1,5 +1,14 @@
-import { ErrorResponse, IdParam, Snowflake, VoiceJoinBody, VoiceJoinResponse, VoiceModerationBody, VoiceRegion, VoiceStatePayload } from '@retrocast/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  ErrorResponse,
+  IdParam,
+  Snowflake,
+  VoiceJoinBody,
+  VoiceJoinResponse,
+  VoiceModerationBody,
+  VoiceRegion,
+  VoiceStatePayload,
+} from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { auditReason } from '../audit-log/reason.js';
 import { caller } from '../context.js';
@@ -36,7 +45,11 @@ export const voiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/guilds/:guildId/voice-states/:userId', {
-    schema: { tags, params: Type.Object({ guildId: Snowflake, userId: Type.Union([Snowflake, Type.Literal('@me')]) }), response: { 200: VoiceStatePayload, ...errors } },
+    schema: {
+      tags,
+      params: Type.Object({ guildId: Snowflake, userId: Type.Union([Snowflake, Type.Literal('@me')]) }),
+      response: { 200: VoiceStatePayload, ...errors },
+    },
     handler: async (req) => {
       const me = caller(req).id;
       return accessVoiceState(ctx, me, req.params.guildId, req.params.userId === '@me' ? me : req.params.userId);
@@ -44,7 +57,12 @@ export const voiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.patch('/guilds/:guildId/voice-states/:userId', {
-    schema: { tags, params: Type.Object({ guildId: Snowflake, userId: Snowflake }), body: VoiceModerationBody, response: { 204: Type.Null(), ...errors } },
+    schema: {
+      tags,
+      params: Type.Object({ guildId: Snowflake, userId: Snowflake }),
+      body: VoiceModerationBody,
+      response: { 204: Type.Null(), ...errors },
+    },
     handler: async (req, reply) => {
       const { guildId, userId } = req.params;
       const state = await accessVoiceModeration(ctx, caller(req).id, guildId, userId, req.body);

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { Errors, Permissions, hasPermission } from '@retrocast/protocol';
+import { Errors, hasPermission, Permissions } from '@retrocast/protocol';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/client.js';
 import { ApiError } from '../http/errors.js';
-import { type ChannelAccess, accessGuild, loadChannelAccess } from '../permissions/access.js';
+import { accessGuild, type ChannelAccess, loadChannelAccess } from '../permissions/access.js';
 import { type Grants, mintToken, roomService, setParticipantGrants } from './livekit.js';
 import type { LiveKit } from './livekit-process.js';
-import { type VoiceRuntime, requireLiveKit, voiceOf } from './runtime.js';
+import { requireLiveKit, type VoiceRuntime, voiceOf } from './runtime.js';
 import type { Match, VoiceState } from './store.js';
 import { loadWireMember, toWireVoiceState } from './wire.js';
 
@@ -39,7 +39,9 @@ export async function accessVoiceChannel(q: Queryable, channelId: string, userId
 export async function checkRoomFor(rt: VoiceRuntime, access: ChannelAccess, userId: string): Promise<void> {
   const limit = access.channel.userLimit ?? 0;
   if (!limit || hasPermission(access.permissions, Permissions.MOVE_MEMBERS)) return;
-  const inside = (await rt.store.list(access.channel.guildId ?? undefined)).filter((s) => s.channel_id === access.channel.id && s.user_id !== userId);
+  const inside = (await rt.store.list(access.channel.guildId ?? undefined)).filter(
+    (s) => s.channel_id === access.channel.id && s.user_id !== userId,
+  );
   if (inside.length >= limit) throw new ApiError(Errors.VOICE_CHANNEL_FULL);
 }
 
@@ -141,7 +143,12 @@ function expectConnection(ctx: AppContext, rt: VoiceRuntime, s: VoiceState): voi
  * Removes the user's voice state if it matches, dispatches the leave, and ends the LiveKit
  * connection (unless LiveKit itself reported it gone). Returns the removed state, or null.
  */
-export async function doLeaveVoice(ctx: AppContext, userId: string, match: Match = {}, opts: { kick?: boolean } = {}): Promise<VoiceState | null> {
+export async function doLeaveVoice(
+  ctx: AppContext,
+  userId: string,
+  match: Match = {},
+  opts: { kick?: boolean } = {},
+): Promise<VoiceState | null> {
   const removed = await voiceOf(ctx).store.remove(userId, match);
   if (!removed) return null;
   await notifyVoiceState(ctx, removed, null);
@@ -150,7 +157,13 @@ export async function doLeaveVoice(ctx: AppContext, userId: string, match: Match
 }
 
 /** op 4 for the channel the session is already in: only self mute/deaf change. */
-export async function doUpdateSelfVoice(ctx: AppContext, userId: string, sessionId: string, selfMute: boolean, selfDeaf: boolean): Promise<VoiceState | null> {
+export async function doUpdateSelfVoice(
+  ctx: AppContext,
+  userId: string,
+  sessionId: string,
+  selfMute: boolean,
+  selfDeaf: boolean,
+): Promise<VoiceState | null> {
   const s = await voiceOf(ctx).store.update(userId, { session_id: sessionId }, { self_mute: selfMute || selfDeaf, self_deaf: selfDeaf });
   if (s) await notifyVoiceState(ctx, s);
   return s;
@@ -177,7 +190,11 @@ export async function doSyncVoiceState(ctx: AppContext, userId: string, guildId:
   const visible = flags.mute !== s.mute || flags.deaf !== s.deaf;
   const grantsChanged = grants.canPublish !== s.can_publish || flags.deaf !== s.deaf;
   if (!visible && !grantsChanged) return s;
-  const next = await rt.store.update(userId, { channel_id: s.channel_id, session_id: s.session_id }, { ...flags, can_publish: grants.canPublish });
+  const next = await rt.store.update(
+    userId,
+    { channel_id: s.channel_id, session_id: s.session_id },
+    { ...flags, can_publish: grants.canPublish },
+  );
   if (!next) return null;
   if (grantsChanged) await atLiveKit(ctx, 'updateParticipant', (lk) => setParticipantGrants(lk, s.channel_id, userId, grants));
   if (visible) await notifyVoiceState(ctx, next);
@@ -199,6 +216,11 @@ export async function doMoveVoice(ctx: AppContext, userId: string, guildId: stri
     selfMute: prev.self_mute,
     selfDeaf: prev.self_deaf,
   });
-  await ctx.bus.publish({ t: 'VOICE_SERVER_UPDATE', d: { guild_id: guildId, endpoint: server.endpoint, token: server.token }, user_ids: [userId], meta: { voice_session_id: prev.session_id } });
+  await ctx.bus.publish({
+    t: 'VOICE_SERVER_UPDATE',
+    d: { guild_id: guildId, endpoint: server.endpoint, token: server.token },
+    user_ids: [userId],
+    meta: { voice_session_id: prev.session_id },
+  });
   return server.state;
 }

@@ -110,7 +110,9 @@ export function createRedisVoiceStore(url: string, prefix: string): VoiceStore {
   return {
     get: async (userId) => parse(await redis.hget(key, userId)),
     put: async (state) => {
-      const [[, old]] = (await redis.multi().hget(key, state.user_id).hset(key, state.user_id, JSON.stringify(state)).exec()) as [[unknown, string | null]];
+      const [[, old]] = (await redis.multi().hget(key, state.user_id).hset(key, state.user_id, JSON.stringify(state)).exec()) as [
+        [unknown, string | null],
+      ];
       return parse(old);
     },
     update: (userId, match, patch) => cas(userId, match, patch),

@@ -1,4 +1,4 @@
-import { Permissions, hasPermission } from '@retrocast/protocol';
+import { hasPermission, Permissions } from '@retrocast/protocol';
 import { eq } from 'drizzle-orm';
 import type { WebhookEvent } from 'livekit-server-sdk';
 import type { BusEvent } from '../bus/types.js';
@@ -7,7 +7,7 @@ import { guilds } from '../db/schema.js';
 import { loadChannelAccess } from '../permissions/access.js';
 import { roomService } from './livekit.js';
 import { voiceOf } from './runtime.js';
-import { VOICE_CHANNEL, doLeaveVoice, doSyncVoiceState, grantsFor, kickParticipant, notifyVoiceState } from './service.js';
+import { doLeaveVoice, doSyncVoiceState, grantsFor, kickParticipant, notifyVoiceState, VOICE_CHANNEL } from './service.js';
 import type { VoiceState } from './store.js';
 import { loadWireMember } from './wire.js';
 
@@ -64,7 +64,8 @@ export async function doHandleWebhook(ctx: AppContext, event: WebhookEvent): Pro
       return;
     case 'room_finished':
       for (const s of await voiceOf(ctx).store.list()) {
-        if (s.channel_id === room && s.connected) await doLeaveVoice(ctx, s.user_id, { channel_id: room, session_id: s.session_id }, { kick: false });
+        if (s.channel_id === room && s.connected)
+          await doLeaveVoice(ctx, s.user_id, { channel_id: room, session_id: s.session_id }, { kick: false });
       }
       return;
   }
@@ -103,7 +104,8 @@ export async function onBusEvent(ctx: AppContext, e: BusEvent): Promise<void> {
   }
   const d = (e.d ?? {}) as { id?: string; type?: number };
   if (e.t === 'CHANNEL_DELETE' && d.type === VOICE_CHANNEL && d.id) {
-    for (const s of await voiceOf(ctx).store.list(guildId)) if (s.channel_id === d.id) await doLeaveVoice(ctx, s.user_id, { channel_id: d.id });
+    for (const s of await voiceOf(ctx).store.list(guildId))
+      if (s.channel_id === d.id) await doLeaveVoice(ctx, s.user_id, { channel_id: d.id });
     return;
   }
   if (e.t === 'GUILD_DELETE' && d.id && !e.user_ids) {

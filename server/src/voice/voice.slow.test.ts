@@ -2,11 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { AudioStream, type RemoteTrack, Room, RoomEvent, TrackKind, dispose } from '@livekit/rtc-node';
+import { AudioStream, dispose, type RemoteTrack, Room, RoomEvent, TrackKind } from '@livekit/rtc-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayClient, connectUser } from '../test/gateway.js';
-import { type TestServer, type TestUser, api, startServer } from '../test/helper.js';
-import { type VoiceGuild, createVoiceGuild } from '../test/voice-fixtures.js';
+import { connectUser, type GatewayClient } from '../test/gateway.js';
+import { api, startServer, type TestServer, type TestUser } from '../test/helper.js';
+import { createVoiceGuild, type VoiceGuild } from '../test/voice-fixtures.js';
 import { loadVoiceConfig } from './config.js';
 import { findLiveKitBinary } from './livekit-process.js';
 import { voiceOf } from './runtime.js';
@@ -96,7 +96,14 @@ describe.skipIf(!binary)('voice with a real LiveKit', () => {
   beforeAll(async () => {
     const [port, tcp, udp] = [await freeTcpPort(), await freeTcpPort(), await freeUdpPort()];
     server = await startServer({
-      env: { LIVEKIT_MODE: 'auto', LIVEKIT_NODE_IP: '127.0.0.1', LIVEKIT_BIND: '127.0.0.1', LIVEKIT_PORT: String(port), LIVEKIT_TCP_PORT: String(tcp), LIVEKIT_UDP_PORT: String(udp) },
+      env: {
+        LIVEKIT_MODE: 'auto',
+        LIVEKIT_NODE_IP: '127.0.0.1',
+        LIVEKIT_BIND: '127.0.0.1',
+        LIVEKIT_PORT: String(port),
+        LIVEKIT_TCP_PORT: String(tcp),
+        LIVEKIT_UDP_PORT: String(udp),
+      },
     });
     await voiceOf(server.app.ctx).started;
     expect(voiceOf(server.app.ctx).lk?.up()).toBe(true);
@@ -115,7 +122,12 @@ describe.skipIf(!binary)('voice with a real LiveKit', () => {
   });
 
   it('users join through op 4, hear each other, deafen and mute are enforced, a killed connection leaves', async () => {
-    const [ownerGw, aliceGw, bobGw, carolGw] = await Promise.all([connectUser(server, g.owner), connectUser(server, alice), connectUser(server, bob), connectUser(server, carol)]);
+    const [ownerGw, aliceGw, bobGw, carolGw] = await Promise.all([
+      connectUser(server, g.owner),
+      connectUser(server, alice),
+      connectUser(server, bob),
+      connectUser(server, carol),
+    ]);
     gateways.push(ownerGw, aliceGw, bobGw, carolGw);
 
     // op 4 → VOICE_SERVER_UPDATE to the joining session, VOICE_STATE_UPDATE to every member.
@@ -139,7 +151,10 @@ describe.skipIf(!binary)('voice with a real LiveKit', () => {
     await waitUntil(() => bobSide.heard.loudFrames > 20 && carolSide.heard.loudFrames > 20, 20_000, 'bob and carol to hear the tone');
 
     // Server deafen (moderator route): carol receives nothing more while bob still hears alice.
-    const deafened = await api(server, 'PATCH', `/guilds/${g.guildId}/voice-states/${carol.id}`, { token: g.owner.token, body: { deaf: true } });
+    const deafened = await api(server, 'PATCH', `/guilds/${g.guildId}/voice-states/${carol.id}`, {
+      token: g.owner.token,
+      body: { deaf: true },
+    });
     expect(deafened.status).toBe(204);
     await ownerGw.dispatch('VOICE_STATE_UPDATE', (d) => d.user_id === carol.id && d.deaf === true, 5000);
     await waitUntil(() => Date.now() - carolSide.heard.lastLoudAt > 1500, 10_000, 'carol to stop hearing after server deafen');

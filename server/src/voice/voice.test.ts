@@ -1,17 +1,17 @@
 import { Permissions } from '@retrocast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../bus/types.js';
-import { type TestServer, api, startServer } from '../test/helper.js';
+import { api, startServer, type TestServer } from '../test/helper.js';
 import {
-  FAKE_LIVEKIT,
-  type VoiceGuild,
   createVoiceGuild,
   eventually,
+  FAKE_LIVEKIT,
   grantsOf,
   joinVoice,
   overwrite,
   postWebhook,
   signedWebhook,
+  type VoiceGuild,
 } from '../test/voice-fixtures.js';
 
 describe('voice without LiveKit', () => {
@@ -42,7 +42,8 @@ describe('voice with LiveKit configured', () => {
   let server: TestServer;
   let g: VoiceGuild;
   const events: BusEvent[] = [];
-  const voiceEvents = (userId: string) => events.filter((e) => e.t === 'VOICE_STATE_UPDATE' && (e.d as { user_id: string }).user_id === userId);
+  const voiceEvents = (userId: string) =>
+    events.filter((e) => e.t === 'VOICE_STATE_UPDATE' && (e.d as { user_id: string }).user_id === userId);
 
   beforeAll(async () => {
     server = await startServer({ env: FAKE_LIVEKIT });
@@ -59,7 +60,13 @@ describe('voice with LiveKit configured', () => {
       const grants = grantsOf(res.body.token);
       expect(grants).toMatchObject({ identity: g.owner.id, room: g.voiceId, roomJoin: true, canPublish: true, canSubscribe: true });
       expect(grants.ttl).toBeLessThanOrEqual(600);
-      expect(res.body.voice_state).toMatchObject({ guild_id: g.guildId, channel_id: g.voiceId, user_id: g.owner.id, self_mute: true, mute: false });
+      expect(res.body.voice_state).toMatchObject({
+        guild_id: g.guildId,
+        channel_id: g.voiceId,
+        user_id: g.owner.id,
+        self_mute: true,
+        mute: false,
+      });
       const dispatched = await eventually(() => voiceEvents(g.owner.id)[0], 3000, 'VOICE_STATE_UPDATE');
       expect(dispatched.guild_id).toBe(g.guildId);
       expect(dispatched.d).toMatchObject({ channel_id: g.voiceId, member: { user: { id: g.owner.id } } });
@@ -87,7 +94,10 @@ describe('voice with LiveKit configured', () => {
     });
 
     it('refuses a full channel unless the user has MOVE_MEMBERS', async () => {
-      const created = await api(server, 'POST', `/guilds/${g.guildId}/channels`, { token: g.owner.token, body: { name: 'Duo', type: 2, user_limit: 1 } });
+      const created = await api(server, 'POST', `/guilds/${g.guildId}/channels`, {
+        token: g.owner.token,
+        body: { name: 'Duo', type: 2, user_limit: 1 },
+      });
       expect(created.status).toBe(201);
       const a = await g.join();
       const b = await g.join();
@@ -110,8 +120,16 @@ describe('voice with LiveKit configured', () => {
 
   describe('POST /api/livekit/webhook', () => {
     it('rejects forged and unsigned webhooks with 401', async () => {
-      const { body } = await signedWebhook({ event: 'participant_left', room: { name: g.voiceId }, participant: { identity: g.owner.id, sid: 'PA_x' } });
-      const forged = await signedWebhook({ event: 'participant_left' }, FAKE_LIVEKIT.LIVEKIT_API_KEY, 'another-secret-that-is-at-least-32-characters');
+      const { body } = await signedWebhook({
+        event: 'participant_left',
+        room: { name: g.voiceId },
+        participant: { identity: g.owner.id, sid: 'PA_x' },
+      });
+      const forged = await signedWebhook(
+        { event: 'participant_left' },
+        FAKE_LIVEKIT.LIVEKIT_API_KEY,
+        'another-secret-that-is-at-least-32-characters',
+      );
       expect((await postWebhook(server, body, forged.authorization)).status).toBe(401);
       expect((await postWebhook(server, body, '')).status).toBe(401);
       const tampered = await signedWebhook({ event: 'room_started', room: { name: g.voiceId } });
@@ -148,7 +166,10 @@ describe('voice with LiveKit configured', () => {
       const state = await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token });
       expect(state.body).toMatchObject({ mute: true, member: { mute: true } });
       await eventually(() => voiceEvents(u.id).some((e) => (e.d as { mute: boolean }).mute), 3000, 'mute dispatch');
-      const notInVoice = await api(server, 'PATCH', `/guilds/${g.guildId}/voice-states/${other.id}`, { token: g.owner.token, body: { mute: true } });
+      const notInVoice = await api(server, 'PATCH', `/guilds/${g.guildId}/voice-states/${other.id}`, {
+        token: g.owner.token,
+        body: { mute: true },
+      });
       expect(notInVoice.body.code).toBe(40032);
     });
 
@@ -157,26 +178,41 @@ describe('voice with LiveKit configured', () => {
       await joinVoice(server, u, g.voiceId);
       const res = await api(server, 'PATCH', `/guilds/${g.guildId}/members/${u.id}`, { token: g.owner.token, body: { deaf: true } });
       expect(res.status).toBe(200);
-      await eventually(async () => (await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token })).body.deaf, 3000, 'deaf');
+      await eventually(
+        async () => (await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token })).body.deaf,
+        3000,
+        'deaf',
+      );
     });
 
     it('moves with channel_id and disconnects with null (PATCH member), each in the audit log', async () => {
       const u = await g.join();
       const other = await api(server, 'POST', `/guilds/${g.guildId}/channels`, { token: g.owner.token, body: { name: 'Other', type: 2 } });
       await joinVoice(server, u, g.voiceId);
-      const moved = await api(server, 'PATCH', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token, body: { channel_id: other.body.id } });
+      const moved = await api(server, 'PATCH', `/guilds/${g.guildId}/voice-states/${u.id}`, {
+        token: g.owner.token,
+        body: { channel_id: other.body.id },
+      });
       expect(moved.status).toBe(204);
       const state = await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token });
       expect(state.body.channel_id).toBe(other.body.id);
       await eventually(() => events.some((e) => e.t === 'VOICE_SERVER_UPDATE' && e.user_ids?.[0] === u.id), 3000, 'VOICE_SERVER_UPDATE');
       const outsider = await g.join();
-      const refused = await api(server, 'PATCH', `/guilds/${g.guildId}/members/${u.id}`, { token: outsider.token, body: { channel_id: null } });
+      const refused = await api(server, 'PATCH', `/guilds/${g.guildId}/members/${u.id}`, {
+        token: outsider.token,
+        body: { channel_id: null },
+      });
       expect(refused.status).toBe(403);
-      const dropped = await api(server, 'PATCH', `/guilds/${g.guildId}/members/${u.id}`, { token: g.owner.token, body: { channel_id: null } });
+      const dropped = await api(server, 'PATCH', `/guilds/${g.guildId}/members/${u.id}`, {
+        token: g.owner.token,
+        body: { channel_id: null },
+      });
       expect(dropped.status).toBe(200);
       expect((await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token })).status).toBe(404);
       const log = await api(server, 'GET', `/guilds/${g.guildId}/audit-logs`, { token: g.owner.token });
-      const types = log.body.audit_log_entries.filter((e: { target_id: string }) => e.target_id === u.id).map((e: { action_type: number }) => e.action_type);
+      const types = log.body.audit_log_entries
+        .filter((e: { target_id: string }) => e.target_id === u.id)
+        .map((e: { action_type: number }) => e.action_type);
       expect(types).toEqual(expect.arrayContaining([26, 27]));
     });
 
@@ -186,9 +222,17 @@ describe('voice with LiveKit configured', () => {
       await joinVoice(server, u, g.voiceId);
       await joinVoice(server, v, g.voiceId);
       await overwrite(server, g.owner, g.voiceId, u.id, 0n, Permissions.CONNECT);
-      await eventually(async () => (await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token })).status === 404, 3000, 'CONNECT revoked');
+      await eventually(
+        async () => (await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token })).status === 404,
+        3000,
+        'CONNECT revoked',
+      );
       expect((await api(server, 'DELETE', `/guilds/${g.guildId}/members/${v.id}`, { token: g.owner.token })).status).toBe(204);
-      await eventually(async () => (await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${v.id}`, { token: g.owner.token })).status === 404, 3000, 'kick');
+      await eventually(
+        async () => (await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${v.id}`, { token: g.owner.token })).status === 404,
+        3000,
+        'kick',
+      );
     });
   });
 });

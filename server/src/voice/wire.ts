@@ -44,5 +44,9 @@ export async function loadWireMember(q: Queryable, guildId: string, userId: stri
     .select({ id: memberRoles.roleId })
     .from(memberRoles)
     .where(and(eq(memberRoles.guildId, guildId), eq(memberRoles.userId, userId)));
-  return toWireMember(row.member, toWireUser(row.user), roles.map((r) => r.id));
+  return toWireMember(
+    row.member,
+    toWireUser(row.user),
+    roles.map((r) => r.id),
+  );
 }

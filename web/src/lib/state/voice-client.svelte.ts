@@ -6,7 +6,7 @@
  */
 import type { Room as LkRoom, Participant, RemoteParticipant } from 'livekit-client';
 import type { Dispatch } from '../gateway/socket';
-import { type VoiceStatesState, reduceVoiceStates, stateOf } from './voice';
+import { reduceVoiceStates, stateOf, type VoiceStatesState } from './voice';
 
 const SETTINGS_KEY = 'retrocast.voice.settings';
 const VOLUMES_KEY = 'retrocast.voice.volumes';
@@ -43,7 +43,9 @@ export class VoiceClient {
   pttHeld = $state(false);
   speaking: Set<string> = $state.raw(new Set());
   quality = $state('unknown');
-  settings: Settings = $state(load(SETTINGS_KEY, { mode: 'vad' as VoiceMode, pttKey: 'Space', sensitivity: 50, inputId: 'default', outputId: 'default' }));
+  settings: Settings = $state(
+    load(SETTINGS_KEY, { mode: 'vad' as VoiceMode, pttKey: 'Space', sensitivity: 50, inputId: 'default', outputId: 'default' }),
+  );
   volumes: Record<string, number> = $state(load(VOLUMES_KEY, {}));
   inputs: MediaDeviceInfo[] = $state.raw([]);
   outputs: MediaDeviceInfo[] = $state.raw([]);
@@ -120,7 +122,12 @@ export class VoiceClient {
     clearTimeout(this.joinTimer);
     const { Room, RoomEvent } = await import('livekit-client');
     await this.room?.disconnect();
-    const room = new Room({ webAudioMix: true, adaptiveStream: false, dynacast: false, audioCaptureDefaults: { deviceId: this.settings.inputId, echoCancellation: true, noiseSuppression: true, autoGainControl: true } });
+    const room = new Room({
+      webAudioMix: true,
+      adaptiveStream: false,
+      dynacast: false,
+      audioCaptureDefaults: { deviceId: this.settings.inputId, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+    });
     this.room = room;
     room
       .on(RoomEvent.ActiveSpeakersChanged, (ps: Participant[]) => (this.speaking = new Set(ps.map((p) => p.identity))))
@@ -212,7 +219,8 @@ export class VoiceClient {
   }
 
   private syncSelf() {
-    if (this.guildId && this.channelId) this.send(4, { guild_id: this.guildId, channel_id: this.channelId, self_mute: this.selfMute, self_deaf: this.selfDeaf });
+    if (this.guildId && this.channelId)
+      this.send(4, { guild_id: this.guildId, channel_id: this.channelId, self_mute: this.selfMute, self_deaf: this.selfDeaf });
     for (const p of this.room?.remoteParticipants.values() ?? []) this.applyVolume(p);
     void this.updateMic();
   }

@@ -2,8 +2,9 @@
  * Voice states as the gateway reports them (GUILD_CREATE `voice_states`, VOICE_STATE_UPDATE):
  * guild → user → state. Pure reducer, unit-tested beside it.
  */
-import type { Dispatch } from '../gateway/socket';
+
 import type { Member } from '../api/types';
+import type { Dispatch } from '../gateway/socket';
 
 export interface VoiceState {
   guild_id?: string;
