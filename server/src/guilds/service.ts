@@ -23,6 +23,12 @@ import { type GuildRow, toWireGuild } from './wire.js';
 
 const MAX_GUILDS_PER_USER = 100;
 
+/** Discord's limit of 100 guilds per user (30001), checked before creating or joining one. */
+export async function checkGuildQuota(q: Queryable, userId: string): Promise<void> {
+  const [{ n }] = await q.select({ n: count() }).from(members).where(eq(members.userId, userId));
+  if (Number(n) >= MAX_GUILDS_PER_USER) throw new ApiError(Errors.MAX_GUILDS);
+}
+
 /**
  * A new guild as Discord makes one: the caller owns it; @everyone (id = guild id) with the default
  * permissions; categories "Text Channels" and "Voice Channels" holding #general and General.
@@ -31,8 +37,7 @@ const MAX_GUILDS_PER_USER = 100;
 export async function doCreateGuild(ctx: AppContext, who: Caller, body: { name: string }) {
   const name = body.name.trim();
   if (name.length < 2 || name.length > 100) throw invalidField('name', 'BASE_TYPE_BAD_LENGTH', 'Must be between 2 and 100 in length.');
-  const [{ n }] = await ctx.db.select({ n: count() }).from(members).where(eq(members.userId, who.id));
-  if (Number(n) >= MAX_GUILDS_PER_USER) throw new ApiError(Errors.MAX_GUILDS);
+  await checkGuildQuota(ctx.db, who.id);
   return transact(ctx, async (tx, emit) => {
     const guildId = ctx.ids.next();
     const textCat = ctx.ids.next();

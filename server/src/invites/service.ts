@@ -7,7 +7,7 @@ import type { Queryable } from '../db/client.js';
 import { bans, channels, guilds, invites, members, users } from '../db/schema.js';
 import { type Emit, transact } from '../db/tx.js';
 import type { OnlineCounter } from '../guilds/online-count.js';
-import { memberCount } from '../guilds/service.js';
+import { checkGuildQuota, memberCount } from '../guilds/service.js';
 import { ApiError } from '../http/errors.js';
 import { doAddMember } from '../members/service.js';
 import { accessChannel, accessGuild, loadChannelAccess } from '../permissions/access.js';
@@ -131,6 +131,7 @@ export async function doAcceptInvite(ctx: AppContext, who: Caller, code: string)
         .from(members)
         .where(and(eq(members.guildId, inv.guildId), eq(members.userId, who.id)));
       if (member) throw new AlreadyMember();
+      await checkGuildQuota(tx, who.id);
       const [used] = await tx
         .update(invites)
         .set({ uses: sql`${invites.uses} + 1` })
