@@ -337,6 +337,20 @@ describe('permissions', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('documents the message routes', async () => {
+    const doc = await api(server, 'GET', '/api/openapi.json');
+    expect(doc.status).toBe(200);
+    for (const path of [
+      '/channels/{channelId}/messages',
+      '/channels/{channelId}/messages/{messageId}',
+      '/channels/{channelId}/pins',
+      '/guilds/{guildId}/messages/search',
+    ])
+      expect(doc.body.paths[`/api/v10${path}`], path).toBeDefined();
+  });
+});
+
 describe('rate limit', () => {
   it('allows 5 messages per 5 s per channel per user, with Discord headers', async () => {
     const limited = await startServer();

@@ -11,9 +11,9 @@ import {
 } from '@retrocast/protocol';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AppContext, Caller } from '../context.js';
-import type { Queryable } from '../db/client.js';
+import type { Queryable, Tx } from '../db/client.js';
 import { messages } from '../db/schema.js';
-import { transact } from '../db/tx.js';
+import { type Emit, transact } from '../db/tx.js';
 import { ApiError, invalidField } from '../http/errors.js';
 import { accessChannel, type ChannelAccess } from '../permissions/access.js';
 import { withReactions } from '../reactions/store.js';
@@ -226,6 +226,7 @@ export async function doDeleteMessage(ctx: AppContext, who: Caller, channelId: s
     if (!gone.length) return; // a concurrent delete already announced it
     const guild = message.guildId ? { guild_id: message.guildId } : {};
     emit({ t: 'MESSAGE_DELETE', d: { id: message.id, channel_id: channelId, ...guild }, channel_id: channelId, ...guild });
+    if (message.pinned) await doRefreshPins(tx, emit, channelId, message.guildId);
   });
 }
 
@@ -242,9 +243,22 @@ export async function doBulkDelete(ctx: AppContext, who: Caller, channelId: stri
     const gone = await tx
       .delete(messages)
       .where(and(eq(messages.channelId, channelId), inArray(messages.id, unique)))
-      .returning({ id: messages.id });
+      .returning({ id: messages.id, pinned: messages.pinned });
     if (!gone.length) return;
     const guild = access.channel.guildId ? { guild_id: access.channel.guildId } : {};
     emit({ t: 'MESSAGE_DELETE_BULK', d: { ids: gone.map((g) => g.id), channel_id: channelId, ...guild }, channel_id: channelId, ...guild });
+    if (gone.some((m) => m.pinned)) await doRefreshPins(tx, emit, channelId, access.channel.guildId);
+  });
+}
+
+/** Inside tx, after pins changed (pin, unpin, deleting a pinned message): last_pin_timestamp and CHANNEL_PINS_UPDATE. */
+export async function doRefreshPins(tx: Tx, emit: Emit, channelId: string, guildId: string | null) {
+  const lastPin = await store.refreshLastPin(tx, channelId);
+  const guild = guildId ? { guild_id: guildId } : {};
+  emit({
+    t: 'CHANNEL_PINS_UPDATE',
+    d: { channel_id: channelId, last_pin_timestamp: lastPin?.toISOString() ?? null, ...guild },
+    channel_id: channelId,
+    ...guild,
   });
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, lt, max, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { attachments, channels, memberRoles, members, messages, users } from '../db/schema.js';
 import { toWireUser, userColumns } from '../users/wire.js';
@@ -119,6 +119,17 @@ export async function countPinned(q: Queryable, channelId: string): Promise<numb
     .from(messages)
     .where(and(eq(messages.channelId, channelId), eq(messages.pinned, true)));
   return Number(n);
+}
+
+/** Sets channel.last_pin_timestamp to the newest remaining pin (or null) and returns it. */
+export async function refreshLastPin(q: Queryable, channelId: string): Promise<Date | null> {
+  const [{ last }] = await q
+    .select({ last: max(messages.pinnedAt) })
+    .from(messages)
+    .where(and(eq(messages.channelId, channelId), eq(messages.pinned, true)));
+  const lastPin = last ? new Date(last) : null;
+  await q.update(channels).set({ lastPinTimestamp: lastPin }).where(eq(channels.id, channelId));
+  return lastPin;
 }
 
 export async function setChannelLastMessage(q: Queryable, channelId: string, messageId: string) {

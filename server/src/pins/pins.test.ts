@@ -82,6 +82,21 @@ describe('pins', () => {
     expect((await api(server, 'PUT', pinUrl(g.channelId, rows[50].id), { token: g.owner.token })).body.code).toBe(10008);
   });
 
+  it('deleting the last pinned message clears last_pin_timestamp with CHANNEL_PINS_UPDATE', async () => {
+    const channelId = await createTextChannel(server, g.guildId, 'pin-delete');
+    const m = await send(server, g.owner, channelId, { content: 'pin then delete' });
+    await api(server, 'PUT', pinUrl(channelId, m.body.id), { token: g.owner.token });
+    const rec = recordEvents(server);
+    expect((await api(server, 'DELETE', `/channels/${channelId}/messages/${m.body.id}`, { token: g.owner.token })).status).toBe(204);
+    await rec.waitFor(() => rec.of('CHANNEL_PINS_UPDATE').length > 0);
+    expect(rec.of('CHANNEL_PINS_UPDATE')[0].d).toEqual({ channel_id: channelId, guild_id: g.guildId, last_pin_timestamp: null });
+    expectValidDispatches(rec.events);
+    rec.stop();
+    const [ch] = await server.app.ctx.db.select().from(channels).where(eq(channels.id, channelId));
+    expect(ch.lastPinTimestamp).toBeNull();
+    expect((await api(server, 'GET', `/channels/${channelId}/pins`, { token: g.owner.token })).body).toEqual([]);
+  });
+
   it('reading pins needs READ_MESSAGE_HISTORY', async () => {
     const member = await addMember(server, g.guildId);
     const channelId = await createTextChannel(server, g.guildId, 'secret-pins');

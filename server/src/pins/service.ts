@@ -1,11 +1,11 @@
 import { Errors, MAX_PINS, type Message, Permissions } from '@retrocast/protocol';
-import { and, eq, max } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { AppContext, Caller } from '../context.js';
 import type { Tx } from '../db/client.js';
 import { channels, messages } from '../db/schema.js';
 import { type Emit, transact } from '../db/tx.js';
 import { ApiError } from '../http/errors.js';
-import { accessMessage, accessTextChannel, toWireMessages } from '../messages/service.js';
+import { accessMessage, accessTextChannel, doRefreshPins, toWireMessages } from '../messages/service.js';
 import * as store from '../messages/store.js';
 
 const { VIEW_CHANNEL, READ_MESSAGE_HISTORY, MANAGE_MESSAGES } = Permissions;
@@ -50,26 +50,15 @@ export async function doUnpin(ctx: AppContext, who: Caller, channelId: string, m
   });
 }
 
-/** Flips the flag, recomputes channel.last_pin_timestamp, emits MESSAGE_UPDATE and CHANNEL_PINS_UPDATE. */
+/** Flips the flag, emits MESSAGE_UPDATE, then refreshes last_pin_timestamp (CHANNEL_PINS_UPDATE). */
 async function setPinned(tx: Tx, emit: Emit, channelId: string, messageId: string, pinned: boolean) {
   const [row] = await tx
     .update(messages)
     .set({ pinned, pinnedAt: pinned ? new Date() : null })
     .where(eq(messages.id, messageId))
     .returning();
-  const [{ last }] = await tx
-    .select({ last: max(messages.pinnedAt) })
-    .from(messages)
-    .where(and(eq(messages.channelId, channelId), eq(messages.pinned, true)));
-  const lastPin = last ? new Date(last) : null;
-  await tx.update(channels).set({ lastPinTimestamp: lastPin }).where(eq(channels.id, channelId));
-  const guild = row.guildId ? { guild_id: row.guildId } : {};
   const [wire] = await toWireMessages(tx, [row]);
+  const guild = row.guildId ? { guild_id: row.guildId } : {};
   emit({ t: 'MESSAGE_UPDATE', d: wire, channel_id: channelId, ...guild });
-  emit({
-    t: 'CHANNEL_PINS_UPDATE',
-    d: { channel_id: channelId, last_pin_timestamp: lastPin?.toISOString() ?? null, ...guild },
-    channel_id: channelId,
-    ...guild,
-  });
+  await doRefreshPins(tx, emit, channelId, row.guildId);
 }
