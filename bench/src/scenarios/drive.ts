@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type LatencySummary, summarize } from '../histogram.js';
 import { type FleetReport, type GatewayFleet, Posters, type PostersResult } from '../load/fleet.js';
 import { ProcSampler, type UsageWindow, nowMs } from '../proc-stats.js';
+import { PgWaitSampler } from '../pg-waits.js';
 import { sleep } from '../server-process.js';
 
 export interface FanoutDrive {
@@ -15,6 +16,8 @@ export interface FanoutDrive {
   warmupMs: number;
   load: { mode: 'rate'; perSecond: number } | { mode: 'closed'; concurrency: number };
   posterWorkers: number;
+  /** PostgreSQL runs: sample pg_stat_activity wait events while posting. */
+  databaseUrl?: string;
 }
 
 export interface FanoutOutcome {
@@ -28,6 +31,8 @@ export interface FanoutOutcome {
   deliveredPerS: number;
   /** Sessions × messages that never arrived within the grace period. */
   missing: number;
+  /** Average PostgreSQL backends per wait state while posting (PostgreSQL only). */
+  pgWaits?: string;
 }
 
 /**
@@ -48,10 +53,13 @@ export async function driveFanout(d: FanoutDrive): Promise<FanoutOutcome> {
       await sleep(500);
     }
     await Promise.all(d.fleets.map((f) => f.fleet.reset(tag)));
+    const waits = d.databaseUrl ? new PgWaitSampler(d.databaseUrl) : undefined;
+    await waits?.start();
     serverSampler.mark();
     genSampler.mark();
     const started = nowMs();
     const posts = await posters.run({ ...job, tag, durationMs: d.durationMs });
+    await waits?.stop();
     const server = serverSampler.usage();
     const serverByPid = serverSampler.usageByPid();
     const generator = genSampler.usageByPid();
@@ -76,6 +84,7 @@ export async function driveFanout(d: FanoutDrive): Promise<FanoutOutcome> {
       generator,
       deliveredPerS: Math.round(minPerSession / Math.max(elapsedS, posts.elapsedMs / 1000)),
       missing,
+      pgWaits: waits?.summary(),
     };
   } finally {
     serverSampler.stop();

@@ -19,7 +19,8 @@ export const throughput: Scenario = {
     const members = ctx.opts.members ?? (ctx.opts.quick ? 20 : 100);
     const stepS = ctx.opts.duration ?? (ctx.opts.quick ? 2 : 10);
     const ramp = ctx.opts.quick ? [2, 8] : [2, 4, 8, 16, 32, 64];
-    const server = await startServer(await ctx.freshServerOptions());
+    const serverOpts = await ctx.freshServerOptions();
+    const server = await startServer(serverOpts);
     const fleet = new GatewayFleet(ctx.opts.workers);
     try {
       const g = await setupGuild(server.url, members);
@@ -39,14 +40,16 @@ export const throughput: Scenario = {
           warmupMs: steps.length ? 0 : 2000,
           load: { mode: 'closed', concurrency: inFlight },
           posterWorkers: 2,
+          databaseUrl: serverOpts.databaseUrl,
         });
         const persisted = Math.round(out.posts.ok / (out.posts.elapsedMs / 1000));
         const sustained = Math.min(persisted, out.deliveredPerS);
         const verdict = loadVerdict(out.server, out.generator, cpus().length);
-        ctx.log(`${inFlight} in flight: ${persisted} msg/s persisted, ${out.deliveredPerS} delivered to all, POST p99 ${out.postLatency.p99} ms, server CPU ${out.server.cpuPct}%`);
-        steps.push({ inFlight, persisted, delivered: out.deliveredPerS, missing: out.missing, post: out.postLatency, delivery: out.receivers[0].latency, serverCpuPct: out.server.cpuPct, generatorCpuPct: verdict.generatorCpuPct, errors: out.posts.errors });
+        ctx.log(`${inFlight} in flight: ${persisted} msg/s persisted, ${out.deliveredPerS} delivered to all, POST p99 ${out.postLatency.p99} ms, server CPU ${out.server.cpuPct}%${out.pgWaits ? `; PostgreSQL backends: ${out.pgWaits}` : ''}`);
+        steps.push({ inFlight, persisted, delivered: out.deliveredPerS, pgWaits: out.pgWaits, missing: out.missing, post: out.postLatency, delivery: out.receivers[0].latency, serverCpuPct: out.server.cpuPct, generatorCpuPct: verdict.generatorCpuPct, errors: out.posts.errors });
         const rising = sustained > best.sustained * 1.05;
-        if (sustained > best.sustained) best = { inFlight, persisted, delivered: out.deliveredPerS, sustained, postP99: out.postLatency.p99, serverCpu: out.server.cpuPct, notes: verdict.notes };
+        const notes = [...verdict.notes, ...(out.pgWaits ? [`PostgreSQL backends at this step (average count per state): ${out.pgWaits}`] : [])];
+        if (sustained > best.sustained) best = { inFlight, persisted, delivered: out.deliveredPerS, sustained, postP99: out.postLatency.p99, serverCpu: out.server.cpuPct, notes };
         if (out.posts.errors) ctx.log(`${out.posts.errors} POSTs failed: ${out.posts.firstError}`);
         if (!rising) break;
       }
