@@ -13,6 +13,7 @@ import {
   signedWebhook,
   type VoiceGuild,
 } from '../test/voice-fixtures.js';
+import { voiceOf } from './runtime.js';
 
 describe('voice without LiveKit', () => {
   let server: TestServer;
@@ -214,6 +215,15 @@ describe('voice with LiveKit configured', () => {
         .filter((e: { target_id: string }) => e.target_id === u.id)
         .map((e: { action_type: number }) => e.action_type);
       expect(types).toEqual(expect.arrayContaining([26, 27]));
+    });
+
+    it('revoking SPEAK takes canPublish away from a connected user', async () => {
+      const u = await g.join();
+      await joinVoice(server, u, g.voiceId);
+      const store = voiceOf(server.app.ctx).store;
+      expect((await store.get(u.id))?.can_publish).toBe(true);
+      await overwrite(server, g.owner, g.voiceId, u.id, 0n, Permissions.SPEAK);
+      await eventually(async () => (await store.get(u.id))?.can_publish === false, 3000, 'canPublish revoked');
     });
 
     it('losing CONNECT or being kicked disconnects', async () => {
