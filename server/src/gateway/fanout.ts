@@ -9,18 +9,10 @@ import { buildGuildCreate, onShard } from './ready.js';
 import type { Session } from './session.js';
 
 /** Events after which a guild's permission data is reloaded (and channel visibility re-diffed). */
-const STRUCTURAL = new Set([
-  'GUILD_UPDATE',
-  'GUILD_ROLE_CREATE',
-  'GUILD_ROLE_UPDATE',
-  'GUILD_ROLE_DELETE',
-  'GUILD_MEMBER_ADD',
-  'GUILD_MEMBER_UPDATE',
-  'GUILD_MEMBER_REMOVE',
-  'CHANNEL_CREATE',
-  'CHANNEL_UPDATE',
-  'CHANNEL_DELETE',
-]);
+const STRUCTURAL = new Set(['GUILD_UPDATE', 'GUILD_ROLE_CREATE', 'GUILD_ROLE_UPDATE', 'GUILD_ROLE_DELETE', 'CHANNEL_CREATE', 'CHANNEL_UPDATE', 'CHANNEL_DELETE']);
+
+/** Member events update the cache from their payload (`user.id`, `roles`): no reload per join in big guilds. */
+const MEMBER_EVENTS = new Set(['GUILD_MEMBER_ADD', 'GUILD_MEMBER_UPDATE', 'GUILD_MEMBER_REMOVE']);
 
 const I = GatewayIntents;
 /** The intent a bot needs for an event (0: always sent). */
@@ -57,9 +49,15 @@ export class Fanout {
     const meta = ev.meta ?? {};
     const gid = ev.guild_id ?? (meta.guild_id as string | undefined);
     const { cache } = this.gw;
-    if (typeof meta.leave === 'string' && gid) cache.get(gid)?.members.delete(meta.leave);
+    if (typeof meta.leave === 'string' && gid) cache.get(gid)?.removeMember(meta.leave);
     if (ev.t.startsWith('CHANNEL_') && ev.channel_id) this.dmRecipients.delete(ev.channel_id);
-    if (gid && cache.has(gid) && (STRUCTURAL.has(ev.t) || meta.permissions_changed || meta.join)) await this.reloadWithDiff(gid, ev);
+    const member = MEMBER_EVENTS.has(ev.t) ? memberOf(ev) : undefined;
+    if (gid && cache.has(gid) && member) await this.withDiff(gid, ev, async (state) => (member.roles ? state.setMember(member.id, member.roles) : state.removeMember(member.id), state));
+    else if (gid && ev.t === 'GUILD_CREATE' && typeof meta.join === 'string') {
+      // The joiner arrives without roles; GUILD_MEMBER_ADD may already have added them.
+      const state = cache.get(gid);
+      if (state && !state.members.has(meta.join)) state.setMember(meta.join, []);
+    } else if (gid && cache.has(gid) && (STRUCTURAL.has(ev.t) || meta.permissions_changed || meta.join)) await this.withDiff(gid, ev, () => cache.load(gid));
     if (typeof meta.join === 'string' && gid && this.gw.byUser.has(meta.join) && !cache.has(gid)) await cache.load(gid);
     const dm = ev.channel_id && !ev.guild_id && !ev.user_ids && this.gw.byUser.size ? await this.recipientsOf(ev.channel_id) : undefined;
     if (ev.t === 'GUILD_CREATE' && typeof meta.join === 'string' && gid) await this.sendJoinGuildCreate(ev, meta.join, gid, id);
@@ -143,16 +141,16 @@ export class Fanout {
   }
 
   /**
-   * Reloads a guild and tells members who stay in it about channels they gained or lost sight of
+   * Applies a change to a guild's state (a reload, or a member's roles) and tells members who stay in it about channels they gained or lost sight of
    * (CHANNEL_CREATE / CHANNEL_DELETE), except the event's own channel on create/delete, which the
    * event itself announces.
    */
-  private async reloadWithDiff(gid: string, ev: BusEvent) {
+  private async withDiff(gid: string, ev: BusEvent, change: (state: GuildState) => Promise<GuildState | undefined>) {
     const { cache, byUser } = this.gw;
     const old = cache.get(gid) as GuildState;
     const before = new Map<string, Set<string>>();
     for (const u of old.members.keys()) if (byUser.has(u)) before.set(u, new Set(old.visibleChannels(u)));
-    const now = await cache.load(gid);
+    const now = await change(old);
     if (!now) return;
     const skip = ev.t === 'CHANNEL_CREATE' || ev.t === 'CHANNEL_DELETE' ? ev.channel_id : undefined;
     const encoded = new Map<string, string>();
@@ -200,4 +198,13 @@ export class Fanout {
     }
     return set;
   }
+}
+
+/** The member an event is about: REMOVE → no roles (gone); ADD/UPDATE → their role ids. */
+function memberOf(ev: BusEvent): { id: string; roles?: string[] } | undefined {
+  const d = ev.d as { user?: { id?: string }; roles?: unknown } | null;
+  const id = d?.user?.id;
+  if (typeof id !== 'string') return undefined;
+  if (ev.t === 'GUILD_MEMBER_REMOVE') return { id };
+  return Array.isArray(d?.roles) ? { id, roles: d.roles as string[] } : undefined;
 }

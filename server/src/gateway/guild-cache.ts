@@ -77,6 +77,19 @@ export class GuildState {
     return set;
   }
 
+  /** A member joined or their roles changed (from the event payload; no reload needed). */
+  setMember(userId: string, roleIds: string[]) {
+    this.members.set(userId, [...roleIds]);
+    this.visible.delete(userId);
+    this.base.delete(userId);
+  }
+
+  removeMember(userId: string) {
+    this.members.delete(userId);
+    this.visible.delete(userId);
+    this.base.delete(userId);
+  }
+
   canView(userId: string, channelId: string): boolean {
     return this.visibleChannels(userId).has(channelId);
   }
