@@ -37,12 +37,17 @@ describe('parseMentions', () => {
     expect(parseMentions('<@1> <@!2> <@1> <@&3> @here')).toEqual({ users: ['1', '2'], roles: ['3'], everyone: true });
     expect(parseMentions('mail@everyone.com is not @ everyone <@abc> <@!>')).toEqual({ users: [], roles: [], everyone: true });
     expect(parseMentions('plain text')).toEqual({ users: [], roles: [], everyone: false });
+    // Out of BIGINT range: not an id at all.
+    expect(parseMentions('<@9999999999999999999> <@&9223372036854775808>')).toEqual({ users: [], roles: [], everyone: false });
   });
 });
 
 describe('mentions on send', () => {
   it('resolves <@id>, <@!id> and drops unknown users', async () => {
-    const res = await send(server, alice, g.channelId, { content: `hi <@${bob.id}> and <@!${g.owner.id}> and <@123456>` });
+    const res = await send(server, alice, g.channelId, {
+      content: `hi <@${bob.id}> and <@!${g.owner.id}> and <@123456> <@9999999999999999999> <@&9999999999999999999>`,
+    });
+    expect(res.status).toBe(200);
     expect(ids(res.body.mentions)).toEqual([bob.id, g.owner.id].sort());
     expect(res.body.mentions.find((u: { id: string }) => u.id === bob.id)).toMatchObject({ username: bob.username });
     expect(res.body.mention_everyone).toBe(false);

@@ -3,6 +3,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { channelRecipients, memberRoles, members, roles, users } from '../db/schema.js';
 import { type ChannelAccess, loadOverwrites } from '../permissions/access.js';
+import { idInRange } from './store.js';
 
 /** What the text itself names; nothing is resolved or permitted yet. */
 export interface ParsedMentions {
@@ -15,7 +16,7 @@ export interface ParsedMentions {
 export function parseMentions(content: string): ParsedMentions {
   const userIds = new Set<string>();
   const roleIds = new Set<string>();
-  for (const m of content.matchAll(/<@(!|&)?(\d{1,19})>/g)) (m[1] === '&' ? roleIds : userIds).add(m[2]);
+  for (const m of content.matchAll(/<@(!|&)?(\d{1,19})>/g)) if (idInRange(m[2])) (m[1] === '&' ? roleIds : userIds).add(m[2]);
   return { users: [...userIds], roles: [...roleIds], everyone: /@(everyone|here)\b/.test(content) };
 }
 
