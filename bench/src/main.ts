@@ -97,7 +97,8 @@ async function main() {
         if (load > cpus().length) ctx.log(`warning: load average ${load.toFixed(1)} on ${cpus().length} cores; figures will include waiting for a CPU`);
         try {
           const r = await scenario.run(ctx);
-          results.push({ scenario: scenario.name, backend, ...r, config: { ...r.config, loadAverageAtStart: Math.round(load * 100) / 100 } });
+          const busy = load > cpus().length ? [`machine busy: load average ${load.toFixed(1)} on ${cpus().length} cores when the scenario began`] : [];
+          results.push({ scenario: scenario.name, backend, ...r, config: { ...r.config, loadAverageAtStart: Math.round(load * 100) / 100 }, notes: [...busy, ...r.notes] });
         } catch (err) {
           if (err instanceof SkipError) {
             ctx.log(`skipped: ${err.message}`);
