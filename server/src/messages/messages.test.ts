@@ -122,6 +122,8 @@ describe('POST /channels/:id/messages', () => {
       [{ content: 'hi', nonce: 'n'.repeat(26) }, 400, 50035],
       [{ content: 'hi', nonce: 'n'.repeat(100_000) }, 400, 50035],
       [{ content: 'hi', nonce: { a: 1 } }, 400, 50035],
+      [{ content: 'hi', nonce: 'a\u0000b' }, 400, 50035],
+      [{ content: '\u0000' }, 400, 50006],
       [{ content: 'hi', message_reference: { message_id: 'abc' } }, 400, 50035],
       [{ content: 'hi', message_reference: { message_id: '123' } }, 400, 50035],
       [{ content: 'hi', allowed_mentions: { parse: ['users'], users: ['1'] } }, 400, 50035],
@@ -136,6 +138,7 @@ describe('POST /channels/:id/messages', () => {
     }
     expect((await send(server, g.owner, channelId, { content: 'x'.repeat(2000) })).status).toBe(200);
     expect(await countIn(channelId)).toBe(1);
+    expect((await send(server, g.owner, channelId, { content: 'nul\u0000byte' })).body.content).toBe('nulbyte');
     const malformed = await api(server, 'POST', `/channels/${channelId}/messages`, { token: g.owner.token, raw: '{"content":' });
     expect(malformed.status).toBe(400);
   });

@@ -54,7 +54,8 @@ export async function toWireMessages(q: Queryable, rows: MessageRow[]): Promise<
 
 /** Trimmed content within Discord's limits; empty is fine only with attachments. */
 export function checkContent(content: string | null | undefined, hasAttachments: boolean): string {
-  const text = (content ?? '').trim();
+  // PostgreSQL text cannot hold NUL; it carries nothing a reader would see anyway.
+  const text = (content ?? '').replaceAll('\0', '').trim();
   if (!text && !hasAttachments) throw new ApiError(Errors.EMPTY_MESSAGE);
   if (text.length > MAX_MESSAGE_LENGTH)
     throw invalidField('content', 'BASE_TYPE_BAD_LENGTH', `Must be ${MAX_MESSAGE_LENGTH} or fewer in length.`);
@@ -113,6 +114,7 @@ export async function doCreateMessage(ctx: AppContext, who: Caller, channelId: s
   const content = checkContent(body.content, (body.attachments?.length ?? 0) > 0);
   checkAllowedMentions(body.allowed_mentions);
   const nonce = body.nonce === undefined ? null : String(body.nonce);
+  if (nonce?.includes('\0')) throw invalidField('nonce', 'BASE_TYPE_INVALID', 'Invalid nonce.');
   const existing = nonce === null ? undefined : await store.findByNonce(ctx.db, channelId, who.id, nonce);
   if (existing && Date.now() - existing.createdAt.getTime() < NONCE_WINDOW_MS) return (await toWireMessages(ctx.db, [existing]))[0];
   await checkSlowmode(ctx.db, access, who.id);

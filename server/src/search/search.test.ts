@@ -41,6 +41,8 @@ describe('GET /guilds/:id/messages/search', () => {
     expect((await search(alice, 'content=QUICK%20fox')).body.total_results).toBe(1);
     expect((await search(alice, 'content=fox%20dog')).body.total_results).toBe(0);
     expect((await search(alice, 'content=zebra')).body).toEqual({ total_results: 0, messages: [] });
+    expect((await search(alice, 'content=br%00own')).body.total_results).toBe(4);
+    expect((await search(alice, `content=${encodeURIComponent("'&|!():* <>")}`)).status).toBe(200);
   });
 
   it('filters by author, channel, mentions, has and paginates with offset', async () => {

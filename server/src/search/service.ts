@@ -41,7 +41,7 @@ export async function accessSearch(ctx: AppContext, who: Caller, guildId: string
   if (!channelIds.length) return { total_results: 0, messages: [] };
   const { total, rows } = await searchMessages(ctx.db, {
     channelIds,
-    content: query.content,
+    content: query.content?.replaceAll('\0', ''),
     authorId: query.author_id,
     mentions: query.mentions,
     has: query.has,
