@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { api, registerUser, startServer } from '../test/helper.js';
 
 describe('restart', () => {
-  it('keeps accounts and access tokens across a stop and start on the same data', async () => {
+  it('keeps accounts and access tokens across a stop and start on the same data', { timeout: 120_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'retrocast-restart-'));
     const first = await startServer({ dataDir });
     const u = await registerUser(first);
