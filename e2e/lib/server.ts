@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,9 @@ function freePort(): Promise<number> {
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'rc-e2e-'));
+  // A private copy of the built client: a rebuild of web/build mid-run must not swap chunks under us.
+  const webDir = join(dataDir, 'web');
+  cpSync(join(root, 'web/build'), webDir, { recursive: true });
   const args = process.env.E2E_FROM_SOURCE ? [join(root, 'node_modules/tsx/dist/cli.mjs'), 'server/src/main.ts'] : ['server/dist/main.js'];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
@@ -44,7 +47,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       RATE_LIMIT_DISABLED: '1',
       LIVEKIT_MODE: 'off',
       LOG_LEVEL: 'warn',
-      WEB_DIR: join(root, 'web/build'),
+      WEB_DIR: webDir,
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
