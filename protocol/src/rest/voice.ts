@@ -31,8 +31,12 @@ export const VoiceStateUpdateCommand = Type.Object({
 });
 export type VoiceStateUpdateCommand = Static<typeof VoiceStateUpdateCommand>;
 
-/** VOICE_SERVER_UPDATE: `endpoint` is the LiveKit URL, `token` a LiveKit access token. */
-export const VoiceServerUpdate = Type.Object({ guild_id: Snowflake, endpoint: Type.String(), token: Type.String() });
+/** VOICE_SERVER_UPDATE: `endpoint` is the LiveKit URL (null: voice unavailable), `token` a LiveKit access token. */
+export const VoiceServerUpdate = Type.Object({
+  guild_id: Snowflake,
+  endpoint: Type.Union([Type.String(), Type.Null()]),
+  token: Type.String(),
+});
 export type VoiceServerUpdate = Static<typeof VoiceServerUpdate>;
 
 /** POST /channels/{id}/voice/join (Retrocast): join without a gateway. */

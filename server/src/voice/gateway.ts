@@ -1,4 +1,4 @@
-import { GatewayCloseCodes, GatewayOpcodes, VoiceStateUpdateCommand } from '@retrocast/protocol';
+import { Errors, GatewayCloseCodes, GatewayOpcodes, VoiceStateUpdateCommand } from '@retrocast/protocol';
 import { Compile } from 'typebox/compile';
 import type { AppContext } from '../context.js';
 import {
@@ -44,6 +44,8 @@ async function onVoiceStateUpdate(ctx: AppContext, client: GatewayClient, d: unk
     // Discord answers a refused join (no CONNECT, full channel) with silence; REST join explains.
     if (!(err instanceof ApiError)) throw err;
     ctx.log.debug({ userId, code: err.def.code }, 'voice: op 4 join refused');
+    // Discord's "null endpoint": no voice server for this guild, so the client can say so at once.
+    if (err.def === Errors.VOICE_UNAVAILABLE) client.dispatch('VOICE_SERVER_UPDATE', { guild_id: d.guild_id, endpoint: null, token: '' });
   }
 }
 

@@ -1,6 +1,7 @@
 import { Permissions } from '@retrocast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../bus/types.js';
+import { connectUser } from '../test/gateway.js';
 import { api, startServer, type TestServer } from '../test/helper.js';
 import {
   createVoiceGuild,
@@ -33,6 +34,16 @@ describe('voice without LiveKit', () => {
     expect(regions.body).toEqual([expect.objectContaining({ id: 'local', optimal: true })]);
   });
 
+  it('answers op 4 with a null VOICE_SERVER_UPDATE endpoint, and closes 4002 on a malformed op 4', async () => {
+    const g = await createVoiceGuild(server);
+    const gw = await connectUser(server, g.owner);
+    gw.send(4, { guild_id: g.guildId, channel_id: g.voiceId, self_mute: false, self_deaf: false });
+    const vsu = await gw.dispatch('VOICE_SERVER_UPDATE');
+    expect(vsu.d).toEqual({ guild_id: g.guildId, endpoint: null, token: '' });
+    gw.send(4, { guild_id: g.guildId, channel_id: 5 });
+    expect((await gw.closed).code).toBe(4002);
+  });
+
   it('answers webhooks with 503 when there is no LiveKit', async () => {
     const { body, authorization } = await signedWebhook({ event: 'room_started', room: { name: '1' } });
     expect((await postWebhook(server, body, authorization)).status).toBe(503);
@@ -47,7 +58,8 @@ describe('voice with LiveKit configured', () => {
     events.filter((e) => e.t === 'VOICE_STATE_UPDATE' && (e.d as { user_id: string }).user_id === userId);
 
   beforeAll(async () => {
-    server = await startServer({ env: FAKE_LIVEKIT });
+    // A short resume window so a dropped gateway session ends (and leaves voice) within the test.
+    server = await startServer({ env: { ...FAKE_LIVEKIT, GATEWAY_RESUME_WINDOW_MS: '500' } });
     server.app.ctx.bus.subscribe((e) => events.push(e));
     g = await createVoiceGuild(server);
   });
@@ -116,6 +128,54 @@ describe('voice with LiveKit configured', () => {
       const bad = await joinVoice(server, g.owner, g.voiceId, { self_mute: 'yes' });
       expect(bad.status).toBe(400);
       expect(bad.body.code).toBe(50035);
+    });
+  });
+
+  describe('gateway op 4', () => {
+    it('sends VOICE_SERVER_UPDATE to the joining session only and lists voice states in GUILD_CREATE', async () => {
+      const u = await g.join();
+      const [mine, other, owner] = [await connectUser(server, u), await connectUser(server, u), await connectUser(server, g.owner)];
+      mine.send(4, { guild_id: g.guildId, channel_id: g.voiceId, self_mute: false, self_deaf: true });
+      const vsu = await mine.dispatch('VOICE_SERVER_UPDATE');
+      expect(vsu.d).toMatchObject({ guild_id: g.guildId, endpoint: FAKE_LIVEKIT.LIVEKIT_URL });
+      expect(grantsOf(vsu.d.token)).toMatchObject({ identity: u.id, room: g.voiceId, canSubscribe: true });
+      const seen = await owner.dispatch('VOICE_STATE_UPDATE', (d) => d.user_id === u.id);
+      expect(seen.d).toMatchObject({ channel_id: g.voiceId, session_id: mine.sessionId, self_deaf: true, self_mute: true });
+      expect(other.dispatches('VOICE_SERVER_UPDATE')).toHaveLength(0);
+      const late = await connectUser(server, g.owner);
+      const guild = late.dispatches('GUILD_CREATE').find((f) => f.d.id === g.guildId);
+      expect(guild?.d.voice_states).toContainEqual(expect.objectContaining({ user_id: u.id, channel_id: g.voiceId }));
+      // Leaving with channel_id null dispatches the leave.
+      mine.send(4, { guild_id: g.guildId, channel_id: null, self_mute: false, self_deaf: false });
+      await owner.dispatch('VOICE_STATE_UPDATE', (d) => d.user_id === u.id && d.channel_id === null);
+      for (const c of [mine, other, owner, late]) {
+        expect(c.schemaErrors).toEqual([]);
+        c.close();
+      }
+    });
+  });
+
+  describe('gateway session end', () => {
+    it('leaves voice when the session that joined ends for good', async () => {
+      const u = await g.join();
+      const gw = await connectUser(server, u);
+      gw.send(4, { guild_id: g.guildId, channel_id: g.voiceId, self_mute: false, self_deaf: false });
+      await gw.dispatch('VOICE_SERVER_UPDATE');
+      const before = events.length;
+      gw.drop();
+      await eventually(
+        () =>
+          events
+            .slice(before)
+            .some(
+              (e) =>
+                e.t === 'VOICE_STATE_UPDATE' &&
+                (e.d as { user_id: string; channel_id: unknown }).user_id === u.id &&
+                (e.d as { channel_id: unknown }).channel_id === null,
+            ),
+        5000,
+        'leave on session end',
+      );
     });
   });
 

@@ -66,7 +66,11 @@ export class VoiceClient {
   apply(ev: Dispatch) {
     const before = this.states;
     this.states = reduceVoiceStates(this.states, ev);
-    if (ev.t === 'VOICE_SERVER_UPDATE') void this.connect(ev.d.endpoint, ev.d.token);
+    if (ev.t === 'VOICE_SERVER_UPDATE' && ev.d.endpoint) void this.connect(ev.d.endpoint, ev.d.token);
+    if (ev.t === 'VOICE_SERVER_UPDATE' && !ev.d.endpoint) {
+      this.error = 'Voice is not available on this server (no LiveKit; see README "Voice").';
+      void this.hangUp();
+    }
     if (ev.t === 'VOICE_STATE_UPDATE') this.onVoiceState(before, ev.d);
   }
 
@@ -82,9 +86,16 @@ export class VoiceClient {
     if (was === this.channelId && s.channel_id !== this.channelId) chime(false);
   }
 
-  /** Joins a voice channel (leaving the current one first, as Discord). */
-  join(guildId: string, channelId: string) {
+  /**
+   * Joins a voice channel (leaving the current one first, as Discord). `refusal` is the reason the
+   * server would refuse (it answers a refused op 4 with silence, as Discord), checked up front.
+   */
+  join(guildId: string, channelId: string, refusal?: string) {
     if (this.channelId === channelId && this.status !== 'idle') return;
+    if (refusal) {
+      this.error = refusal;
+      return;
+    }
     void this.room?.disconnect();
     this.room = null;
     this.guildId = guildId;
