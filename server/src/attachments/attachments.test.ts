@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobBackends } from '../blobs/test-env.js';
 import { type TestServer, type TestUser, api, startServer } from '../test/helper.js';
 import { type TestGuild, addMember, createGuild, setEveryonePermissions } from '../test/messages-fixtures.js';
+import { doSweepStaleUploads } from './service.js';
 
 const bytesOf = (n: number, seed = 1) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed * 7 + (i >> 8)) % 256));
 
@@ -187,5 +188,17 @@ describe.each(blobBackends())('attachments on $name', ({ env }) => {
     for (let i = 0; i < 100 && (await mine()).length; i++) await new Promise((r) => setTimeout(r, 50));
     expect(await mine()).toEqual([]);
     expect((await fetch(new URL(sent.body.attachments[0].url, server.url))).status).toBe(404);
+  });
+
+  it('drops uploads never sent, with their blobs', async () => {
+    const up = await directUpload(server, owner, guild.channelId, 'never-sent.txt', Buffer.from('abandoned'));
+    expect(up.put?.status).toBe(200);
+    expect(await stored(guild.channelId)).toContain(up.uploaded);
+    // Sent uploads stay: only rows without a message go.
+    const sent = await sendFiles(server, owner, guild.channelId, [{ name: 'kept.txt', bytes: Buffer.from('kept') }]);
+    expect(await doSweepStaleUploads(server.app.ctx, 0)).toBeGreaterThanOrEqual(1);
+    const left = await stored(guild.channelId);
+    expect(left).not.toContain(up.uploaded);
+    expect(left.some((k) => k.includes(`/${sent.body.attachments[0].id}/`))).toBe(true);
   });
 });

@@ -4,6 +4,7 @@ import { readBlob } from '../blobs/types.js';
 import { deriveUrlKey } from '../blobs/signing.js';
 import { ApiError } from '../http/errors.js';
 import { INLINE_TYPES, resizeImage } from './inspect.js';
+import { doSweepStaleUploads } from './service.js';
 import * as store from './store.js';
 import { attachmentPath, registerAttachmentUrlKey, verifyAttachmentUrl } from './urls.js';
 
@@ -22,7 +23,8 @@ export function sendStored(reply: FastifyReply, contentType: string, filename: s
 /**
  * GET /attachments/:channelId/:attachmentId/:filename?ex&is&hm[&width&height]
  *     the file, if the signature is valid and unexpired; images resize for previews.
- * Also: registers this server's URL key for message wire shapes, and deletes blobs whose rows are gone.
+ * Also: registers this server's URL key for message wire shapes, deletes blobs whose rows are gone,
+ * and every 10 minutes drops uploads never sent within an hour.
  */
 export const attachmentFileRoutes: FastifyPluginAsync = async (app) => {
   const { ctx } = app;
@@ -46,7 +48,13 @@ export const attachmentFileRoutes: FastifyPluginAsync = async (app) => {
     const channelId = e.t === 'CHANNEL_DELETE' ? (e.d as { id?: string }).id : e.channel_id;
     if (channelId) sweep(channelId).catch((err) => ctx.log.warn({ err }, 'attachment sweep failed'));
   });
-  app.addHook('onClose', async () => off());
+  // Uploads nobody sent (a closed tab, a failed send) are dropped after an hour.
+  const stale = setInterval(() => doSweepStaleUploads(ctx).catch((err) => ctx.log.warn({ err }, 'stale upload sweep failed')), 10 * 60 * 1000);
+  stale.unref();
+  app.addHook('onClose', async () => {
+    off();
+    clearInterval(stale);
+  });
 
   app.get<{ Params: { channelId: string; attachmentId: string; filename: string }; Querystring: Record<string, string> }>(
     '/attachments/:channelId/:attachmentId/:filename',

@@ -129,3 +129,13 @@ async function finalizeUpload(ctx: AppContext, who: Caller, channelId: string, k
   await store.updateAttachment(ctx.db, row.id, { size: info.bytes.length, contentType: info.contentType, width: info.width, height: info.height });
   return row.id;
 }
+
+/** Uploads not used by a message within this time are dropped (rows and blobs). */
+export const STALE_UPLOAD_MS = 60 * 60 * 1000;
+
+/** Deletes unattached uploads older than `maxAgeMs` and their blobs (run periodically by files.ts). */
+export async function doSweepStaleUploads(ctx: AppContext, maxAgeMs = STALE_UPLOAD_MS): Promise<number> {
+  const keys = await store.deleteStaleUploads(ctx.db, new Date(Date.now() - maxAgeMs));
+  await ctx.blobs.delete(keys);
+  return keys.length;
+}

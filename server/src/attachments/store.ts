@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { attachments } from '../db/schema.js';
 
@@ -44,4 +44,13 @@ export async function missingAttachmentIds(q: Queryable, ids: string[]): Promise
   if (!ids.length) return [];
   const found = new Set((await q.select({ id: attachments.id }).from(attachments).where(inArray(attachments.id, ids))).map((r) => r.id));
   return ids.filter((id) => !found.has(id));
+}
+
+/** Deletes uploads never attached to a message and older than `before`; returns their blob keys. */
+export async function deleteStaleUploads(q: Queryable, before: Date): Promise<string[]> {
+  const gone = await q
+    .delete(attachments)
+    .where(and(isNull(attachments.messageId), lt(attachments.createdAt, before)))
+    .returning({ key: attachments.blobKey });
+  return gone.map((g) => g.key);
 }
