@@ -12,7 +12,8 @@ export type MdNode =
   | { t: 'pre'; lang: string; v: string }
   | { t: 'link'; href: string }
   | { t: 'user' | 'role' | 'channel'; id: string }
-  | { t: 'everyone'; v: '@everyone' | '@here' };
+  | { t: 'everyone'; v: '@everyone' | '@here' }
+  | { t: 'emoji'; id: string; name: string; animated: boolean };
 
 type Rule = [RegExp, (m: RegExpExecArray) => MdNode];
 
@@ -33,6 +34,7 @@ const RULES: Rule[] = [
   [/^<@!?(\d{1,20})>/, (m) => ({ t: 'user', id: m[1] })],
   [/^<@&(\d{1,20})>/, (m) => ({ t: 'role', id: m[1] })],
   [/^<#(\d{1,20})>/, (m) => ({ t: 'channel', id: m[1] })],
+  [/^<(a?):(\w{2,32}):(\d{1,20})>/, (m) => ({ t: 'emoji', animated: m[1] === 'a', name: m[2], id: m[3] })],
   [/^@(everyone|here)\b/, (m) => ({ t: 'everyone', v: m[0] as '@everyone' | '@here' })],
   [/^\n/, () => ({ t: 'br' })],
 ];
