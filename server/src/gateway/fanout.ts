@@ -112,6 +112,8 @@ export class Fanout {
       if (need && !(s.intents & need)) return false;
     }
     if (ev.user_ids && !ev.user_ids.includes(s.userId)) return false;
+    // Like Discord, a user's own presence changes are not echoed to their sessions.
+    if (ev.t === 'PRESENCE_UPDATE' && (ev.d as { user?: { id?: string } } | null)?.user?.id === s.userId) return false;
     if (ev.guild_id && !onShard(s.shard, ev.guild_id)) return false;
     if (ev.user_ids && !ev.channel_id) return true;
     if (ev.channel_id && !ev.guild_id) return !!dm?.has(s.userId) || !!ev.user_ids;

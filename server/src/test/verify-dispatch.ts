@@ -62,8 +62,8 @@ function normalize(s: ClientState) {
     }),
   );
   // The presence reducer keeps explicit "offline" entries (absent means the same) and entries of
-  // users one no longer shares a guild with (never shown).
+  // users one no longer shares a guild with (never shown). One's own status is not echoed by events.
   const seen = new Set(Object.values(s.guilds.byId).flatMap((g) => Object.keys(g.members)));
-  const presences = Object.fromEntries(Object.entries(s.presences).filter(([id, v]) => v !== 'offline' && seen.has(id)));
+  const presences = Object.fromEntries(Object.entries(s.presences).filter(([id, v]) => v !== 'offline' && seen.has(id) && id !== s.readStates.me));
   return { order: [...s.guilds.order].sort(), guilds, presences, readStates: s.readStates.byChannel };
 }
