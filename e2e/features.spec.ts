@@ -20,7 +20,10 @@ describe('chat features', () => {
 
   async function openAs(auth: Auth, path: string) {
     const c = await newContext(browser, { baseURL: server.url });
-    await c.addInitScript((t) => localStorage.setItem('retrocast.auth', t), JSON.stringify({ access_token: auth.access_token, refresh_token: auth.refresh_token }));
+    await c.addInitScript(
+      (t) => localStorage.setItem('retrocast.auth', t),
+      JSON.stringify({ access_token: auth.access_token, refresh_token: auth.refresh_token }),
+    );
     const p = await c.newPage();
     p.on('pageerror', (e) => console.error('pageerror:', e.message));
     await p.goto(path);
@@ -38,7 +41,10 @@ describe('chat features', () => {
     randomId = (await call(server.url, 'POST', `/guilds/${guildId}/channels`, alice.access_token, { name: 'random' })).id;
     const code = (await call(server.url, 'POST', `/channels/${generalId}/invites`, alice.access_token, {})).code;
     await call(server.url, 'POST', `/invites/${code}`, bob.access_token, {});
-    for (let i = 1; i <= 130; i++) await call(server.url, 'POST', `/channels/${generalId}/messages`, i % 2 ? alice.access_token : bob.access_token, { content: `history ${i}` });
+    for (let i = 1; i <= 130; i++)
+      await call(server.url, 'POST', `/channels/${generalId}/messages`, i % 2 ? alice.access_token : bob.access_token, {
+        content: `history ${i}`,
+      });
     ({ c: ctx, p: page } = await openAs(alice, `/channels/${guildId}/${generalId}`));
     await messages().getByText('history 130').waitFor();
   });
@@ -128,7 +134,9 @@ describe('chat features', () => {
     await failed.waitFor();
     await ctx.setOffline(false);
     await failed.getByRole('button', { name: 'Retry' }).click();
-    await expect.poll(() => messages().locator('article:not(.pending)', { hasText: 'sent while offline' }).count(), { timeout: 5000 }).toBe(1);
+    await expect
+      .poll(() => messages().locator('article:not(.pending)', { hasText: 'sent while offline' }).count(), { timeout: 5000 })
+      .toBe(1);
   });
 
   it('a status change reaches the other member', async () => {

@@ -28,9 +28,19 @@ describe('screens', () => {
     guildId = g.id;
     generalId = g.channels.find((c: { type: number }) => c.type === 0).id;
     const cat = await call(base, 'POST', `/guilds/${guildId}/channels`, alice.access_token, { name: 'Projects', type: 4 });
-    await call(base, 'POST', `/guilds/${guildId}/channels`, alice.access_token, { name: 'design', type: 0, parent_id: cat.id, topic: 'Pixels and feelings' });
+    await call(base, 'POST', `/guilds/${guildId}/channels`, alice.access_token, {
+      name: 'design',
+      type: 0,
+      parent_id: cat.id,
+      topic: 'Pixels and feelings',
+    });
     await call(base, 'POST', `/guilds/${guildId}/channels`, alice.access_token, { name: 'random', type: 0 });
-    const role = await call(base, 'POST', `/guilds/${guildId}/roles`, alice.access_token, { name: 'Moderators', color: 0x34c759, hoist: true, mentionable: true });
+    const role = await call(base, 'POST', `/guilds/${guildId}/roles`, alice.access_token, {
+      name: 'Moderators',
+      color: 0x34c759,
+      hoist: true,
+      mentionable: true,
+    });
     inviteCode = (await call(base, 'POST', `/channels/${generalId}/invites`, alice.access_token, {})).code;
     await call(base, 'POST', `/invites/${inviteCode}`, bob.access_token, {});
     await call(base, 'PATCH', `/guilds/${guildId}/members/${bob.user.id}`, alice.access_token, { roles: [role.id] });
@@ -49,7 +59,11 @@ describe('screens', () => {
 
   async function openAs(auth: Auth | null, viewport: Viewport, dark: boolean, path: string): Promise<Page> {
     const ctx = await newContext(browser, { baseURL: server.url, viewport, dark });
-    if (auth) await ctx.addInitScript((t) => localStorage.setItem('retrocast.auth', t), JSON.stringify({ access_token: auth.access_token, refresh_token: auth.refresh_token }));
+    if (auth)
+      await ctx.addInitScript(
+        (t) => localStorage.setItem('retrocast.auth', t),
+        JSON.stringify({ access_token: auth.access_token, refresh_token: auth.refresh_token }),
+      );
     const page = await ctx.newPage();
     page.on('pageerror', (e) => console.error('pageerror:', e.message));
     await page.goto(path);

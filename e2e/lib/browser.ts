@@ -17,7 +17,10 @@ export function launch(extraArgs: string[] = []): Promise<Browser> {
 export type Viewport = 'desktop' | 'phone';
 export const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 
-export async function newContext(browser: Browser, opts: { baseURL: string; viewport?: Viewport; dark?: boolean }): Promise<BrowserContext> {
+export async function newContext(
+  browser: Browser,
+  opts: { baseURL: string; viewport?: Viewport; dark?: boolean },
+): Promise<BrowserContext> {
   const ctx = await browser.newContext({
     baseURL: opts.baseURL,
     viewport: VIEWPORTS[opts.viewport ?? 'desktop'],

@@ -8,7 +8,10 @@ export interface Auth {
 export async function call<T = any>(base: string, method: string, path: string, token?: string, body?: unknown): Promise<T> {
   const res = await fetch(`${base}/api/v10${path}`, {
     method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

@@ -1,7 +1,7 @@
 // Reports the JS a first visit downloads: the entry + app chunks index.html preloads, gzipped.
 import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 const dir = new URL('../build/', import.meta.url).pathname;
 const html = readFileSync(join(dir, 'index.html'), 'utf8');

@@ -86,9 +86,17 @@ export function setLoggedOutHandler(fn: () => void) {
 type Query = Record<string, string | number | boolean | undefined | null>;
 
 /** One REST call with the stored bearer token; retries once after refreshing on 401. */
-export async function request<T>(method: string, path: string, opts: { body?: unknown; query?: Query; auth?: boolean; reason?: string } = {}): Promise<T> {
+export async function request<T>(
+  method: string,
+  path: string,
+  opts: { body?: unknown; query?: Query; auth?: boolean; reason?: string } = {},
+): Promise<T> {
   const qs = opts.query
-    ? `?${new URLSearchParams(Object.entries(opts.query).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, String(v)]))}`
+    ? `?${new URLSearchParams(
+        Object.entries(opts.query)
+          .filter(([, v]) => v !== undefined && v !== null)
+          .map(([k, v]) => [k, String(v)]),
+      )}`
     : '';
   const send = (token?: string) => {
     const headers: Record<string, string> = {};

@@ -4,7 +4,13 @@ import { parseMarkdown } from './parse';
 describe('parseMarkdown', () => {
   it('parses nested emphasis, underline, strike and spoilers', () => {
     expect(parseMarkdown('**bold _it_** __u__ ~~s~~ ||sp||')).toEqual([
-      { t: 'b', c: [{ t: 'text', v: 'bold ' }, { t: 'i', c: [{ t: 'text', v: 'it' }] }] },
+      {
+        t: 'b',
+        c: [
+          { t: 'text', v: 'bold ' },
+          { t: 'i', c: [{ t: 'text', v: 'it' }] },
+        ],
+      },
       { t: 'text', v: ' ' },
       { t: 'u', c: [{ t: 'text', v: 'u' }] },
       { t: 'text', v: ' ' },

@@ -17,7 +17,9 @@ export type MdNode =
 
 type Rule = [RegExp, (m: RegExpExecArray) => MdNode];
 
-const wrap = (t: 'b' | 'i' | 'u' | 's' | 'spoiler') => (m: RegExpExecArray): MdNode => ({ t, c: parseInline(m[1]) });
+const wrap =
+  (t: 'b' | 'i' | 'u' | 's' | 'spoiler') =>
+  (m: RegExpExecArray): MdNode => ({ t, c: parseInline(m[1]) });
 
 /** Order matters: longer delimiters first (** before *, __ before _). */
 const RULES: Rule[] = [

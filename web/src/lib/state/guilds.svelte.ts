@@ -1,7 +1,7 @@
-import { computeBasePermissions, computeChannelPermissions, Permissions, type PermissionOverwrite } from '$protocol/permissions';
-import type { Dispatch } from '../gateway/socket';
+import { computeBasePermissions, computeChannelPermissions, type PermissionOverwrite, Permissions } from '$protocol/permissions';
 import type { Channel, Member, Role } from '../api/types';
-import { emptyGuilds, reduceGuilds, type GuildEntry, type GuildsState } from './guilds';
+import type { Dispatch } from '../gateway/socket';
+import { emptyGuilds, type GuildEntry, type GuildsState, reduceGuilds } from './guilds';
 
 /** Reactive holder of the guild tree plus the permission queries views need. */
 export class GuildsStore {
@@ -42,7 +42,12 @@ export class GuildsStore {
     if (!channelId) return computeBasePermissions(ctx);
     const ch = g.channels.find((c) => c.id === channelId);
     if (!ch) return 0n;
-    const ows: PermissionOverwrite[] = ch.permission_overwrites.map((o) => ({ id: o.id, type: o.type as 0 | 1, allow: BigInt(o.allow), deny: BigInt(o.deny) }));
+    const ows: PermissionOverwrite[] = ch.permission_overwrites.map((o) => ({
+      id: o.id,
+      type: o.type as 0 | 1,
+      allow: BigInt(o.allow),
+      deny: BigInt(o.deny),
+    }));
     return computeChannelPermissions(ctx, ows);
   }
 

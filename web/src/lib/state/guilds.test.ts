@@ -1,12 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import { emptyGuilds, reduceGuilds } from './guilds';
 
-const guild = (id: string, extra = {}) => ({ id, name: `g${id}`, icon: null, owner_id: '1', roles: [{ id, name: '@everyone', color: 0, hoist: false, position: 0, permissions: '1024', managed: false, mentionable: false }], channels: [], members: [], ...extra });
-const chan = (id: string, position: number, extra = {}) => ({ id, type: 0, guild_id: '10', name: `c${id}`, position, parent_id: null, permission_overwrites: [], ...extra });
+const guild = (id: string, extra = {}) => ({
+  id,
+  name: `g${id}`,
+  icon: null,
+  owner_id: '1',
+  roles: [{ id, name: '@everyone', color: 0, hoist: false, position: 0, permissions: '1024', managed: false, mentionable: false }],
+  channels: [],
+  members: [],
+  ...extra,
+});
+const chan = (id: string, position: number, extra = {}) => ({
+  id,
+  type: 0,
+  guild_id: '10',
+  name: `c${id}`,
+  position,
+  parent_id: null,
+  permission_overwrites: [],
+  ...extra,
+});
 
 describe('reduceGuilds', () => {
   it('keeps READY order and fills guilds as GUILD_CREATE arrives', () => {
-    let s = reduceGuilds(emptyGuilds, { t: 'READY', d: { guilds: [{ id: '10', unavailable: true }, { id: '20', unavailable: true }] } });
+    let s = reduceGuilds(emptyGuilds, {
+      t: 'READY',
+      d: {
+        guilds: [
+          { id: '10', unavailable: true },
+          { id: '20', unavailable: true },
+        ],
+      },
+    });
     expect(s.order).toEqual(['10', '20']);
     expect(s.byId['10']).toBeUndefined();
     s = reduceGuilds(s, { t: 'GUILD_CREATE', d: guild('20') });
@@ -21,7 +47,10 @@ describe('reduceGuilds', () => {
     s = reduceGuilds(s, { t: 'CHANNEL_CREATE', d: chan('3', 0) });
     s = reduceGuilds(s, { t: 'CHANNEL_UPDATE', d: chan('1', 5, { name: 'renamed' }) });
     s = reduceGuilds(s, { t: 'CHANNEL_DELETE', d: chan('2', 1) });
-    expect(s.byId['10'].channels.map((c) => [c.id, c.name])).toEqual([['3', 'c3'], ['1', 'renamed']]);
+    expect(s.byId['10'].channels.map((c) => [c.id, c.name])).toEqual([
+      ['3', 'c3'],
+      ['1', 'renamed'],
+    ]);
   });
 
   it('tracks last_message_id from MESSAGE_CREATE, never going backwards', () => {
@@ -35,7 +64,13 @@ describe('reduceGuilds', () => {
   it('removes a deleted role from members and forgets a left guild', () => {
     const member = { user: { id: '5', username: 'bob' }, nick: null, roles: ['77'], joined_at: '' };
     let s = reduceGuilds(emptyGuilds, { t: 'GUILD_CREATE', d: guild('10', { members: [member] }) });
-    s = reduceGuilds(s, { t: 'GUILD_ROLE_CREATE', d: { guild_id: '10', role: { id: '77', name: 'mods', color: 0, hoist: true, position: 1, permissions: '0', managed: false, mentionable: false } } });
+    s = reduceGuilds(s, {
+      t: 'GUILD_ROLE_CREATE',
+      d: {
+        guild_id: '10',
+        role: { id: '77', name: 'mods', color: 0, hoist: true, position: 1, permissions: '0', managed: false, mentionable: false },
+      },
+    });
     s = reduceGuilds(s, { t: 'GUILD_ROLE_DELETE', d: { guild_id: '10', role_id: '77' } });
     expect(s.byId['10'].members['5'].roles).toEqual([]);
     s = reduceGuilds(s, { t: 'GUILD_DELETE', d: { id: '10' } });

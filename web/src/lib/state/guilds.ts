@@ -2,8 +2,9 @@
  * Guilds, their channels, roles and members, as one immutable tree. `reduceGuilds` is the only
  * writer: a pure function of (state, dispatch), so tests can replay events against a snapshot.
  */
-import type { Dispatch } from '../gateway/socket';
+
 import type { Channel, Guild, Member, Role } from '../api/types';
+import type { Dispatch } from '../gateway/socket';
 import { cmpId, newer } from '../util/snowflake';
 
 export interface GuildEntry extends Omit<Guild, 'channels' | 'members' | 'presences'> {
@@ -57,7 +58,13 @@ export function reduceGuilds(s: GuildsState, { t, d }: Dispatch): GuildsState {
       return { order: s.order.includes(g.id) ? s.order : [...s.order, g.id], byId: { ...s.byId, [g.id]: toEntry(g) } };
     }
     case 'GUILD_UPDATE':
-      return patch(s, d.id, (g) => ({ ...g, ...d, channels: g.channels, members: g.members, roles: d.roles ? [...d.roles].sort(byPosition) : g.roles }));
+      return patch(s, d.id, (g) => ({
+        ...g,
+        ...d,
+        channels: g.channels,
+        members: g.members,
+        roles: d.roles ? [...d.roles].sort(byPosition) : g.roles,
+      }));
     case 'GUILD_DELETE': {
       if (d.unavailable) return s;
       const { [d.id]: _gone, ...byId } = s.byId;
@@ -80,7 +87,12 @@ export function reduceGuilds(s: GuildsState, { t, d }: Dispatch): GuildsState {
       return patch(s, d.guild_id, (g) => ({
         ...g,
         roles: g.roles.filter((r) => r.id !== d.role_id),
-        members: Object.fromEntries(Object.entries(g.members).map(([id, m]) => [id, m.roles.includes(d.role_id) ? { ...m, roles: m.roles.filter((r) => r !== d.role_id) } : m])),
+        members: Object.fromEntries(
+          Object.entries(g.members).map(([id, m]) => [
+            id,
+            m.roles.includes(d.role_id) ? { ...m, roles: m.roles.filter((r) => r !== d.role_id) } : m,
+          ]),
+        ),
       }));
     case 'GUILD_MEMBER_ADD':
     case 'GUILD_MEMBER_UPDATE': {
@@ -94,7 +106,10 @@ export function reduceGuilds(s: GuildsState, { t, d }: Dispatch): GuildsState {
       });
     case 'GUILD_MEMBERS_CHUNK':
     case 'LOCAL_MEMBERS':
-      return patch(s, d.guild_id, (g) => ({ ...g, members: { ...g.members, ...Object.fromEntries((d.members as Member[]).map((m) => [m.user.id, m])) } }));
+      return patch(s, d.guild_id, (g) => ({
+        ...g,
+        members: { ...g.members, ...Object.fromEntries((d.members as Member[]).map((m) => [m.user.id, m])) },
+      }));
     case 'USER_UPDATE': {
       const byId: Record<string, GuildEntry> = {};
       for (const [id, g] of Object.entries(s.byId)) {

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { emptyMessages, reduceMessages } from './messages';
 
-const msg = (id: string, extra = {}) => ({ id, channel_id: 'c', author: { id: 'u' }, content: `m${id}`, timestamp: '', nonce: null, ...extra });
+const msg = (id: string, extra = {}) => ({
+  id,
+  channel_id: 'c',
+  author: { id: 'u' },
+  content: `m${id}`,
+  timestamp: '',
+  nonce: null,
+  ...extra,
+});
 const page = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => msg(String(to - i))); // newest first, like REST
 
 describe('reduceMessages', () => {

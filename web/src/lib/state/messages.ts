@@ -3,8 +3,9 @@
  * (`LOCAL_HISTORY`), everything else from dispatches. A send is shown at once as pending; the
  * MESSAGE_CREATE echo carrying the same nonce replaces it, and a failed send stays with retry.
  */
-import type { Dispatch } from '../gateway/socket';
+
 import type { Message, User } from '../api/types';
+import type { Dispatch } from '../gateway/socket';
 import { cmpId } from '../util/snowflake';
 
 export interface ChannelHistory {

@@ -1,6 +1,7 @@
 /** Last known status per user; absent means offline. */
-import type { Dispatch } from '../gateway/socket';
+
 import type { Presence, Status } from '../api/types';
+import type { Dispatch } from '../gateway/socket';
 
 export type PresencesState = Record<string, Status>;
 

@@ -2,12 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { emptyReadStates, isUnread, mentionCount, reduceReadStates } from './read-states';
 
 describe('reduceReadStates', () => {
-  const ready = reduceReadStates(emptyReadStates, { t: 'READY', d: { user: { id: 'me' }, read_state: [{ id: 'c', last_message_id: '10', mention_count: 0 }] } });
+  const ready = reduceReadStates(emptyReadStates, {
+    t: 'READY',
+    d: { user: { id: 'me' }, read_state: [{ id: 'c', last_message_id: '10', mention_count: 0 }] },
+  });
 
   it('counts mentions of me, @everyone and my roles, and clears them on ack', () => {
-    let s = reduceReadStates(ready, { t: 'MESSAGE_CREATE', d: { id: '11', channel_id: 'c', guild_id: 'g', author: { id: 'x' }, mentions: [{ id: 'me' }] } });
-    s = reduceReadStates(s, { t: 'MESSAGE_CREATE', d: { id: '12', channel_id: 'c', guild_id: 'g', author: { id: 'x' }, mention_everyone: true } });
-    s = reduceReadStates(s, { t: 'MESSAGE_CREATE', d: { id: '13', channel_id: 'c', guild_id: 'g', author: { id: 'x' }, mention_roles: ['r'] } }, () => ['r']);
+    let s = reduceReadStates(ready, {
+      t: 'MESSAGE_CREATE',
+      d: { id: '11', channel_id: 'c', guild_id: 'g', author: { id: 'x' }, mentions: [{ id: 'me' }] },
+    });
+    s = reduceReadStates(s, {
+      t: 'MESSAGE_CREATE',
+      d: { id: '12', channel_id: 'c', guild_id: 'g', author: { id: 'x' }, mention_everyone: true },
+    });
+    s = reduceReadStates(
+      s,
+      { t: 'MESSAGE_CREATE', d: { id: '13', channel_id: 'c', guild_id: 'g', author: { id: 'x' }, mention_roles: ['r'] } },
+      () => ['r'],
+    );
     s = reduceReadStates(s, { t: 'MESSAGE_CREATE', d: { id: '14', channel_id: 'c', guild_id: 'g', author: { id: 'x' }, mentions: [] } });
     expect(mentionCount(s, 'c')).toBe(3);
     expect(isUnread(s, 'c', '14')).toBe(true);

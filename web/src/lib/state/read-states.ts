@@ -2,8 +2,9 @@
  * What the user has read: per channel, the last acked message and unread mentions. A channel is
  * unread when its last_message_id is newer than the ack. Our own messages count as read.
  */
-import type { Dispatch } from '../gateway/socket';
+
 import type { ReadState } from '../api/types';
+import type { Dispatch } from '../gateway/socket';
 import { newer } from '../util/snowflake';
 
 export interface ReadStatesState {
@@ -15,11 +16,16 @@ export const emptyReadStates: ReadStatesState = { me: null, byChannel: {} };
 
 function entries(raw: unknown): ReadState[] {
   if (Array.isArray(raw)) return raw;
-  if (raw && typeof raw === 'object' && Array.isArray((raw as { entries?: unknown }).entries)) return (raw as { entries: ReadState[] }).entries;
+  if (raw && typeof raw === 'object' && Array.isArray((raw as { entries?: unknown }).entries))
+    return (raw as { entries: ReadState[] }).entries;
   return [];
 }
 
-export function reduceReadStates(s: ReadStatesState, { t, d }: Dispatch, myRoles: (guildId: string) => string[] = () => []): ReadStatesState {
+export function reduceReadStates(
+  s: ReadStatesState,
+  { t, d }: Dispatch,
+  myRoles: (guildId: string) => string[] = () => [],
+): ReadStatesState {
   switch (t) {
     case 'READY':
       return { me: d.user.id, byChannel: Object.fromEntries(entries(d.read_state).map((r) => [r.id, r])) };
@@ -27,14 +33,23 @@ export function reduceReadStates(s: ReadStatesState, { t, d }: Dispatch, myRoles
       const prev = s.byChannel[d.channel_id];
       // Acks arrive in order per session, but ignore ones older than what we have.
       if (prev && newer(prev.last_message_id, d.message_id)) return s;
-      return { ...s, byChannel: { ...s.byChannel, [d.channel_id]: { id: d.channel_id, last_message_id: d.message_id, mention_count: d.mention_count ?? 0 } } };
+      return {
+        ...s,
+        byChannel: {
+          ...s.byChannel,
+          [d.channel_id]: { id: d.channel_id, last_message_id: d.message_id, mention_count: d.mention_count ?? 0 },
+        },
+      };
     }
     case 'MESSAGE_CREATE': {
       const prev = s.byChannel[d.channel_id] ?? { id: d.channel_id, last_message_id: null, mention_count: 0 };
-      if (d.author?.id === s.me) return { ...s, byChannel: { ...s.byChannel, [d.channel_id]: { ...prev, last_message_id: d.id, mention_count: 0 } } };
+      if (d.author?.id === s.me)
+        return { ...s, byChannel: { ...s.byChannel, [d.channel_id]: { ...prev, last_message_id: d.id, mention_count: 0 } } };
       const roles = d.guild_id ? myRoles(d.guild_id) : [];
       const mentioned =
-        d.mention_everyone || (d.mentions ?? []).some((u: { id: string }) => u.id === s.me) || (d.mention_roles ?? []).some((r: string) => roles.includes(r));
+        d.mention_everyone ||
+        (d.mentions ?? []).some((u: { id: string }) => u.id === s.me) ||
+        (d.mention_roles ?? []).some((r: string) => roles.includes(r));
       if (!mentioned) return s;
       return { ...s, byChannel: { ...s.byChannel, [d.channel_id]: { ...prev, mention_count: prev.mention_count + 1 } } };
     }
