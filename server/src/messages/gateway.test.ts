@@ -1,5 +1,6 @@
 import { Permissions } from '@retrocast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyMessages, reduceMessages } from '../../../web/src/lib/state/messages.js';
 import { connectUser, type GatewayClient, quiet } from '../test/gateway.js';
 import { api, startServer, type TestServer, type TestUser } from '../test/helper.js';
 import { addMember, createGuild, createTextChannel, send, setOverwrite, type TestGuild } from '../test/messages-fixtures.js';
@@ -72,5 +73,41 @@ describe('message dispatches', () => {
     const again = await connect(member);
     expect(again.ready.read_state).toContainEqual({ id: channelId, last_message_id: ping.body.id, mention_count: 0 });
     for (const c of [a, b, other, again]) expect(c.schemaErrors).toEqual([]);
+  });
+
+  it('the web messages reducer, fed the dispatches, matches fresh history', async () => {
+    const ch = await createTextChannel(server, g.guildId, 'replay');
+    const c = await connect(member);
+    const seed = await send(server, g.owner, ch, { content: 'seed' });
+    const history = await api(server, 'GET', `/channels/${ch}/messages`, { token: member.token });
+    let state = reduceMessages(emptyMessages, { t: 'LOCAL_HISTORY', d: { channel_id: ch, messages: history.body, limit: 50 } } as never);
+
+    const a = await send(server, member, ch, { content: 'a', nonce: 'replay-a' });
+    const b = await send(server, g.owner, ch, { content: `b <@${member.id}>`, message_reference: { message_id: seed.body.id } });
+    const d1 = await send(server, g.owner, ch, { content: 'doomed 1' });
+    const d2 = await send(server, g.owner, ch, { content: 'doomed 2' });
+    const d3 = await send(server, g.owner, ch, { content: 'doomed 3' });
+    await api(server, 'PATCH', `/channels/${ch}/messages/${a.body.id}`, { token: member.token, body: { content: 'a, edited' } });
+    await api(server, 'PUT', `/channels/${ch}/pins/${b.body.id}`, { token: g.owner.token });
+    await api(server, 'DELETE', `/channels/${ch}/messages/${d1.body.id}`, { token: g.owner.token });
+    await api(server, 'POST', `/channels/${ch}/messages/bulk-delete`, {
+      token: g.owner.token,
+      body: { messages: [d2.body.id, d3.body.id] },
+    });
+    const last = await send(server, member, ch, { content: 'last' });
+    await c.dispatch('MESSAGE_CREATE', (d) => d.id === last.body.id);
+    await quiet(150);
+
+    const from = c.frames.findIndex((f) => f.t === 'MESSAGE_CREATE' && f.d.id === a.body.id);
+    for (const f of c.frames.slice(from)) if (f.op === 0) state = reduceMessages(state, { t: f.t, d: f.d, s: f.s } as never);
+    const fresh = await api(server, 'GET', `/channels/${ch}/messages`, { token: member.token });
+    // MESSAGE_CREATE carries the author's member; REST history does not.
+    const strip = (m: Record<string, unknown>) => {
+      const { member: _m, ...rest } = m;
+      return rest;
+    };
+    expect(state.channels[ch].items.map(strip)).toEqual([...fresh.body].reverse());
+    expect(fresh.body.map((m: { content: string }) => m.content)).toEqual(['last', `b <@${member.id}>`, 'a, edited', 'seed']);
+    expect(c.schemaErrors).toEqual([]);
   });
 });
