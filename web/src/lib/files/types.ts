@@ -35,3 +35,21 @@ export function formatSize(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
+
+/** A guild's custom emoji (GUILD_CREATE `emojis`, GUILD_EMOJIS_UPDATE). */
+export interface GuildEmoji {
+  id: string;
+  name: string;
+  animated: boolean;
+  user?: { id: string; username: string };
+}
+
+/** Reads a picked file as a data URI (avatars, icons and emoji are sent that way). */
+export function readDataUri(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result));
+    r.onerror = () => reject(r.error);
+    r.readAsDataURL(file);
+  });
+}

@@ -65,6 +65,8 @@ export function reduceGuilds(s: GuildsState, { t, d }: Dispatch): GuildsState {
         members: g.members,
         roles: d.roles ? [...d.roles].sort(byPosition) : g.roles,
       }));
+    case 'GUILD_EMOJIS_UPDATE':
+      return patch(s, d.guild_id, (g) => ({ ...g, emojis: d.emojis }));
     case 'GUILD_DELETE': {
       if (d.unavailable) return s;
       const { [d.id]: _gone, ...byId } = s.byId;
