@@ -6,7 +6,7 @@ import { ApiError } from '../http/errors.js';
 import { doUpdateMember } from '../members/service.js';
 import { accessGuild, loadChannelAccess } from '../permissions/access.js';
 import { voiceOf } from './runtime.js';
-import { doLeaveVoice, doMoveVoice, doSyncVoiceState, VOICE_CHANNEL } from './service.js';
+import { accessVoiceChannel, doLeaveVoice, doMoveVoice, doSyncVoiceState, VOICE_CHANNEL } from './service.js';
 import type { VoiceState } from './store.js';
 
 /** Discord's audit log action types for voice moves (not in protocol's list yet). */
@@ -44,6 +44,8 @@ export async function accessVoiceModeration(
     const dest = await loadChannelAccess(ctx.db, body.channel_id, actorId);
     if (!dest || dest.channel.guildId !== guildId) throw new ApiError(Errors.UNKNOWN_CHANNEL);
     if (dest.channel.type !== VOICE_CHANNEL) throw new ApiError(Errors.INVALID_CHANNEL_TYPE);
+    // The member moved must be allowed to CONNECT there (checked now, before any write).
+    await accessVoiceChannel(ctx.db, body.channel_id, userId);
   }
   return state;
 }

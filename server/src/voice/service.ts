@@ -77,6 +77,8 @@ export interface JoinOptions {
   sessionId: string;
   /** The guild the client named (op 4): the channel must belong to it. */
   guildId?: string;
+  /** A moderator's move: the channel's user limit does not apply (as Discord). */
+  moved?: boolean;
   selfMute?: boolean;
   selfDeaf?: boolean;
   /** Hostname the client used to reach this server, to build the LiveKit URL it can reach. */
@@ -100,7 +102,7 @@ export async function doJoinVoice(ctx: AppContext, userId: string, channelId: st
   const lk = await requireLiveKit(rt);
   const access = await accessVoiceChannel(ctx.db, channelId, userId);
   if (opts.guildId && opts.guildId !== access.guildId) throw new ApiError(Errors.UNKNOWN_CHANNEL);
-  await checkRoomFor(rt, access, userId);
+  if (!opts.moved) await checkRoomFor(rt, access, userId);
   const member = await loadWireMember(ctx.db, access.guildId, userId);
   if (!member) throw new ApiError(Errors.UNKNOWN_CHANNEL);
   const selfDeaf = opts.selfDeaf ?? false;
@@ -215,6 +217,7 @@ export async function doMoveVoice(ctx: AppContext, userId: string, guildId: stri
     sessionId: prev.session_id,
     selfMute: prev.self_mute,
     selfDeaf: prev.self_deaf,
+    moved: true,
   });
   await ctx.bus.publish({
     t: 'VOICE_SERVER_UPDATE',

@@ -277,6 +277,38 @@ describe('voice with LiveKit configured', () => {
       expect(types).toEqual(expect.arrayContaining([26, 27]));
     });
 
+    it('moves into a full channel, but not where the member may not connect (and then writes nothing)', async () => {
+      const [u, x] = [await g.join(), await g.join()];
+      const solo = await api(server, 'POST', `/guilds/${g.guildId}/channels`, {
+        token: g.owner.token,
+        body: { name: 'Solo', type: 2, user_limit: 1 },
+      });
+      await joinVoice(server, x, solo.body.id);
+      await joinVoice(server, u, g.voiceId);
+      const moved = await api(server, 'PATCH', `/guilds/${g.guildId}/voice-states/${u.id}`, {
+        token: g.owner.token,
+        body: { channel_id: solo.body.id },
+      });
+      expect(moved.status).toBe(204);
+      const locked = await api(server, 'POST', `/guilds/${g.guildId}/channels`, {
+        token: g.owner.token,
+        body: { name: 'Locked', type: 2 },
+      });
+      await overwrite(server, g.owner, locked.body.id, u.id, 0n, Permissions.CONNECT);
+      const refused = await api(server, 'PATCH', `/guilds/${g.guildId}/voice-states/${u.id}`, {
+        token: g.owner.token,
+        body: { channel_id: locked.body.id },
+      });
+      expect(refused.status).toBe(403);
+      expect((await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token })).body.channel_id).toBe(
+        solo.body.id,
+      );
+      const log = await api(server, 'GET', `/guilds/${g.guildId}/audit-logs`, { token: g.owner.token });
+      expect(
+        log.body.audit_log_entries.filter((e: { target_id: string; action_type: number }) => e.target_id === u.id && e.action_type === 26),
+      ).toHaveLength(1);
+    });
+
     it('revoking SPEAK takes canPublish away from a connected user', async () => {
       const u = await g.join();
       await joinVoice(server, u, g.voiceId);
