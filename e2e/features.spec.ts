@@ -139,6 +139,40 @@ describe('chat features', () => {
       .toBe(1);
   });
 
+  it('replies quote the original message', async () => {
+    const target = messages().locator('article', { hasText: 'history 128' });
+    await target.hover();
+    await target.getByRole('button', { name: 'Reply' }).click();
+    await page.getByText(/Replying to/).waitFor();
+    await composer().fill('replying here');
+    await composer().press('Enter');
+    const reply = messages().locator('article', { hasText: 'replying here' });
+    await expect.poll(() => reply.locator('.reply-ref').textContent(), { timeout: 3000 }).toContain('history 128');
+  });
+
+  it('the owner creates a role in settings, assigns it, and the member popover lists it', async () => {
+    await page.getByRole('button', { name: 'Features' }).click();
+    await page.getByRole('menuitem', { name: 'Server Settings' }).click();
+    await page.getByRole('button', { name: 'Roles' }).click();
+    await page.getByRole('button', { name: 'Create Role' }).click();
+    const name = page.getByLabel('Role name');
+    await expect.poll(() => name.inputValue()).toBe('new role');
+    await name.fill('Crew');
+    await name.press('Tab');
+    await page.getByRole('list', { name: /Roles, highest first/ }).getByRole('button', { name: 'Crew' }).waitFor();
+    await page.getByRole('button', { name: 'Members', exact: true }).click();
+    const row = page.locator('li', { hasText: 'Bob' }).filter({ has: page.locator('details') });
+    await row.locator('summary').click();
+    await row.getByLabel('Crew').check();
+    await expect.poll(() => row.locator('summary').textContent()).toBe('Roles (1)');
+    await page.keyboard.press('Escape');
+    await page.locator(`[data-member="${bob.user.id}"]`).click();
+    const pop = page.getByRole('dialog', { name: 'User profile' });
+    await pop.getByText('Crew').waitFor();
+    await shot(page, 'desktop-light-popover');
+    await page.keyboard.press('Escape');
+  });
+
   it('a status change reaches the other member', async () => {
     const { c, p } = await openAs(bob, `/channels/${guildId}/${generalId}`);
     await p.getByTestId('messages').getByText('history 130').waitFor();
