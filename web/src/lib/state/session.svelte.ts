@@ -181,6 +181,12 @@ export class Session {
     return undefined;
   }
 
+  /** A user's status; for ourselves the status we chose, whatever the gateway last echoed. */
+  statusOf(userId: string): Status {
+    if (userId === this.user?.id) return this.myStatus === 'invisible' ? 'offline' : this.myStatus;
+    return this.presences[userId] ?? 'offline';
+  }
+
   channelUnread(channelId: string, lastMessageId: string | null | undefined): boolean {
     return isUnread(this.readStates, channelId, lastMessageId);
   }
