@@ -164,6 +164,15 @@ describe.each(blobBackends())('attachments on $name', ({ env }) => {
     expect(stranger.status).toBe(404);
   });
 
+  it("cannot rename someone else's file through a send", async () => {
+    const sent = await sendFiles(server, owner, guild.channelId, [{ name: 'owners.txt', bytes: Buffer.from('mine') }]);
+    const id = sent.body.attachments[0].id;
+    const attempt = await api(server, 'POST', `/channels/${guild.channelId}/messages`, { token: reader.token, body: { attachments: [{ id, filename: 'pwned.txt' }] } });
+    expect(attempt.status).toBe(404);
+    const after = await api(server, 'GET', `/channels/${guild.channelId}/messages/${sent.body.id}`, { token: owner.token });
+    expect(after.body.attachments[0].filename).toBe('owners.txt');
+  });
+
   it('refuses tampered download links and unknown uploads', async () => {
     const sent = await sendFiles(server, owner, guild.channelId, [{ name: 'x.txt', bytes: Buffer.from('secret') }]);
     const url = new URL(sent.body.attachments[0].url, server.url);

@@ -97,13 +97,11 @@ export async function checkMessageAttachments(ctx: AppContext, who: Caller, chan
   }
   stored.forEach((id, i) => used.has(i) || out.push({ id }));
   if (out.length > MAX_ATTACHMENTS) throw invalidField('attachments', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_ATTACHMENTS} or fewer in length.`);
-  await renameAttachments(ctx, out);
+  for (const r of out) {
+    // Discord lets the message rename its files (the blob key keeps the original name).
+    if (r.filename && /^\d{1,19}$/.test(r.id)) await store.renamePending(ctx.db, r.id, channelId, who.id, sanitizeFilename(r.filename));
+  }
   return out.map(({ id }) => ({ id }));
-}
-
-/** Discord lets the message rename its files; the stored blob key keeps the original name. */
-async function renameAttachments(ctx: AppContext, refs: { id: string; filename?: string }[]) {
-  for (const r of refs) if (r.filename && /^\d{1,20}$/.test(r.id)) await store.updateAttachment(ctx.db, r.id, { filename: sanitizeFilename(r.filename) }).catch(() => {});
 }
 
 async function finalizeUpload(ctx: AppContext, who: Caller, channelId: string, key: string, i: number): Promise<string> {

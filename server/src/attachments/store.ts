@@ -31,6 +31,14 @@ export async function loadPendingByKeys(q: Queryable, channelId: string, uploade
     .where(and(inArray(attachments.blobKey, keys), eq(attachments.channelId, channelId), eq(attachments.uploaderId, uploaderId), isNull(attachments.messageId)));
 }
 
+/** Renames an upload only while it is the caller's own, unsent, in this channel. */
+export async function renamePending(q: Queryable, id: string, channelId: string, uploaderId: string, filename: string) {
+  await q
+    .update(attachments)
+    .set({ filename })
+    .where(and(eq(attachments.id, id), eq(attachments.channelId, channelId), eq(attachments.uploaderId, uploaderId), isNull(attachments.messageId)));
+}
+
 export async function updateAttachment(q: Queryable, id: string, patch: Partial<AttachmentRow>) {
   await q.update(attachments).set(patch).where(eq(attachments.id, id));
 }
