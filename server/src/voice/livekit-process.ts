@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
@@ -98,12 +98,34 @@ export function externalLiveKit(cfg: VoiceConfig & { url: string; apiKey: string
   };
 }
 
+/**
+ * A livekit-server left running by a previous run that crashed (its pid is in DATA_DIR) would hold
+ * the ports; stop it. Only a process whose command line names livekit is touched.
+ */
+function stopStale(pidFile: string): void {
+  let pid = 0;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8'));
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  const cmd = spawnSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' }).stdout ?? '';
+  if (!cmd.includes('livekit')) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {}
+}
+
 /** Spawns `bin` and resolves the handle immediately; `ready` says when (and whether) it is up. */
 export function spawnLiveKit(cfg: VoiceConfig, bin: string, dataDir: string, webhookUrl: string, log: FastifyBaseLogger): LiveKit {
   const keys = loadKeys(dataDir);
   const configFile = join(dataDir, 'livekit.yaml');
   writeFileSync(configFile, configYaml(cfg, keys, webhookUrl), { mode: 0o600 });
+  const pidFile = join(dataDir, 'livekit.pid');
+  stopStale(pidFile);
   const child = spawn(bin, ['--config', configFile, '--bind', cfg.bind, '--node-ip', cfg.nodeIp], { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid) writeFileSync(pidFile, String(child.pid));
   const local = cfg.bind === '0.0.0.0' ? '127.0.0.1' : cfg.bind;
   const serviceUrl = `http://${local.includes(':') ? `[${local}]` : local}:${cfg.port}`;
   let isUp = false;
@@ -118,6 +140,7 @@ export function spawnLiveKit(cfg: VoiceConfig, bin: string, dataDir: string, web
   child.on('error', (err) => log.error({ err, bin }, 'voice: could not run livekit-server; voice is unavailable'));
   child.on('exit', (code, signal) => {
     isUp = false;
+    rmSync(pidFile, { force: true });
     if (!closing) log.error({ code, signal, output: output.slice(-5) }, 'voice: livekit-server exited; voice is unavailable');
   });
   const ready = waitUntilUp(serviceUrl, child, 20_000).then((ok) => {
