@@ -210,4 +210,23 @@ describe.each(blobBackends())('attachments on $name', ({ env }) => {
     expect(left).not.toContain(up.uploaded);
     expect(left.some((k) => k.includes(`/${sent.body.attachments[0].id}/`))).toBe(true);
   });
+
+  it('deleting a guild deletes its files, icon and emoji', async () => {
+    const g = await createGuild(server);
+    const png = await sharp({ create: { width: 32, height: 32, channels: 3, background: 'navy' } }).png().toBuffer();
+    const image = `data:image/png;base64,${png.toString('base64')}`;
+    await sendFiles(server, g.owner, g.channelId, [{ name: 'doomed.txt', bytes: Buffer.from('bye') }]);
+    expect((await api(server, 'PATCH', `/guilds/${g.guildId}`, { token: g.owner.token, body: { icon: image } })).status).toBe(200);
+    expect((await api(server, 'POST', `/guilds/${g.guildId}/emojis`, { token: g.owner.token, body: { name: 'doomed', image } })).status).toBe(201);
+    const all = async () => [...(await stored(g.channelId)), ...(await server.app.ctx.blobs.list(`emojis/${g.guildId}/`)), ...(await server.app.ctx.blobs.list(`icons/${g.guildId}/`))];
+    expect(await all()).toHaveLength(3);
+    // A member leaving (GUILD_DELETE to them) deletes nothing.
+    const leaver = await addMember(server, g.guildId);
+    expect((await api(server, 'DELETE', `/users/@me/guilds/${g.guildId}`, { token: leaver.token })).status).toBe(204);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await all()).toHaveLength(3);
+    expect((await api(server, 'DELETE', `/guilds/${g.guildId}`, { token: g.owner.token })).status).toBe(204);
+    for (let i = 0; i < 100 && (await all()).length; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await all()).toEqual([]);
+  });
 });

@@ -1,7 +1,9 @@
 import { Errors } from '@retrocast/protocol';
+import { eq, inArray } from 'drizzle-orm';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { readBlob } from '../blobs/types.js';
 import { deriveUrlKey } from '../blobs/signing.js';
+import { channels, guilds } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
 import { INLINE_TYPES, resizeImage } from './inspect.js';
 import { doSweepStaleUploads } from './service.js';
@@ -23,7 +25,8 @@ export function sendStored(reply: FastifyReply, contentType: string, filename: s
 /**
  * GET /attachments/:channelId/:attachmentId/:filename?ex&is&hm[&width&height]
  *     the file, if the signature is valid and unexpired; images resize for previews.
- * Also: registers this server's URL key for message wire shapes, deletes blobs whose rows are gone,
+ * Also: registers this server's URL key for message wire shapes, deletes blobs whose rows are gone
+ * (deleted messages, channels, guilds),
  * and every 10 minutes drops uploads never sent within an hour.
  */
 export const attachmentFileRoutes: FastifyPluginAsync = async (app) => {
@@ -43,7 +46,20 @@ export const attachmentFileRoutes: FastifyPluginAsync = async (app) => {
       sweeping.delete(channelId);
     }
   };
+  /** A deleted guild's emoji, icons and every attachment of its (cascaded) channels. */
+  const sweepGuild = async (guildId: string) => {
+    if ((await ctx.db.select({ id: guilds.id }).from(guilds).where(eq(guilds.id, guildId)).limit(1)).length) return; // only someone left
+    await ctx.blobs.delete([...(await ctx.blobs.list(`emojis/${guildId}/`)), ...(await ctx.blobs.list(`icons/${guildId}/`))]);
+    const keys = await ctx.blobs.list('attachments/');
+    const channelIds = [...new Set(keys.map((k) => k.split('/')[1]))];
+    const alive = new Set(channelIds.length ? (await ctx.db.select({ id: channels.id }).from(channels).where(inArray(channels.id, channelIds))).map((c) => c.id) : []);
+    await ctx.blobs.delete(keys.filter((k) => !alive.has(k.split('/')[1])));
+  };
   const off = ctx.bus.subscribe((e) => {
+    if (e.t === 'GUILD_DELETE' && !(e.d as { unavailable?: boolean }).unavailable) {
+      sweepGuild((e.d as { id: string }).id).catch((err) => ctx.log.warn({ err }, 'guild blob sweep failed'));
+      return;
+    }
     if (!SWEEP_ON.has(e.t)) return;
     const channelId = e.t === 'CHANNEL_DELETE' ? (e.d as { id?: string }).id : e.channel_id;
     if (channelId) sweep(channelId).catch((err) => ctx.log.warn({ err }, 'attachment sweep failed'));
