@@ -2,7 +2,7 @@ import { Permissions } from '@retrocast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../bus/types.js';
 import { connectUser } from '../test/gateway.js';
-import { api, startServer, type TestServer } from '../test/helper.js';
+import { api, backend, startServer, type TestServer } from '../test/helper.js';
 import {
   createVoiceGuild,
   eventually,
@@ -336,5 +336,46 @@ describe('voice with LiveKit configured', () => {
         'kick',
       );
     });
+  });
+});
+
+describe.skipIf(backend !== 'postgres' || !process.env.TEST_REDIS_URL)('voice across two instances (Redis)', () => {
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
+    a = await startServer({ env: FAKE_LIVEKIT });
+    b = await startServer({ shareWith: a });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('shares voice states, and a webhook on one instance dispatches the leave on the other', async () => {
+    const g = await createVoiceGuild(a);
+    const u = await g.join();
+    expect((await joinVoice(a, u, g.voiceId)).status).toBe(200);
+    const onB = await api(b, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token });
+    expect(onB.body.channel_id).toBe(g.voiceId);
+    const seenOnA: BusEvent[] = [];
+    a.app.ctx.bus.subscribe((e) => seenOnA.push(e));
+    const joined = await signedWebhook({
+      event: 'participant_joined',
+      room: { name: g.voiceId },
+      participant: { identity: u.id, sid: 'PA_1' },
+    });
+    await postWebhook(b, joined.body, joined.authorization);
+    const left = await signedWebhook({
+      event: 'participant_left',
+      room: { name: g.voiceId },
+      participant: { identity: u.id, sid: 'PA_1' },
+    });
+    expect((await postWebhook(b, left.body, left.authorization)).status).toBe(200);
+    await eventually(
+      () => seenOnA.some((e) => e.t === 'VOICE_STATE_UPDATE' && (e.d as { channel_id: unknown }).channel_id === null),
+      5000,
+      'leave on A',
+    );
+    expect((await api(a, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token })).status).toBe(404);
   });
 });
