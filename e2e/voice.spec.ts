@@ -195,6 +195,21 @@ describe.skipIf(!hasLivekit)('voice in the browser', () => {
     await expect.poll(() => speaking(alice, bobUser.id), { timeout: 10_000 }).toBe(false);
   });
 
+  it('a moderator server-mutes from the voice user menu; per-user volume is remembered', async () => {
+    await userRow(alice, bobUser.id).click();
+    const volume = alice.getByRole('slider');
+    await volume.fill('150');
+    await expect.poll(() => alice.evaluate(() => localStorage.getItem('retrocast.voice.volumes'))).toContain('1.5');
+    await alice.getByRole('menuitemcheckbox', { name: 'Server Mute' }).click();
+    for (const p of [alice, bob]) {
+      await expect.poll(() => userRow(p, bobUser.id).locator('[data-icon="mute"].server').count(), { timeout: 10_000 }).toBe(1);
+    }
+    await expect.poll(() => bob.getByRole('button', { name: /^(Mute|Unmute)$/ }).textContent()).toContain('Server muted');
+    await userRow(alice, bobUser.id).click();
+    await alice.getByRole('menuitemcheckbox', { name: 'Server Unmute' }).click();
+    await expect.poll(() => userRow(bob, bobUser.id).locator('[data-icon="mute"]').count(), { timeout: 10_000 }).toBe(0);
+  });
+
   it('screenshots the voice panel on a phone', async () => {
     await alice.setViewportSize(VIEWPORTS.phone);
     const menu = alice.getByRole('button', { name: /open navigation|channels|menu/i }).first();
