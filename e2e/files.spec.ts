@@ -12,6 +12,7 @@ describe('files and reactions', () => {
   let alice: Auth;
   let bob: Auth;
   let path = '';
+  let guildId = '';
   let a: Page;
   let b: Page;
   let png: Buffer;
@@ -45,6 +46,7 @@ describe('files and reactions', () => {
     await call(server.url, 'POST', `/invites/${code}`, bob.access_token, {});
     await call(server.url, 'POST', `/channels/${general}/messages`, alice.access_token, { content: 'hello files' });
     path = `/channels/${g.id}/${general}`;
+    guildId = g.id;
     png = await sharp({ create: { width: 480, height: 320, channels: 3, background: '#ff9500' } }).png().toBuffer();
     a = await openAs(alice, 'desktop');
     b = await openAs(bob, 'phone');
@@ -105,5 +107,36 @@ describe('files and reactions', () => {
     await a.waitForTimeout(300);
     await shot(a, 'files-desktop');
     await shot(b, 'files-phone');
+  });
+
+  it('custom emoji: uploaded in server settings, rendered inline for the other user', async () => {
+    await a.getByRole('button', { name: 'Files', exact: true }).click();
+    await a.getByRole('menuitem', { name: 'Server Settings' }).click();
+    const settings = a.getByRole('dialog', { name: /Settings/ });
+    await settings.getByRole('button', { name: 'Emoji', exact: true }).click();
+    const face = await sharp({ create: { width: 64, height: 64, channels: 4, background: '#34c759' } }).png().toBuffer();
+    await a.getByLabel('Emoji image').setInputFiles({ name: 'party.png', mimeType: 'image/png', buffer: face });
+    await a.getByLabel('Emoji name').fill('party');
+    await a.getByRole('button', { name: 'Upload', exact: true }).click();
+    await settings.getByRole('img', { name: ':party:' }).waitFor();
+    await a.keyboard.press('Escape');
+    await settings.waitFor({ state: 'detached' });
+    const [emoji] = await call(server.url, 'GET', `/guilds/${guildId}/emojis`, alice.access_token);
+    const box = a.getByRole('textbox', { name: /^Message #/ });
+    await box.fill(`party time <:party:${emoji.id}>`);
+    await box.press('Enter');
+    await messages(b).getByText('party time').waitFor();
+    await loaded(b, ':party:');
+  });
+
+  it('avatar: picked, cropped and shown', async () => {
+    await a.getByRole('button', { name: 'Set status' }).click();
+    const pic = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#5856d6' } }).png().toBuffer();
+    await a.getByLabel('Choose avatar').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: pic });
+    await a.getByLabel('Zoom').fill('1.5');
+    await a.getByRole('button', { name: 'Save avatar' }).click();
+    const img = a.locator('footer img[src^="/avatars/"]').first();
+    await img.waitFor();
+    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth > 0)).toBe(true);
   });
 });
