@@ -10,6 +10,7 @@ import { createVoiceGuild, type VoiceGuild } from '../test/voice-fixtures.js';
 import { loadVoiceConfig } from './config.js';
 import { findLiveKitBinary } from './livekit-process.js';
 import { voiceOf } from './runtime.js';
+import { doReconcile } from './sync.js';
 
 /**
  * Real media through a real livekit-server (built by `npm run voice:install`): participants are
@@ -185,6 +186,25 @@ describe.skipIf(!binary)('voice with a real LiveKit', () => {
     const guild = late.dispatches('GUILD_CREATE').find((f) => f.d.id === g.guildId);
     const inVoice = (guild?.d.voice_states ?? []).map((s: { user_id: string }) => s.user_id).sort();
     expect(inVoice).toEqual([bob.id, carol.id].sort());
+
+    // Reconciliation with RoomService (what startup runs): a stale state LiveKit does not have is
+    // dropped, a participant LiveKit has but the store lost is adopted again.
+    const { store } = voiceOf(server.app.ctx);
+    await store.put({
+      guild_id: g.guildId,
+      channel_id: g.voiceId,
+      user_id: g.owner.id,
+      session_id: 'stale',
+      deaf: false,
+      mute: false,
+      self_deaf: false,
+      self_mute: false,
+      connected: true,
+    });
+    await store.remove(bob.id);
+    await doReconcile(server.app.ctx);
+    expect(await store.get(g.owner.id)).toBeNull();
+    expect(await store.get(bob.id)).toMatchObject({ channel_id: g.voiceId, connected: true });
     for (const gw of gateways) expect(gw.schemaErrors).toEqual([]);
   });
 });
