@@ -18,7 +18,7 @@ import { ApiError, invalidField } from '../http/errors.js';
 import { accessChannel, type ChannelAccess } from '../permissions/access.js';
 import { withReactions } from '../reactions/store.js';
 import { incrementMentionCounts, upsertReadState } from '../read-states/store.js';
-import { mentionTargets, parseMentions, resolveMentions } from './mentions.js';
+import { mentionTargets, parseMentions, type ResolvedMentions, resolveMentions } from './mentions.js';
 import * as store from './store.js';
 import { type MessageRow, MessageType, toWireMessage, toWireMessageMember } from './wire.js';
 
@@ -103,63 +103,95 @@ async function checkAttachments(q: Queryable, channelId: string, authorId: strin
   return ids;
 }
 
+/** A validated message about to be written. */
+interface Draft {
+  access: ChannelAccess;
+  content: string;
+  nonce: string | null;
+  /** A message with the same nonce whose idempotency window has passed: its nonce is released. */
+  expired?: MessageRow;
+  replyTo?: MessageRow;
+  attachmentIds: string[];
+  mentions: ResolvedMentions;
+  /** Users whose unread mention count goes up. */
+  targets: string[];
+  flags: number;
+}
+
 /**
- * Sends a message (VIEW_CHANNEL + SEND_MESSAGES). Idempotent per (channel, author, nonce): a retry,
- * even concurrent, returns the first message and emits nothing. Inside one transaction: the row,
- * attachments, channel.last_message_id, the author's read state and others' mention counts; then
- * MESSAGE_CREATE after commit, so the event never precedes the row.
+ * Validates a send (VIEW_CHANNEL + SEND_MESSAGES, content, nonce, slowmode, reply, attachments) and
+ * resolves its mentions. A retry within the nonce window yields the earlier message instead.
  */
-export async function doCreateMessage(ctx: AppContext, who: Caller, channelId: string, body: CreateMessageBody): Promise<Message> {
+export async function checkCreateMessage(
+  ctx: AppContext,
+  who: Caller,
+  channelId: string,
+  body: CreateMessageBody,
+): Promise<{ duplicate: MessageRow } | { draft: Draft }> {
   const access = await accessTextChannel(ctx.db, channelId, who.id, VIEW_CHANNEL | SEND_MESSAGES);
   const content = checkContent(body.content, (body.attachments?.length ?? 0) > 0);
   checkAllowedMentions(body.allowed_mentions);
   const nonce = body.nonce === undefined ? null : String(body.nonce);
   if (nonce?.includes('\0')) throw invalidField('nonce', 'BASE_TYPE_INVALID', 'Invalid nonce.');
   const existing = nonce === null ? undefined : await store.findByNonce(ctx.db, channelId, who.id, nonce);
-  if (existing && Date.now() - existing.createdAt.getTime() < NONCE_WINDOW_MS) return (await toWireMessages(ctx.db, [existing]))[0];
+  if (existing && Date.now() - existing.createdAt.getTime() < NONCE_WINDOW_MS) return { duplicate: existing };
   await checkSlowmode(ctx.db, access, who.id);
   const replyTo = await checkReference(ctx.db, access, body.message_reference);
   const attachmentIds = await checkAttachments(ctx.db, channelId, who.id, body.attachments);
   const mentions = await resolveMentions(ctx.db, access, parseMentions(content), body.allowed_mentions, replyTo?.authorId);
   const targets = await mentionTargets(ctx.db, access, mentions, who.id);
+  // Only SUPPRESS_EMBEDS may be set by the sender.
+  return { draft: { access, content, nonce, expired: existing, replyTo, attachmentIds, mentions, targets, flags: (body.flags ?? 0) & 4 } };
+}
 
-  const created = await transact(ctx, async (tx, emit) => {
-    if (existing) await store.releaseNonce(tx, existing.id);
-    const row = await store.insertMessage(tx, {
-      id: ctx.ids.next(),
-      channelId,
-      guildId: access.channel.guildId,
-      authorId: who.id,
-      content,
-      type: replyTo ? MessageType.REPLY : MessageType.DEFAULT,
-      nonce,
-      mentionEveryone: mentions.everyone,
-      mentions: mentions.users,
-      mentionRoles: mentions.roles,
-      reference: replyTo
-        ? { message_id: replyTo.id, channel_id: channelId, ...(replyTo.guildId ? { guild_id: replyTo.guildId } : {}) }
-        : null,
-      flags: (body.flags ?? 0) & 4, // only SUPPRESS_EMBEDS may be set by the sender
-    });
-    if (!row) return null; // same nonce won a race; read it after this (empty) transaction
-    await store.attachFiles(tx, row.id, attachmentIds);
-    await store.setChannelLastMessage(tx, channelId, row.id);
-    await upsertReadState(tx, who.id, channelId, row.id, 0);
-    await incrementMentionCounts(tx, channelId, targets);
-    const [wire] = await toWireMessages(tx, [row]);
-    const author = row.guildId ? await store.loadAuthorMember(tx, row.guildId, who.id) : undefined;
-    const member = author && toWireMessageMember(author.row, wire.author, author.roleIds);
-    emit({
-      t: 'MESSAGE_CREATE',
-      d: { ...wire, ...(member ? { member } : {}) },
-      channel_id: channelId,
-      ...(row.guildId ? { guild_id: row.guildId } : {}),
-    });
-    return wire;
-  });
+/**
+ * Sends a message. Idempotent per (channel, author, nonce): a retry, even concurrent, returns the
+ * first message and emits nothing. One transaction holds the row, its attachments,
+ * channel.last_message_id, the author's read state and others' mention counts; MESSAGE_CREATE
+ * goes out after commit, so the event never precedes the row.
+ */
+export async function doCreateMessage(ctx: AppContext, who: Caller, channelId: string, body: CreateMessageBody): Promise<Message> {
+  const checked = await checkCreateMessage(ctx, who, channelId, body);
+  if ('duplicate' in checked) return (await toWireMessages(ctx.db, [checked.duplicate]))[0];
+  const { draft } = checked;
+  const created = await transact(ctx, (tx, emit) => doInsertMessage(ctx, tx, emit, who, draft));
   if (created) return created;
-  const winner = await store.findByNonce(ctx.db, channelId, who.id, nonce as string);
+  // The same nonce won a concurrent race; our transaction wrote nothing.
+  const winner = await store.findByNonce(ctx.db, channelId, who.id, draft.nonce as string);
   return (await toWireMessages(ctx.db, [winner]))[0];
+}
+
+/** Inside tx: writes a checked draft and emits MESSAGE_CREATE; null when its nonce is already taken. */
+async function doInsertMessage(ctx: AppContext, tx: Tx, emit: Emit, who: Caller, d: Draft): Promise<Message | null> {
+  const { channel } = d.access;
+  if (d.expired) await store.releaseNonce(tx, d.expired.id);
+  const row = await store.insertMessage(tx, {
+    id: ctx.ids.next(),
+    channelId: channel.id,
+    guildId: channel.guildId,
+    authorId: who.id,
+    content: d.content,
+    type: d.replyTo ? MessageType.REPLY : MessageType.DEFAULT,
+    nonce: d.nonce,
+    mentionEveryone: d.mentions.everyone,
+    mentions: d.mentions.users,
+    mentionRoles: d.mentions.roles,
+    reference: d.replyTo
+      ? { message_id: d.replyTo.id, channel_id: channel.id, ...(channel.guildId ? { guild_id: channel.guildId } : {}) }
+      : null,
+    flags: d.flags,
+  });
+  if (!row) return null;
+  await store.attachFiles(tx, row.id, d.attachmentIds);
+  await store.setChannelLastMessage(tx, channel.id, row.id);
+  await upsertReadState(tx, who.id, channel.id, row.id, 0);
+  await incrementMentionCounts(tx, channel.id, d.targets);
+  const [wire] = await toWireMessages(tx, [row]);
+  const author = channel.guildId ? await store.loadAuthorMember(tx, channel.guildId, who.id) : undefined;
+  const member = author && toWireMessageMember(author.row, wire.author, author.roleIds);
+  const guild = channel.guildId ? { guild_id: channel.guildId } : {};
+  emit({ t: 'MESSAGE_CREATE', d: { ...wire, ...(member ? { member } : {}) }, channel_id: channel.id, ...guild });
+  return wire;
 }
 
 /** A page of history (VIEW_CHANNEL + READ_MESSAGE_HISTORY), newest first; at most one cursor. */
