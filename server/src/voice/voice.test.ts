@@ -227,6 +227,8 @@ describe('voice with LiveKit configured', () => {
       const state = await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${u.id}`, { token: g.owner.token });
       expect(state.body).toMatchObject({ mute: true, member: { mute: true } });
       await eventually(() => voiceEvents(u.id).some((e) => (e.d as { mute: boolean }).mute), 3000, 'mute dispatch');
+      // Server mute persists on the member: a new join gets a token without canPublish.
+      expect(grantsOf((await joinVoice(server, u, g.voiceId)).body.token)).toMatchObject({ canPublish: false, canSubscribe: true });
       const notInVoice = await api(server, 'PATCH', `/guilds/${g.guildId}/voice-states/${other.id}`, {
         token: g.owner.token,
         body: { mute: true },
