@@ -4,14 +4,15 @@
  * `apply` writes them.
  */
 import type { AuthResponse } from '@retrocast/protocol';
-import { api, loadTokens, refreshTokens, saveTokens, setLoggedOutHandler, HttpError } from '../api';
+import { api, HttpError, loadTokens, refreshTokens, saveTokens, setLoggedOutHandler } from '../api';
 import type { CurrentUser, Message, Status } from '../api/types';
-import { Gateway, type Dispatch, type GatewayStatus } from '../gateway/socket';
-import { GuildsStore } from './guilds.svelte';
-import { emptyMessages, PAGE, reduceMessages, type MessagesState } from './messages';
 import { reduceReactions } from '../files/reactions';
-import { reducePresences, type PresencesState } from './presences';
-import { emptyReadStates, isUnread, mentionCount, reduceReadStates, type ReadStatesState } from './read-states';
+import { type Dispatch, Gateway, type GatewayStatus } from '../gateway/socket';
+import { newer } from '../util/snowflake';
+import { GuildsStore } from './guilds.svelte';
+import { emptyMessages, type MessagesState, PAGE, reduceMessages } from './messages';
+import { type PresencesState, reducePresences } from './presences';
+import { emptyReadStates, isUnread, mentionCount, type ReadStatesState, reduceReadStates } from './read-states';
 import { reduceTyping, type TypingState } from './typing';
 import { voice } from './voice-client.svelte';
 
@@ -65,7 +66,10 @@ export class Session {
       presence: () => ({ status: this.myStatus }),
     });
     this.gw.start();
-    voice.attach((op, d) => this.gw?.send(op, d), () => this.user?.id);
+    voice.attach(
+      (op, d) => this.gw?.send(op, d),
+      () => this.user?.id,
+    );
     addEventListener('online', this.onOnline);
     addEventListener('offline', this.onOffline);
     setInterval(() => (this.now = Date.now()), 1000);
@@ -130,7 +134,10 @@ export class Session {
   /** Optimistic send: shown as pending until the MESSAGE_CREATE echo with our nonce arrives. */
   async send(channelId: string, content: string, replyTo?: string, nonce = makeNonce()) {
     if (!this.user) return;
-    this.apply({ t: 'LOCAL_PENDING', d: { nonce, channel_id: channelId, content, author: this.user, timestamp: new Date().toISOString(), reply_to: replyTo } });
+    this.apply({
+      t: 'LOCAL_PENDING',
+      d: { nonce, channel_id: channelId, content, author: this.user, timestamp: new Date().toISOString(), reply_to: replyTo },
+    });
     this.lastTyping = 0;
     try {
       const m = await api.sendMessage(channelId, { content, nonce, message_reference: replyTo ? { message_id: replyTo } : undefined });
@@ -158,13 +165,18 @@ export class Session {
     api.typing(channelId).catch(() => {});
   }
 
-  /** Marks a channel read up to its newest message, if it is unread. */
-  ack(channelId: string, lastId: string | null | undefined) {
+  /**
+   * Marks a channel read up to its newest loaded message. The channel's last_message_id may name a
+   * message deleted since (the server keeps it, and cannot ack it): we then mark read up to that
+   * id locally, so a deleted message never leaves a channel bold.
+   */
+  ack(channelId: string, lastId: string | null | undefined, channelLast?: string | null) {
     if (!lastId) return;
+    const target = newer(channelLast, lastId) ? channelLast! : lastId;
     const rs = this.readStates.byChannel[channelId];
-    if (rs?.last_message_id === lastId && !rs.mention_count) return;
-    this.apply({ t: 'MESSAGE_ACK', d: { channel_id: channelId, message_id: lastId, mention_count: 0 } });
-    api.ack(channelId, lastId).catch(() => {});
+    if (rs?.last_message_id === target && !rs.mention_count) return;
+    this.apply({ t: 'MESSAGE_ACK', d: { channel_id: channelId, message_id: target, mention_count: 0 } });
+    if (rs?.last_message_id !== lastId) api.ack(channelId, lastId).catch(() => {});
   }
 
   /** Display name of a user, preferring the guild nickname. */
