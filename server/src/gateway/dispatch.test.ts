@@ -67,6 +67,13 @@ describe('dispatches keep a client in sync (verifyDispatch)', () => {
     await verifyDispatch(server, member, async () => other?.close(1000), ['PRESENCE_UPDATE']);
   });
 
+  it('USER_UPDATE to the user, GUILD_MEMBER_UPDATE to everyone sharing a guild', async () => {
+    await verifyDispatch(server, member, as(member, 'PATCH', '/users/@me', { display_name: 'Renamed Member' }), ['USER_UPDATE']);
+    const events = await verifyDispatch(server, owner, as(member, 'PATCH', '/users/@me', { display_name: 'Again' }), ['GUILD_MEMBER_UPDATE']);
+    expect(events.find((f) => f.t === 'GUILD_MEMBER_UPDATE')?.d).toMatchObject({ guild_id: guildId, user: { id: member.id, global_name: 'Again' } });
+    expect(events.some((f) => f.t === 'USER_UPDATE')).toBe(false);
+  });
+
   it('MESSAGE_ACK', async () => {
     const msg = await as(owner, 'POST', `/channels/${general}/messages`, { content: 'read me' })();
     await verifyDispatch(server, member, as(member, 'POST', `/channels/${general}/messages/${msg.id}/ack`, {}), ['MESSAGE_ACK']);
@@ -87,7 +94,7 @@ describe('dispatches keep a client in sync (verifyDispatch)', () => {
 
 describe('coverage', () => {
   /** Events a READY snapshot cannot show (history, ephemeral or moderation-only state); other suites test them. */
-  const notState = ['READY', 'RESUMED', 'MESSAGE_CREATE', 'MESSAGE_UPDATE', 'MESSAGE_DELETE', 'MESSAGE_DELETE_BULK', 'TYPING_START', 'GUILD_MEMBERS_CHUNK', 'INVITE_CREATE', 'INVITE_DELETE', 'GUILD_BAN_ADD', 'GUILD_BAN_REMOVE', 'GUILD_AUDIT_LOG_ENTRY_CREATE', 'CHANNEL_PINS_UPDATE', 'USER_UPDATE'];
+  const notState = ['READY', 'RESUMED', 'MESSAGE_CREATE', 'MESSAGE_UPDATE', 'MESSAGE_DELETE', 'MESSAGE_DELETE_BULK', 'TYPING_START', 'GUILD_MEMBERS_CHUNK', 'INVITE_CREATE', 'INVITE_DELETE', 'GUILD_BAN_ADD', 'GUILD_BAN_REMOVE', 'GUILD_AUDIT_LOG_ENTRY_CREATE', 'CHANNEL_PINS_UPDATE'];
   /** State events still waiting for a verifyDispatch test, with the issue that owns them. */
   const pending: Record<string, string> = { GUILD_EMOJIS_UPDATE: '#10: the web reducer does not apply it yet' };
   it('every state-changing dispatch in protocol/ has a verifyDispatch test above', () => {

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { BusEvent } from '../bus/types.js';
 import { channelRecipients } from '../db/schema.js';
 import { toWireChannel } from '../guilds/wire.js';
+import { loadWireMember } from '../members/store.js';
 import { type GuildState, toPermissionOverwrites } from './guild-cache.js';
 import type { Gateway } from './gateway.js';
 import { buildGuildCreate, onShard } from './ready.js';
@@ -51,6 +52,7 @@ export class Fanout {
     const { cache } = this.gw;
     if (typeof meta.leave === 'string' && gid) cache.get(gid)?.removeMember(meta.leave);
     if (ev.t.startsWith('CHANNEL_') && ev.channel_id) this.dmRecipients.delete(ev.channel_id);
+    if (ev.t === 'MESSAGE_CREATE' && gid && ev.channel_id) this.noteLastMessage(gid, ev.channel_id, (ev.d as { id?: unknown } | null)?.id);
     const member = MEMBER_EVENTS.has(ev.t) ? memberOf(ev) : undefined;
     if (gid && cache.has(gid) && member) await this.withDiff(gid, ev, async (state) => (member.roles ? state.setMember(member.id, member.roles) : state.removeMember(member.id), state));
     else if (gid && ev.t === 'GUILD_CREATE' && typeof meta.join === 'string') {
@@ -62,8 +64,15 @@ export class Fanout {
     const dm = ev.channel_id && !ev.guild_id && !ev.user_ids && this.gw.byUser.size ? await this.recipientsOf(ev.channel_id) : undefined;
     if (ev.t === 'GUILD_CREATE' && typeof meta.join === 'string' && gid) await this.sendJoinGuildCreate(ev, meta.join, gid, id);
     else this.deliver(ev, id, dm);
+    for (const peer of await this.peerUpdates(ev)) this.deliver(peer, undefined);
     if (meta.deleted && gid) cache.drop(gid);
     if (typeof meta.leave === 'string' && gid) this.gw.dropUnusedGuilds();
+  }
+
+  /** Keeps cached channel rows' last_message_id current for CHANNEL_CREATE sent on regained sight. */
+  private noteLastMessage(gid: string, channelId: string, messageId: unknown) {
+    const c = this.gw.cache.get(gid)?.channels.get(channelId);
+    if (c && typeof messageId === 'string') c.row = { ...c.row, lastMessageId: messageId };
   }
 
   /** Replays one logged event to a single session being resumed on this instance. */
@@ -77,6 +86,24 @@ export class Fanout {
     }
     const dm = ev.channel_id && !ev.guild_id && !ev.user_ids ? await this.recipientsOf(ev.channel_id) : undefined;
     if (this.accepts(session, ev, dm)) session.dispatch(ev.t, encode(ev.d), id);
+    for (const peer of await this.peerUpdates(ev)) if (this.accepts(session, peer)) session.dispatch(peer.t, encode(peer.d));
+  }
+
+  /**
+   * USER_UPDATE goes to the user's own sessions; everyone sharing a guild with them learns of the
+   * new name/avatar through GUILD_MEMBER_UPDATE, one per shared guild (Discord's behaviour). One
+   * query per guild per change, never per socket.
+   */
+  private async peerUpdates(ev: BusEvent): Promise<BusEvent[]> {
+    const user = ev.t === 'USER_UPDATE' ? (ev.meta?.public_user as { id?: unknown } | undefined) : undefined;
+    if (typeof user?.id !== 'string') return [];
+    const out: BusEvent[] = [];
+    for (const gid of [...this.gw.cache.ids()]) {
+      if (!this.gw.cache.get(gid)?.members.has(user.id)) continue;
+      const member = await loadWireMember(this.gw.ctx.db, gid, user.id);
+      if (member) out.push({ t: 'GUILD_MEMBER_UPDATE', d: { ...member, guild_id: gid }, guild_id: gid, meta: { except_user: user.id } });
+    }
+    return out;
   }
 
   private deliver(ev: BusEvent, id: string | undefined, dm?: Set<string>) {
@@ -112,6 +139,7 @@ export class Fanout {
       if (need && !(s.intents & need)) return false;
     }
     if (ev.user_ids && !ev.user_ids.includes(s.userId)) return false;
+    if (ev.meta?.except_user === s.userId) return false;
     // Like Discord, a user's own presence changes are not echoed to their sessions.
     if (ev.t === 'PRESENCE_UPDATE' && (ev.d as { user?: { id?: string } } | null)?.user?.id === s.userId) return false;
     if (ev.guild_id && !onShard(s.shard, ev.guild_id)) return false;

@@ -74,10 +74,12 @@ export async function buildGuildCreate(ctx: AppContext, presence: PresenceStore,
   const me = memberList.find((m) => m.user.id === userId) ?? (await loadWireMember(ctx.db, state.id, userId));
   const statuses = await presence.get(memberList.map((m) => m.user.id));
   const visible = state.visibleChannels(userId);
-  const channelList = [...state.channels.values()]
-    .filter((c) => visible.has(c.row.id))
-    .sort((a, b) => a.row.position - b.row.position || (BigInt(a.row.id) < BigInt(b.row.id) ? -1 : 1))
-    .map((c) => toWireChannel(c.row, c.overwriteRows));
+  // Rows fresh from the database (the cache does not follow last_message_id); visibility from the cache.
+  const rows = await ctx.db.select().from(channels).where(eq(channels.guildId, state.id));
+  const channelList = rows
+    .filter((row) => visible.has(row.id))
+    .sort((a, b) => a.position - b.position || (BigInt(a.id) < BigInt(b.id) ? -1 : 1))
+    .map((row) => toWireChannel(row, state.channels.get(row.id)?.overwriteRows ?? []));
   return {
     ...toWireGuild(state.guild, [...state.roleRows]),
     joined_at: me?.joined_at ?? new Date().toISOString(),

@@ -58,7 +58,9 @@ function normalize(s: ClientState) {
     Object.entries(s.guilds.byId).map(([id, g]) => {
       // TODO(#3): GUILD_UPDATE's payload carries `guild_id`, which Discord's guild object does not.
       const { member_count: _c, joined_at: _j, large: _l, voice_states: _v, guild_id: _g, ...rest } = g as Record<string, unknown>;
-      return [id, rest];
+      // TODO(#6): the web reducer merges USER_UPDATE's private fields (locale, flags…) into member.user.
+      const members = Object.fromEntries(Object.entries(rest.members as Record<string, { user: Record<string, unknown> }>).map(([uid, m]) => [uid, { ...m, user: publicUser(m.user) }]));
+      return [id, { ...rest, members }];
     }),
   );
   // The presence reducer keeps explicit "offline" entries (absent means the same) and entries of
@@ -67,3 +69,6 @@ function normalize(s: ClientState) {
   const presences = Object.fromEntries(Object.entries(s.presences).filter(([id, v]) => v !== 'offline' && seen.has(id) && id !== s.readStates.me));
   return { order: [...s.guilds.order].sort(), guilds, presences, readStates: s.readStates.byChannel };
 }
+
+const PUBLIC_USER = ['id', 'username', 'discriminator', 'global_name', 'avatar', 'bot', 'system', 'public_flags'];
+const publicUser = (u: Record<string, unknown>) => Object.fromEntries(PUBLIC_USER.filter((k) => k in u).map((k) => [k, u[k]]));
