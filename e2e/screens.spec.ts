@@ -121,6 +121,23 @@ describe('screens', () => {
     }
   }
 
+  it('is installable: manifest, icons, and a service worker that caches the app shell', async () => {
+    const ctx = await browser.newContext({ baseURL: server.url, serviceWorkers: 'allow' });
+    const page = await ctx.newPage();
+    await page.goto('/login');
+    const manifest = await (await fetch(`${server.url}/manifest.webmanifest`)).json();
+    expect(manifest.display).toBe('standalone');
+    for (const icon of manifest.icons) expect((await fetch(server.url + icon.src)).status).toBe(200);
+    const cached = await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      const keys = await caches.keys();
+      const cache = await caches.open(keys[0]);
+      return (await cache.keys()).map((r) => new URL(r.url).pathname);
+    });
+    expect(cached.some((p) => p.startsWith('/_app/immutable/entry/'))).toBe(true);
+    await ctx.close();
+  });
+
   it('keeps first-load JavaScript under 150 KB gzipped', async () => {
     const page = await openAs(bob, 'desktop', false, '/login');
     const urls = new Set<string>();
