@@ -93,6 +93,25 @@ describe('permission-filtered fan-out', () => {
     mc.close(1000);
   });
 
+  it('DM messages reach exactly the two recipients; READY lists the DM', async () => {
+    const third = await registerUser(server);
+    const mc = await connectUser(server, member);
+    const tc = await connectUser(server, third);
+    const dm = await api(server, 'POST', '/users/@me/channels', { token: owner.token, body: { recipient_id: member.id } });
+    expect(dm.status).toBe(200);
+    await mc.dispatch('CHANNEL_CREATE', (d) => d.id === dm.body.id);
+    expect((await api(server, 'POST', `/channels/${dm.body.id}/messages`, { token: owner.token, body: { content: 'psst' } })).status).toBe(200);
+    expect((await api(server, 'POST', `/channels/${dm.body.id}/typing`, { token: owner.token })).status).toBe(204);
+    await mc.dispatch('MESSAGE_CREATE', (d) => d.content === 'psst');
+    await mc.dispatch('TYPING_START', (d) => d.channel_id === dm.body.id);
+    await quiet(150);
+    expect(tc.frames.filter((f) => f.d?.channel_id === dm.body.id || f.d?.id === dm.body.id)).toEqual([]);
+    const again = await connectUser(server, member);
+    expect(again.ready.private_channels).toContainEqual(expect.objectContaining({ id: dm.body.id, type: 1, recipients: [expect.objectContaining({ id: owner.id })] }));
+    expect(mc.schemaErrors).toEqual([]);
+    for (const c of [mc, tc, again]) c.close(1000);
+  });
+
   it('a user who joins gets GUILD_CREATE; one who is kicked gets GUILD_DELETE and nothing more', async () => {
     const newcomer = await registerUser(server);
     const nc = await connectUser(server, newcomer);
