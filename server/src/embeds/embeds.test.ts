@@ -47,6 +47,10 @@ describe('link embeds', () => {
       '/to-v6': (res) => res.writeHead(302, { location: `http://[::1]:${v6.port}/page` }).end(),
       '/to-localhost': (res) => res.writeHead(301, { location: `http://localhost:${v6.port}/page` }).end(),
       '/loop': (res) => res.writeHead(302, { location: '/loop' }).end(),
+      '/video': (res) =>
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<html><head><link rel="alternate" type="application/json+oembed" href="/oembed.json"></head><body>player</body></html>'),
+      '/oembed.json': (res) =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'video', title: 'From oEmbed', provider_name: 'Fixture TV', thumbnail_url: `http://127.0.0.1:${f.port}/img.png` })),
     }));
   });
   afterAll(async () => {
@@ -134,6 +138,22 @@ describe('link embeds', () => {
       expect(v6.hits).toEqual([]);
       expect(rec.of('MESSAGE_UPDATE')).toEqual([]);
       rec.stop();
+    });
+
+    it('oEmbed discovery and direct image links', async () => {
+      const g = await createGuild(server);
+      const gw = await connectUser(server, g.owner);
+      const video = `http://127.0.0.1:${v4.port}/video`;
+      const image = `http://127.0.0.1:${v4.port}/img.png`;
+      const sent = await send(server, g.owner, g.channelId, { content: `${video} and ${image}` });
+      const update = await gw.dispatch('MESSAGE_UPDATE', (d) => d.id === sent.body.id);
+      expect(update.d.embeds).toMatchObject([
+        { type: 'link', url: video, title: 'From oEmbed', provider: { name: 'Fixture TV' }, thumbnail: { url: image } },
+        { type: 'image', url: image },
+      ]);
+      const proxied = await fetch(server.url + update.d.embeds[1].thumbnail.proxy_url);
+      expect(Buffer.from(await proxied.arrayBuffer()).equals(png)).toBe(true);
+      gw.close();
     });
 
     it('<url> and SUPPRESS_EMBEDS fetch nothing', async () => {
