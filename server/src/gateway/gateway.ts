@@ -149,10 +149,10 @@ export class Gateway {
     if (!session && this.store) session = (await this.enqueue(() => this.takeOver(sessionId, who))) ?? undefined;
     if (!session || session.userId !== who.id) return conn.invalidSession();
     const frames = session.framesAfter(seq);
-    if (!frames) return conn.close(GatewayCloseCodes.INVALID_SEQ, 'Invalid seq.');
-    if (!conn.open) {
-      // The client left while we were taking the session over: it stays resumable.
+    if (!frames || !conn.open) {
+      // A session just taken over has no timers yet: it stays resumable for the usual window.
       if (!session.socket) this.detach(session, GatewayCloseCodes.UNKNOWN_ERROR);
+      if (!frames) conn.close(GatewayCloseCodes.INVALID_SEQ, 'Invalid seq.');
       return;
     }
     const previous = session.socket;
