@@ -10,6 +10,7 @@ describe('chat features', () => {
   let browser: Browser;
   let alice: Auth;
   let bob: Auth;
+  let carol: Auth;
   let guildId = '';
   let generalId = '';
   let randomId = '';
@@ -41,6 +42,8 @@ describe('chat features', () => {
     randomId = (await call(server.url, 'POST', `/guilds/${guildId}/channels`, alice.access_token, { name: 'random' })).id;
     const code = (await call(server.url, 'POST', `/channels/${generalId}/invites`, alice.access_token, {})).code;
     await call(server.url, 'POST', `/invites/${code}`, bob.access_token, {});
+    carol = await registerApi(server.url, uniqueName('carol'), 'Carol');
+    await call(server.url, 'POST', `/invites/${code}`, carol.access_token, {});
     for (let i = 1; i <= 130; i++)
       await call(server.url, 'POST', `/channels/${generalId}/messages`, i % 2 ? alice.access_token : bob.access_token, {
         content: `history ${i}`,
@@ -159,7 +162,10 @@ describe('chat features', () => {
     await expect.poll(() => name.inputValue()).toBe('new role');
     await name.fill('Crew');
     await name.press('Tab');
-    await page.getByRole('list', { name: /Roles, highest first/ }).getByRole('button', { name: 'Crew' }).waitFor();
+    await page
+      .getByRole('list', { name: /Roles, highest first/ })
+      .getByRole('button', { name: 'Crew' })
+      .waitFor();
     await page.getByRole('button', { name: 'Members', exact: true }).click();
     const row = page.locator('li', { hasText: 'Bob' }).filter({ has: page.locator('details') });
     await row.locator('summary').click();
@@ -173,9 +179,46 @@ describe('chat features', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('moderates from settings: invites revoke, ban and unban, channel overrides per role', async () => {
+    await page.getByRole('button', { name: 'Features' }).click();
+    await page.getByRole('menuitem', { name: 'Server Settings' }).click();
+    await page.getByRole('button', { name: 'Invites' }).click();
+    const row = page.getByRole('row').filter({ has: page.getByRole('button', { name: 'Revoke' }) });
+    await expect.poll(() => row.count()).toBeGreaterThan(0);
+    const before = await row.count();
+    await row.first().getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => row.count()).toBe(before - 1);
+
+    page.once('dialog', (d) => d.accept());
+    await page.getByRole('button', { name: 'Members', exact: true }).click();
+    await page.locator('li', { hasText: 'Carol' }).getByRole('button', { name: 'Ban' }).click();
+    await expect.poll(() => page.locator(`[data-member="${carol.user.id}"]`).count(), { timeout: 3000 }).toBe(0);
+    await page.getByRole('button', { name: 'Bans' }).click();
+    await page.getByText(carol.user.username).waitFor();
+    await page.getByRole('button', { name: 'Revoke Ban' }).click();
+    await page.getByText('No bans. Nice and peaceful.').waitFor();
+    await page.keyboard.press('Escape');
+
+    await page.locator(`[data-channel="${randomId}"]`).click();
+    await page.getByRole('button', { name: 'Edit channel random' }).click();
+    await page.getByRole('button', { name: 'Permissions' }).click();
+    await page.getByLabel('Add a role or member').selectOption({ label: 'Crew' });
+    await page.getByRole('radio', { name: 'Deny Send Messages' }).click();
+    await expect.poll(() => page.getByRole('radio', { name: 'Deny Send Messages' }).getAttribute('aria-checked')).toBe('true');
+    await shot(page, 'desktop-light-channel-permissions');
+    await page.keyboard.press('Escape');
+    const ch = await call(server.url, 'GET', `/channels/${randomId}`, alice.access_token);
+    expect(ch.permission_overwrites).toHaveLength(1);
+    await page.locator(`[data-channel="${generalId}"]`).click();
+    await messages().getByText('replying here').waitFor();
+  });
+
   it('a status change reaches the other member', async () => {
     const { c, p } = await openAs(bob, `/channels/${guildId}/${generalId}`);
     await p.getByTestId('messages').getByText('history 130').waitFor();
+    await composer().fill('are you there bob');
+    await composer().press('Enter');
+    await p.getByTestId('messages').getByText('are you there bob').waitFor({ timeout: 3000 });
     await page.getByRole('button', { name: 'Set status' }).click();
     await page.getByRole('menuitemradio', { name: 'Do Not Disturb' }).click();
     const aliceRow = p.locator(`[data-member="${alice.user.id}"]`);

@@ -116,7 +116,8 @@ export class Session {
   setStatus(s: Status) {
     this.myStatus = s;
     localStorage.setItem(STATUS_KEY, s);
-    this.gw?.setPresence(s);
+    // Before READY the IDENTIFY (or the READY handler) carries the status instead.
+    if (this.status === 'ready') this.gw?.setPresence(s);
     if (this.user) this.presences = { ...this.presences, [this.user.id]: s === 'invisible' ? 'offline' : s };
   }
 
