@@ -5,6 +5,7 @@ import { blobBackends } from '../blobs/test-env.js';
 import { connectUser } from '../test/gateway.js';
 import { type TestServer, api, startServer } from '../test/helper.js';
 import { addMember, createGuild, createRole, giveRole } from '../test/messages-fixtures.js';
+import { verifyDispatch } from '../test/verify-dispatch.js';
 
 const png = (color = '#22aa44', size = 64) => sharp({ create: { width: size, height: size, channels: 4, background: color } }).png().toBuffer();
 const uri = (b: Buffer, type = 'image/png') => `data:${type};base64,${b.toString('base64')}`;
@@ -51,6 +52,20 @@ describe.each(blobBackends())('guild emojis on $name', ({ env }) => {
     expect((await fetch(`${server.url}/emojis/${id}.png`)).status).toBe(404);
     expect(gw.schemaErrors).toEqual([]);
     gw.close();
+  });
+
+  it('GUILD_EMOJIS_UPDATE keeps a client in sync with READY (verifyDispatch)', async () => {
+    const g = await createGuild(server);
+    const member = await addMember(server, g.guildId);
+    const ok = (method: string, path: string, body?: unknown) => async () => {
+      const res = await api(server, method, path, { token: g.owner.token, body });
+      expect(res.status).toBeLessThan(300);
+      return res.body;
+    };
+    let id = '';
+    await verifyDispatch(server, member, async () => (id = (await ok('POST', `/guilds/${g.guildId}/emojis`, { name: 'sync_me', image: uri(await png()) })()).id), ['GUILD_EMOJIS_UPDATE']);
+    await verifyDispatch(server, member, ok('PATCH', `/guilds/${g.guildId}/emojis/${id}`, { name: 'synced' }), ['GUILD_EMOJIS_UPDATE']);
+    await verifyDispatch(server, member, ok('DELETE', `/guilds/${g.guildId}/emojis/${id}`), ['GUILD_EMOJIS_UPDATE']);
   });
 
   it('animated GIF emoji stay animated', async () => {
