@@ -20,7 +20,8 @@ if [ ! -x "$BIN" ] || [ "$(cat "$BIN_DIR/version" 2>/dev/null)" != "$MINIO_VERSI
   echo "$MINIO_VERSION" >"$BIN_DIR/version"
 fi
 
-ready() { curl -fsS "http://127.0.0.1:$PORT/minio/health/live" >/dev/null 2>&1; }
+# Node is always there (curl may not be).
+ready() { node -e "fetch('http://127.0.0.1:$PORT/minio/health/live').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))" 2>/dev/null; }
 if ! ready; then
   mkdir -p "$DATA"
   MINIO_ROOT_USER=$USER_ MINIO_ROOT_PASSWORD=$PASS MINIO_BROWSER=off \
