@@ -8,10 +8,10 @@ import { CurrentUser, User } from '../rest/users.js';
  * allow more, so a domain can add a Discord field without breaking the gateway's schemas.
  */
 const open = { additionalProperties: true } as const;
+
 export { CurrentUser, User };
+
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-
-
 
 export const Overwrite = Type.Object({ id: Snowflake, type: Type.Integer(), allow: Type.String(), deny: Type.String() });
 
@@ -66,10 +66,7 @@ export type Presence = Static<typeof Presence>;
 
 export const UnavailableGuild = Type.Object({ id: Snowflake, unavailable: Type.Boolean() }, { additionalProperties: false });
 
-export const Guild = Type.Object(
-  { id: Snowflake, name: Type.String(), owner_id: Snowflake, roles: Type.Array(Role) },
-  open,
-);
+export const Guild = Type.Object({ id: Snowflake, name: Type.String(), owner_id: Snowflake, roles: Type.Array(Role) }, open);
 
 export const VoiceState = Type.Object({ channel_id: Nullable(Snowflake), user_id: Snowflake, session_id: Type.String() }, open);
 

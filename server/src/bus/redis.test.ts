@@ -7,5 +7,4 @@ const prefix = `test-${process.pid}-${Date.now()}`;
 if (url) {
   describeBusContract('redis', () => createRedisBus(url, prefix));
   describeBusLog('redis', () => createRedisBus(url, `${prefix}-log`));
-}
-else describe.skip('Bus contract: redis (set TEST_REDIS_URL)', () => it('skipped', () => {}));
+} else describe.skip('Bus contract: redis (set TEST_REDIS_URL)', () => it('skipped', () => {}));

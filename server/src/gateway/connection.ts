@@ -1,4 +1,4 @@
-import { constants as zc, createDeflate, type Deflate } from 'node:zlib';
+import { createDeflate, type Deflate, constants as zc } from 'node:zlib';
 import { ALL_INTENTS, GatewayCloseCodes as C, GatewayOpcodes as Op, PRESENCE_STATUSES } from '@retrocast/protocol';
 import type WebSocket from 'ws';
 import { authenticate } from '../auth/service.js';
@@ -47,9 +47,12 @@ export class Connection implements SessionSocket {
     ws.on('message', (data, isBinary) => void this.onMessage(data as Buffer, isBinary).catch((err) => this.fail(err)));
     ws.on('close', (code) => this.onClose(code));
     ws.on('error', () => {});
-    this.beatTimer = setInterval(() => {
-      if (Date.now() - this.lastBeat > interval * 1.5 + 250) this.close(C.SESSION_TIMED_OUT, 'Session timed out.');
-    }, Math.max(50, Math.min(interval / 2, 5_000)));
+    this.beatTimer = setInterval(
+      () => {
+        if (Date.now() - this.lastBeat > interval * 1.5 + 250) this.close(C.SESSION_TIMED_OUT, 'Session timed out.');
+      },
+      Math.max(50, Math.min(interval / 2, 5_000)),
+    );
     gw.connections.add(this);
     this.sendOp(Op.HELLO, { heartbeat_interval: interval });
   }
@@ -157,14 +160,24 @@ export class Connection implements SessionSocket {
     if (!s) return this.close(C.NOT_AUTHENTICATED, 'Not authenticated.');
     if (op === Op.PRESENCE_UPDATE) {
       const status = isObject(d) ? d.status : undefined;
-      if (typeof status !== 'string' || !PRESENCE_STATUSES.includes(status as SessionStatus)) return this.close(C.DECODE_ERROR, 'Invalid status.');
+      if (typeof status !== 'string' || !PRESENCE_STATUSES.includes(status as SessionStatus))
+        return this.close(C.DECODE_ERROR, 'Invalid status.');
       return this.gw.setStatus(s, (status === 'offline' ? 'invisible' : status) as SessionStatus);
     }
     if (op === Op.REQUEST_GUILD_MEMBERS) {
       if (!(await requestGuildMembers(this.gw, s, d))) this.close(C.DECODE_ERROR, 'Invalid REQUEST_GUILD_MEMBERS.');
       return;
     }
-    await extension?.(this.gw.ctx, { sessionId: s.id, userId: s.userId, dispatch: (t, data) => s.dispatch(t, JSON.stringify(data ?? null)), close: (c, r) => this.close(c, r) }, d);
+    await extension?.(
+      this.gw.ctx,
+      {
+        sessionId: s.id,
+        userId: s.userId,
+        dispatch: (t, data) => s.dispatch(t, JSON.stringify(data ?? null)),
+        close: (c, r) => this.close(c, r),
+      },
+      d,
+    );
   }
 
   private async login(d: Record<string, unknown>): Promise<Caller | null> {
@@ -182,14 +195,20 @@ export class Connection implements SessionSocket {
     const shard = d.shard ?? null;
     if (shard !== null && !validShard(shard)) return this.close(C.INVALID_SHARD, 'Invalid shard.');
     const presence = isObject(d.presence) ? d.presence : {};
-    const wanted = typeof presence.status === 'string' && PRESENCE_STATUSES.includes(presence.status as SessionStatus) ? presence.status : 'online';
+    const wanted =
+      typeof presence.status === 'string' && PRESENCE_STATUSES.includes(presence.status as SessionStatus) ? presence.status : 'online';
     this.busy = true;
     try {
       const who = await this.login(d);
       if (!who) return this.close(C.AUTHENTICATION_FAILED, 'Authentication failed.');
       if (!this.open) return;
       const status = (wanted === 'offline' ? 'invisible' : wanted) as SessionStatus;
-      await this.gw.identify(this, who, { intents: intents as number | null, shard: shard as [number, number] | null, status }, this.gatewayUrl);
+      await this.gw.identify(
+        this,
+        who,
+        { intents: intents as number | null, shard: shard as [number, number] | null, status },
+        this.gatewayUrl,
+      );
     } finally {
       this.busy = false;
     }
@@ -197,7 +216,13 @@ export class Connection implements SessionSocket {
 
   private async resume(d: unknown) {
     if (this.session || this.busy) return this.close(C.ALREADY_AUTHENTICATED, 'Already authenticated.');
-    if (!isObject(d) || typeof d.token !== 'string' || typeof d.session_id !== 'string' || !Number.isInteger(d.seq) || (d.seq as number) < 0) {
+    if (
+      !isObject(d) ||
+      typeof d.token !== 'string' ||
+      typeof d.session_id !== 'string' ||
+      !Number.isInteger(d.seq) ||
+      (d.seq as number) < 0
+    ) {
       return this.close(C.DECODE_ERROR, 'Invalid RESUME payload.');
     }
     this.busy = true;

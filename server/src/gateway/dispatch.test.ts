@@ -32,22 +32,36 @@ describe('dispatches keep a client in sync (verifyDispatch)', () => {
 
   it('CHANNEL_CREATE, CHANNEL_UPDATE, CHANNEL_DELETE', async () => {
     let id = '';
-    await verifyDispatch(server, member, async () => (id = (await as(owner, 'POST', `/guilds/${guildId}/channels`, { name: 'new', type: 0 })()).id), ['CHANNEL_CREATE']);
+    await verifyDispatch(
+      server,
+      member,
+      async () => (id = (await as(owner, 'POST', `/guilds/${guildId}/channels`, { name: 'new', type: 0 })()).id),
+      ['CHANNEL_CREATE'],
+    );
     await verifyDispatch(server, member, as(owner, 'PATCH', `/channels/${id}`, { topic: 'a topic' }), ['CHANNEL_UPDATE']);
     await verifyDispatch(server, member, as(owner, 'DELETE', `/channels/${id}`), ['CHANNEL_DELETE']);
   });
 
   it('losing and regaining sight of a channel (CHANNEL_DELETE / CHANNEL_CREATE from an overwrite)', async () => {
     const VIEW = Permissions.VIEW_CHANNEL.toString();
-    await verifyDispatch(server, member, as(owner, 'PUT', `/channels/${general}/permissions/${member.id}`, { type: 1, deny: VIEW }), ['CHANNEL_DELETE']);
+    await verifyDispatch(server, member, as(owner, 'PUT', `/channels/${general}/permissions/${member.id}`, { type: 1, deny: VIEW }), [
+      'CHANNEL_DELETE',
+    ]);
     await verifyDispatch(server, member, as(owner, 'DELETE', `/channels/${general}/permissions/${member.id}`), ['CHANNEL_CREATE']);
   });
 
   it('GUILD_ROLE_CREATE, GUILD_ROLE_UPDATE, GUILD_MEMBER_UPDATE, GUILD_ROLE_DELETE', async () => {
     let roleId = '';
-    await verifyDispatch(server, member, async () => (roleId = (await as(owner, 'POST', `/guilds/${guildId}/roles`, { name: 'mods' })()).id), ['GUILD_ROLE_CREATE']);
+    await verifyDispatch(
+      server,
+      member,
+      async () => (roleId = (await as(owner, 'POST', `/guilds/${guildId}/roles`, { name: 'mods' })()).id),
+      ['GUILD_ROLE_CREATE'],
+    );
     await verifyDispatch(server, member, as(owner, 'PATCH', `/guilds/${guildId}/roles/${roleId}`, { color: 255 }), ['GUILD_ROLE_UPDATE']);
-    await verifyDispatch(server, member, as(owner, 'PUT', `/guilds/${guildId}/members/${member.id}/roles/${roleId}`), ['GUILD_MEMBER_UPDATE']);
+    await verifyDispatch(server, member, as(owner, 'PUT', `/guilds/${guildId}/members/${member.id}/roles/${roleId}`), [
+      'GUILD_MEMBER_UPDATE',
+    ]);
     await verifyDispatch(server, member, as(owner, 'DELETE', `/guilds/${guildId}/roles/${roleId}`), ['GUILD_ROLE_DELETE']);
   });
 
@@ -63,14 +77,21 @@ describe('dispatches keep a client in sync (verifyDispatch)', () => {
   it('PRESENCE_UPDATE', async () => {
     let other: Awaited<ReturnType<typeof connectUser>> | undefined;
     await verifyDispatch(server, member, async () => (other = await connectUser(server, owner)), ['PRESENCE_UPDATE']);
-    await verifyDispatch(server, member, async () => other?.send(3, { status: 'idle', since: null, activities: [], afk: true }), ['PRESENCE_UPDATE']);
+    await verifyDispatch(server, member, async () => other?.send(3, { status: 'idle', since: null, activities: [], afk: true }), [
+      'PRESENCE_UPDATE',
+    ]);
     await verifyDispatch(server, member, async () => other?.close(1000), ['PRESENCE_UPDATE']);
   });
 
   it('USER_UPDATE to the user, GUILD_MEMBER_UPDATE to everyone sharing a guild', async () => {
     await verifyDispatch(server, member, as(member, 'PATCH', '/users/@me', { display_name: 'Renamed Member' }), ['USER_UPDATE']);
-    const events = await verifyDispatch(server, owner, as(member, 'PATCH', '/users/@me', { display_name: 'Again' }), ['GUILD_MEMBER_UPDATE']);
-    expect(events.find((f) => f.t === 'GUILD_MEMBER_UPDATE')?.d).toMatchObject({ guild_id: guildId, user: { id: member.id, global_name: 'Again' } });
+    const events = await verifyDispatch(server, owner, as(member, 'PATCH', '/users/@me', { display_name: 'Again' }), [
+      'GUILD_MEMBER_UPDATE',
+    ]);
+    expect(events.find((f) => f.t === 'GUILD_MEMBER_UPDATE')?.d).toMatchObject({
+      guild_id: guildId,
+      user: { id: member.id, global_name: 'Again' },
+    });
     expect(events.some((f) => f.t === 'USER_UPDATE')).toBe(false);
   });
 
@@ -87,18 +108,41 @@ describe('dispatches keep a client in sync (verifyDispatch)', () => {
     const { GatewayClient } = await import('../test/gateway.js');
     const r = await GatewayClient.connect(server);
     await r.waitFor((f) => f.op === 10);
-    await verifyDispatch(server, member, async () => r.send(6, { token: member.token, session_id: c.sessionId, seq: c.seq }), ['RESUMED'], Object.assign(r, { frames: [...c.frames] }) as typeof r);
+    await verifyDispatch(
+      server,
+      member,
+      async () => r.send(6, { token: member.token, session_id: c.sessionId, seq: c.seq }),
+      ['RESUMED'],
+      Object.assign(r, { frames: [...c.frames] }) as typeof r,
+    );
     r.close(1000);
   });
 });
 
 describe('coverage', () => {
   /** Events a READY snapshot cannot show (history, ephemeral or moderation-only state); other suites test them. */
-  const notState = ['READY', 'RESUMED', 'MESSAGE_CREATE', 'MESSAGE_UPDATE', 'MESSAGE_DELETE', 'MESSAGE_DELETE_BULK', 'TYPING_START', 'GUILD_MEMBERS_CHUNK', 'INVITE_CREATE', 'INVITE_DELETE', 'GUILD_BAN_ADD', 'GUILD_BAN_REMOVE', 'GUILD_AUDIT_LOG_ENTRY_CREATE', 'CHANNEL_PINS_UPDATE'];
+  const notState = [
+    'READY',
+    'RESUMED',
+    'MESSAGE_CREATE',
+    'MESSAGE_UPDATE',
+    'MESSAGE_DELETE',
+    'MESSAGE_DELETE_BULK',
+    'TYPING_START',
+    'GUILD_MEMBERS_CHUNK',
+    'INVITE_CREATE',
+    'INVITE_DELETE',
+    'GUILD_BAN_ADD',
+    'GUILD_BAN_REMOVE',
+    'GUILD_AUDIT_LOG_ENTRY_CREATE',
+    'CHANNEL_PINS_UPDATE',
+  ];
   /** State events still waiting for a verifyDispatch test, with the issue that owns them. */
   const pending: Record<string, string> = { GUILD_EMOJIS_UPDATE: '#10: the web reducer does not apply it yet' };
   it('every state-changing dispatch in protocol/ has a verifyDispatch test above', () => {
-    const owners = Object.keys(DispatchEvents).filter((t) => !notState.includes(t) && !pending[t] && !t.startsWith('VOICE_') && !t.startsWith('MESSAGE_REACTION'));
+    const owners = Object.keys(DispatchEvents).filter(
+      (t) => !notState.includes(t) && !pending[t] && !t.startsWith('VOICE_') && !t.startsWith('MESSAGE_REACTION'),
+    );
     expect(owners.filter((t) => !verifiedEvents.has(t))).toEqual([]);
   });
 });

@@ -18,7 +18,11 @@ export interface GatewayClient {
 export type OpcodeHandler = (ctx: AppContext, client: GatewayClient, d: unknown) => void | Promise<void>;
 
 /** Adds fields to a GUILD_CREATE (READY's or a join's) for `userId`, e.g. `voice_states`. */
-export type GuildCreateExtender = (ctx: AppContext, guildId: string, userId: string) => Promise<Record<string, unknown>> | Record<string, unknown>;
+export type GuildCreateExtender = (
+  ctx: AppContext,
+  guildId: string,
+  userId: string,
+) => Promise<Record<string, unknown>> | Record<string, unknown>;
 
 /** Runs when a session ends for good (not resumable any more), e.g. to leave voice. */
 export type SessionEndHandler = (ctx: AppContext, sessionId: string, userId: string) => void | Promise<void>;

@@ -4,13 +4,21 @@ import type { BusEvent } from '../bus/types.js';
 import { channelRecipients } from '../db/schema.js';
 import { toWireChannel } from '../guilds/wire.js';
 import { loadWireMember } from '../members/store.js';
-import { type GuildState, toPermissionOverwrites } from './guild-cache.js';
 import type { Gateway } from './gateway.js';
+import { type GuildState, toPermissionOverwrites } from './guild-cache.js';
 import { buildGuildCreate, onShard } from './ready.js';
 import type { Session } from './session.js';
 
 /** Events after which a guild's permission data is reloaded (and channel visibility re-diffed). */
-const STRUCTURAL = new Set(['GUILD_UPDATE', 'GUILD_ROLE_CREATE', 'GUILD_ROLE_UPDATE', 'GUILD_ROLE_DELETE', 'CHANNEL_CREATE', 'CHANNEL_UPDATE', 'CHANNEL_DELETE']);
+const STRUCTURAL = new Set([
+  'GUILD_UPDATE',
+  'GUILD_ROLE_CREATE',
+  'GUILD_ROLE_UPDATE',
+  'GUILD_ROLE_DELETE',
+  'CHANNEL_CREATE',
+  'CHANNEL_UPDATE',
+  'CHANNEL_DELETE',
+]);
 
 /** Member events update the cache from their payload (`user.id`, `roles`): no reload per join in big guilds. */
 const MEMBER_EVENTS = new Set(['GUILD_MEMBER_ADD', 'GUILD_MEMBER_UPDATE', 'GUILD_MEMBER_REMOVE']);
@@ -21,7 +29,8 @@ function intentOf(ev: BusEvent): number {
   const t = ev.t;
   const dm = !!ev.channel_id && !ev.guild_id;
   if (t.startsWith('MESSAGE_REACTION_')) return dm ? I.DIRECT_MESSAGE_REACTIONS : I.GUILD_MESSAGE_REACTIONS;
-  if (t === 'MESSAGE_CREATE' || t === 'MESSAGE_UPDATE' || t === 'MESSAGE_DELETE' || t === 'MESSAGE_DELETE_BULK') return dm ? I.DIRECT_MESSAGES : I.GUILD_MESSAGES;
+  if (t === 'MESSAGE_CREATE' || t === 'MESSAGE_UPDATE' || t === 'MESSAGE_DELETE' || t === 'MESSAGE_DELETE_BULK')
+    return dm ? I.DIRECT_MESSAGES : I.GUILD_MESSAGES;
   if (t === 'TYPING_START') return dm ? I.DIRECT_MESSAGE_TYPING : I.GUILD_MESSAGE_TYPING;
   if (t.startsWith('GUILD_MEMBER_')) return I.GUILD_MEMBERS;
   if (t.startsWith('GUILD_BAN_') || t === 'GUILD_AUDIT_LOG_ENTRY_CREATE') return I.GUILD_MODERATION;
@@ -54,12 +63,18 @@ export class Fanout {
     if (ev.t.startsWith('CHANNEL_') && ev.channel_id) this.dmRecipients.delete(ev.channel_id);
     if (ev.t === 'MESSAGE_CREATE' && gid && ev.channel_id) this.noteLastMessage(gid, ev.channel_id, (ev.d as { id?: unknown } | null)?.id);
     const member = MEMBER_EVENTS.has(ev.t) ? memberOf(ev) : undefined;
-    if (gid && cache.has(gid) && member) await this.withDiff(gid, ev, async (state) => (member.roles ? state.setMember(member.id, member.roles) : state.removeMember(member.id), state));
+    if (gid && cache.has(gid) && member)
+      await this.withDiff(gid, ev, async (state) => {
+        if (member.roles) state.setMember(member.id, member.roles);
+        else state.removeMember(member.id);
+        return state;
+      });
     else if (gid && ev.t === 'GUILD_CREATE' && typeof meta.join === 'string') {
       // The joiner arrives without roles; GUILD_MEMBER_ADD may already have added them.
       const state = cache.get(gid);
       if (state && !state.members.has(meta.join)) state.setMember(meta.join, []);
-    } else if (gid && cache.has(gid) && (STRUCTURAL.has(ev.t) || meta.permissions_changed || meta.join)) await this.withDiff(gid, ev, () => cache.load(gid));
+    } else if (gid && cache.has(gid) && (STRUCTURAL.has(ev.t) || meta.permissions_changed || meta.join))
+      await this.withDiff(gid, ev, () => cache.load(gid));
     if (typeof meta.join === 'string' && gid && this.gw.byUser.has(meta.join) && !cache.has(gid)) await cache.load(gid);
     const dm = ev.channel_id && !ev.guild_id && !ev.user_ids && this.gw.byUser.size ? await this.recipientsOf(ev.channel_id) : undefined;
     if (ev.t === 'GUILD_CREATE' && typeof meta.join === 'string' && gid) await this.sendJoinGuildCreate(ev, meta.join, gid, id);
@@ -81,7 +96,8 @@ export class Fanout {
     const gid = ev.guild_id ?? (meta.guild_id as string | undefined);
     if (ev.t === 'GUILD_CREATE' && meta.join === session.userId && gid) {
       const state = await this.gw.cache.ensure(gid);
-      if (state && this.accepts(session, ev)) session.dispatch(ev.t, encode(await buildGuildCreate(this.gw.ctx, this.gw.presence, state, session.userId)), id);
+      if (state && this.accepts(session, ev))
+        session.dispatch(ev.t, encode(await buildGuildCreate(this.gw.ctx, this.gw.presence, state, session.userId)), id);
       return;
     }
     const dm = ev.channel_id && !ev.guild_id && !ev.user_ids ? await this.recipientsOf(ev.channel_id) : undefined;
@@ -190,14 +206,17 @@ export class Fanout {
       if (!json) {
         const c = state.channels.get(cid);
         if (!c) return undefined;
-        encoded.set(key, (json = encode(toWireChannel(c.row, c.overwriteRows))));
+        json = encode(toWireChannel(c.row, c.overwriteRows));
+        encoded.set(key, json);
       }
       return json;
     };
     for (const [u, was] of before) {
       if (!now.members.has(u)) continue;
       const is = now.visibleChannels(u);
-      const sessions = [...(byUser.get(u) ?? [])].filter((s) => onShard(s.shard, gid) && (s.intents === null || s.intents & GatewayIntents.GUILDS));
+      const sessions = [...(byUser.get(u) ?? [])].filter(
+        (s) => onShard(s.shard, gid) && (s.intents === null || s.intents & GatewayIntents.GUILDS),
+      );
       for (const cid of was) {
         const json = cid !== skip && !is.has(cid) ? frame('CHANNEL_DELETE', old, cid) : undefined;
         if (json) for (const s of sessions) s.dispatch('CHANNEL_DELETE', json);
@@ -222,7 +241,10 @@ export class Fanout {
   private async recipientsOf(channelId: string): Promise<Set<string>> {
     let set = this.dmRecipients.get(channelId);
     if (!set) {
-      const rows = await this.gw.ctx.db.select({ userId: channelRecipients.userId }).from(channelRecipients).where(eq(channelRecipients.channelId, channelId));
+      const rows = await this.gw.ctx.db
+        .select({ userId: channelRecipients.userId })
+        .from(channelRecipients)
+        .where(eq(channelRecipients.channelId, channelId));
       set = new Set(rows.map((r) => r.userId));
       this.dmRecipients.set(channelId, set);
     }

@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectUser, createGuildWith, GatewayClient } from '../test/gateway.js';
 import { api, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
-import { GatewayClient, connectUser, createGuildWith } from '../test/gateway.js';
 
 let server: TestServer;
 let owner: TestUser;
 let member: TestUser;
 let guildId: string;
 const clients: GatewayClient[] = [];
-const track = <T extends GatewayClient>(c: T) => (clients.push(c), c);
+const track = <T extends GatewayClient>(c: T) => {
+  clients.push(c);
+  return c;
+};
 
 beforeAll(async () => {
   server = await startServer();
@@ -41,7 +44,11 @@ describe('HELLO / IDENTIFY / READY', () => {
     track(await connectUser(server, owner));
     const c = track(await connectUser(server, member));
     const ready = c.ready;
-    expect(ready).toMatchObject({ v: 10, user: { id: member.id, username: member.username }, guilds: [{ id: guildId, unavailable: true }] });
+    expect(ready).toMatchObject({
+      v: 10,
+      user: { id: member.id, username: member.username },
+      guilds: [{ id: guildId, unavailable: true }],
+    });
     expect(ready.session_id).toMatch(/^[0-9a-f]{32}$/);
     expect(ready.resume_gateway_url).toBe(`${server.url.replace('http', 'ws')}/gateway`);
     expect(ready.private_channels).toEqual([]);
@@ -88,7 +95,12 @@ describe('HELLO / IDENTIFY / READY', () => {
     const WebSocket = (await import('ws')).default;
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/gateway?v=10&encoding=json&compress=zlib-stream`);
     const chunks: Buffer[] = [];
-    await new Promise<void>((resolve) => ws.on('message', (d: Buffer) => (chunks.push(d), resolve())));
+    await new Promise<void>((resolve) =>
+      ws.on('message', (d: Buffer) => {
+        chunks.push(d);
+        resolve();
+      }),
+    );
     const text = inflateSync(Buffer.concat(chunks), { finishFlush: constants.Z_SYNC_FLUSH }).toString();
     expect(JSON.parse(text)).toMatchObject({ op: 10 });
     expect(chunks[chunks.length - 1].subarray(-4).toString('hex')).toBe('0000ffff');
@@ -98,7 +110,10 @@ describe('HELLO / IDENTIFY / READY', () => {
 
 describe('bots', () => {
   it('identify with a bare bot token; intents decide which events they get', async () => {
-    const created = await api(server, 'POST', '/users/@me/bots', { token: owner.token, body: { username: `bot_${Date.now().toString(36)}` } });
+    const created = await api(server, 'POST', '/users/@me/bots', {
+      token: owner.token,
+      body: { username: `bot_${Date.now().toString(36)}` },
+    });
     expect(created.status).toBe(201);
     const { general } = await createGuildWith(server, owner, []);
     const inv = await api(server, 'POST', `/channels/${general.id}/invites`, { token: owner.token, body: {} });
@@ -107,9 +122,15 @@ describe('bots', () => {
     const ready = await c.identify(created.body.token, { intents: 1 /* GUILDS */ });
     expect(ready.user).toMatchObject({ id: created.body.user.id, bot: true });
     expect(ready.application).toEqual({ id: created.body.user.id, flags: 0 });
-    const msg = await api(server, 'POST', `/channels/${general.id}/messages`, { token: owner.token, body: { content: 'not for bots without GUILD_MESSAGES' } });
+    const msg = await api(server, 'POST', `/channels/${general.id}/messages`, {
+      token: owner.token,
+      body: { content: 'not for bots without GUILD_MESSAGES' },
+    });
     expect(msg.status).toBe(200);
-    const ch = await api(server, 'POST', `/guilds/${ready.guilds[0].id}/channels`, { token: owner.token, body: { name: 'for-bots', type: 0 } });
+    const ch = await api(server, 'POST', `/guilds/${ready.guilds[0].id}/channels`, {
+      token: owner.token,
+      body: { name: 'for-bots', type: 0 },
+    });
     await c.dispatch('CHANNEL_CREATE', (d) => d.id === ch.body.id);
     expect(c.dispatches('MESSAGE_CREATE')).toEqual([]);
   });
@@ -126,7 +147,8 @@ describe('close codes', () => {
   it('4001 for an unknown opcode', () => closesWith(4001, (c) => c.send(99, null)));
   it('4002 for a payload that is not JSON', () => closesWith(4002, (c) => c.sendRaw('{nope')));
   it('4002 for JSON without an opcode', () => closesWith(4002, (c) => c.sendRaw('{"d":1}')));
-  it('4003 for PRESENCE_UPDATE before IDENTIFY', () => closesWith(4003, (c) => c.send(3, { status: 'idle', since: null, activities: [], afk: false })));
+  it('4003 for PRESENCE_UPDATE before IDENTIFY', () =>
+    closesWith(4003, (c) => c.send(3, { status: 'idle', since: null, activities: [], afk: false })));
   it('4004 for IDENTIFY with a bad token', () => closesWith(4004, (c) => c.send(2, { token: 'not-a-token', properties: {} })));
   it('4005 for a second IDENTIFY', () =>
     closesWith(4005, async (c) => {

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { GatewayCloseCodes, GatewayOpcodes } from '@retrocast/protocol';
 import type { AppContext, Caller } from '../context.js';
-import { PRESENCE_TTL_MS, doSetSessionPresence, doSweepPresence } from '../presence/service.js';
-import { type PresenceStore, type SessionStatus, createMemoryPresenceStore, createRedisPresenceStore } from '../presence/store.js';
+import { doSetSessionPresence, doSweepPresence, PRESENCE_TTL_MS } from '../presence/service.js';
+import { createMemoryPresenceStore, createRedisPresenceStore, type PresenceStore, type SessionStatus } from '../presence/store.js';
 import type { Connection } from './connection.js';
 import { runSessionEnd } from './extensions.js';
 import { Fanout } from './fanout.js';
 import { GuildCache } from './guild-cache.js';
 import { buildGuildCreate, buildReady, loadUserGuildIds, onShard } from './ready.js';
 import { Session } from './session.js';
-import { type SessionStore, createRedisSessionStore } from './session-store.js';
+import { createRedisSessionStore, type SessionStore } from './session-store.js';
 
 /** Close codes after which a session cannot be resumed (client said goodbye, or auth/config errors). */
 const FINAL_CLOSES = new Set([1000, 1001, 4004, 4010, 4011, 4012, 4013, 4014]);
@@ -87,8 +87,8 @@ export class Gateway {
 
   private register(s: Session) {
     this.sessions.set(s.id, s);
-    let mine = this.byUser.get(s.userId);
-    if (!mine) this.byUser.set(s.userId, (mine = new Set()));
+    const mine = this.byUser.get(s.userId) ?? new Set<Session>();
+    this.byUser.set(s.userId, mine);
     mine.add(s);
   }
 
@@ -137,7 +137,8 @@ export class Gateway {
     session.dispatchNow('READY', JSON.stringify(ready));
     for (const gid of guildIds) {
       const state = this.cache.get(gid);
-      if (state?.members.has(who.id)) session.dispatchNow('GUILD_CREATE', JSON.stringify(await buildGuildCreate(this.ctx, this.presence, state, who.id)));
+      if (state?.members.has(who.id))
+        session.dispatchNow('GUILD_CREATE', JSON.stringify(await buildGuildCreate(this.ctx, this.presence, state, who.id)));
     }
     session.markReady();
     await doSetSessionPresence(this.ctx, this.presence, who.id, session.id, session.status);
@@ -195,9 +196,16 @@ export class Gateway {
     // Shutting down: the session stays in Redis for another instance to resume; nothing to time here.
     if (this.stopping) return;
     const { presenceGraceMs, resumeWindowMs } = this.ctx.config;
-    s.timers.grace = setTimeout(() => void this.graceOver(s).catch((err) => this.ctx.log.error({ err }, 'presence grace failed')), presenceGraceMs).unref();
+    s.timers.grace = setTimeout(
+      () => void this.graceOver(s).catch((err) => this.ctx.log.error({ err }, 'presence grace failed')),
+      presenceGraceMs,
+    ).unref();
     if (FINAL_CLOSES.has(code)) void this.end(s).catch((err) => this.ctx.log.error({ err }, 'session end failed'));
-    else s.timers.expire = setTimeout(() => void this.end(s).catch((err) => this.ctx.log.error({ err }, 'session end failed')), resumeWindowMs).unref();
+    else
+      s.timers.expire = setTimeout(
+        () => void this.end(s).catch((err) => this.ctx.log.error({ err }, 'session end failed')),
+        resumeWindowMs,
+      ).unref();
   }
 
   /** Grace is over and the session is still disconnected: it stops counting towards presence. */
@@ -206,7 +214,9 @@ export class Gateway {
     if (s.socket && this.sessions.get(s.id) === s) return;
     // Claimed by another instance in the meantime: the new owner keeps its presence.
     if (this.store && !s.ended && !(await this.store.isOwner(s.id, this.instanceId))) return;
-    await doSetSessionPresence(this.ctx, this.presence, s.userId, s.id, null).catch((err) => this.ctx.log.error({ err }, 'presence update failed'));
+    await doSetSessionPresence(this.ctx, this.presence, s.userId, s.id, null).catch((err) =>
+      this.ctx.log.error({ err }, 'presence update failed'),
+    );
   }
 
   /** The session can no longer be resumed. Its presence still waits out the grace period. */

@@ -1,9 +1,9 @@
 import {
+  computeBasePermissions,
+  computeChannelPermissions,
   type PermissionContext,
   type PermissionOverwrite,
   Permissions,
-  computeBasePermissions,
-  computeChannelPermissions,
 } from '@retrocast/protocol';
 import { eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
@@ -16,7 +16,9 @@ export interface CachedChannel {
   overwrites: PermissionOverwrite[];
 }
 
-export const toPermissionOverwrites = (rows: Array<{ id?: string; targetId?: string; type: number; allow: string; deny: string }>): PermissionOverwrite[] =>
+export const toPermissionOverwrites = (
+  rows: Array<{ id?: string; targetId?: string; type: number; allow: string; deny: string }>,
+): PermissionOverwrite[] =>
   rows.map((o) => ({ id: (o.targetId ?? o.id) as string, type: o.type as 0 | 1, allow: BigInt(o.allow), deny: BigInt(o.deny) }));
 
 /**
@@ -54,7 +56,10 @@ export class GuildState {
   basePermissions(userId: string): bigint {
     if (!this.members.has(userId)) return 0n;
     let p = this.base.get(userId);
-    if (p === undefined) this.base.set(userId, (p = computeBasePermissions(this.permCtx(userId))));
+    if (p === undefined) {
+      p = computeBasePermissions(this.permCtx(userId));
+      this.base.set(userId, p);
+    }
     return p;
   }
 
@@ -106,7 +111,15 @@ export async function loadGuildState(q: Queryable, guildId: string): Promise<Gui
     q.select({ userId: memberRoles.userId, roleId: memberRoles.roleId }).from(memberRoles).where(eq(memberRoles.guildId, guildId)),
   ]);
   const overwriteRows = channelRows.length
-    ? await q.select().from(permissionOverwrites).where(inArray(permissionOverwrites.channelId, channelRows.map((c) => c.id)))
+    ? await q
+        .select()
+        .from(permissionOverwrites)
+        .where(
+          inArray(
+            permissionOverwrites.channelId,
+            channelRows.map((c) => c.id),
+          ),
+        )
     : [];
   const byChannel = new Map<string, OverwriteRow[]>();
   for (const o of overwriteRows) byChannel.set(o.channelId, [...(byChannel.get(o.channelId) ?? []), o]);

@@ -43,7 +43,9 @@ export async function requestGuildMembers(gw: Gateway, s: Session, d: unknown): 
         chunk_index: i,
         chunk_count: count,
         ...(notFound && i === 0 ? { not_found: notFound } : {}),
-        ...(statuses ? { presences: members.filter((m) => statuses.has(m.user.id)).map((m) => toWirePresence(m.user.id, statuses.get(m.user.id)!)) } : {}),
+        ...(statuses
+          ? { presences: members.filter((m) => statuses.has(m.user.id)).map((m) => toWirePresence(m.user.id, statuses.get(m.user.id)!)) }
+          : {}),
         ...(nonce ? { nonce } : {}),
       };
       s.dispatch('GUILD_MEMBERS_CHUNK', JSON.stringify(chunk));

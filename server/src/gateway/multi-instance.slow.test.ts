@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectUser, createGuildWith, GatewayClient, quiet } from '../test/gateway.js';
 import { api, backend, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
-import { GatewayClient, connectUser, createGuildWith, quiet } from '../test/gateway.js';
 
 /**
  * Two server instances sharing PostgreSQL and Redis act as one server: 20 clients spread over
@@ -28,7 +28,13 @@ const freePort = () =>
 async function spawnInstance(env: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'retrocast-instance-'));
   const tsconfig = join(dir, 'tsconfig.json');
-  writeFileSync(tsconfig, JSON.stringify({ extends: join(root, 'tsconfig.base.json'), compilerOptions: { baseUrl: root, paths: { '@retrocast/protocol': ['protocol/src/index.ts'] } } }));
+  writeFileSync(
+    tsconfig,
+    JSON.stringify({
+      extends: join(root, 'tsconfig.base.json'),
+      compilerOptions: { baseUrl: root, paths: { '@retrocast/protocol': ['protocol/src/index.ts'] } },
+    }),
+  );
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/src/main.ts')], {
     cwd: root,
@@ -40,7 +46,12 @@ async function spawnInstance(env: Record<string, string>) {
   child.stderr.on('data', (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
-  while (!(await fetch(`${url}/healthz`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (Date.now() - started > 60_000 || child.exitCode !== null) throw new Error(`instance did not start: ${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -70,7 +81,8 @@ describe.runIf(shared)('two instances, one server', () => {
     await two?.close();
   });
 
-  const say = (server: TestServer, user: TestUser, content: string) => api(server, 'POST', `/channels/${channelId}/messages`, { token: user.token, body: { content } });
+  const say = (server: TestServer, user: TestUser, content: string) =>
+    api(server, 'POST', `/channels/${channelId}/messages`, { token: user.token, body: { content } });
 
   it('delivers messages and typing from either instance to all 20 clients', async () => {
     expect((await say(one, users[0], 'from one')).status).toBe(200);
@@ -86,7 +98,11 @@ describe.runIf(shared)('two instances, one server', () => {
   it('shares presence: a status set on one instance reaches clients on both', async () => {
     const from = clients.map((c) => c.frames.length);
     clients[19].send(3, { since: null, activities: [], status: 'dnd', afk: false });
-    await Promise.all(clients.map((c, i) => c.waitFor((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === users[19].id && f.d.status === 'dnd', 5000, from[i])));
+    await Promise.all(
+      clients.map((c, i) =>
+        c.waitFor((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === users[19].id && f.d.status === 'dnd', 5000, from[i]),
+      ),
+    );
   });
 
   it('clients of an instance that goes away resume on the other without losing an event', async () => {
@@ -114,7 +130,8 @@ describe.runIf(shared)('two instances, one server', () => {
       }),
     );
     await sender;
-    const bursts = (frames: GatewayClient['frames']) => frames.filter((f) => f.t === 'MESSAGE_CREATE' && f.d.content.startsWith('burst ')).map((f) => f.d.content);
+    const bursts = (frames: GatewayClient['frames']) =>
+      frames.filter((f) => f.t === 'MESSAGE_CREATE' && f.d.content.startsWith('burst ')).map((f) => f.d.content);
     for (const { before, after } of resumed) {
       await after.dispatch('MESSAGE_CREATE', (d) => d.content === 'burst 29', 10_000);
       expect([...bursts(before.frames), ...bursts(after.frames)]).toEqual(sent);
@@ -161,7 +178,8 @@ describe.runIf(shared)('two instances, one server', () => {
         }),
       );
       await sender;
-      const crashes = (frames: GatewayClient['frames']) => frames.filter((f) => f.t === 'MESSAGE_CREATE' && f.d.content.startsWith('crash ')).map((f) => f.d.content);
+      const crashes = (frames: GatewayClient['frames']) =>
+        frames.filter((f) => f.t === 'MESSAGE_CREATE' && f.d.content.startsWith('crash ')).map((f) => f.d.content);
       for (const [i, r] of after.entries()) {
         await r.dispatch('MESSAGE_CREATE', (d) => d.content === 'crash 29', 10_000);
         expect([...crashes(before[i].frames), ...crashes(r.frames)]).toEqual(sent);

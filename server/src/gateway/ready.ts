@@ -37,7 +37,15 @@ async function loadPrivateChannels(ctx: AppContext, userId: string) {
     .select({ channelId: channelRecipients.channelId, user: userColumns(users) })
     .from(channelRecipients)
     .innerJoin(users, eq(users.id, channelRecipients.userId))
-    .where(and(inArray(channelRecipients.channelId, mine.map((m) => m.channel.id)), ne(channelRecipients.userId, userId)));
+    .where(
+      and(
+        inArray(
+          channelRecipients.channelId,
+          mine.map((m) => m.channel.id),
+        ),
+        ne(channelRecipients.userId, userId),
+      ),
+    );
   return mine.map(({ channel: c }) => ({
     id: c.id,
     type: c.type,
@@ -51,7 +59,10 @@ async function loadPrivateChannels(ctx: AppContext, userId: string) {
 export async function buildReady(ctx: AppContext, session: Session, guildIds: string[], gatewayUrl: string) {
   const [row] = await ctx.db.select().from(users).where(eq(users.id, session.userId)).limit(1);
   if (!row) return null;
-  const [privateChannels, readState] = await Promise.all([loadPrivateChannels(ctx, session.userId), loadReadStates(ctx.db, session.userId)]);
+  const [privateChannels, readState] = await Promise.all([
+    loadPrivateChannels(ctx, session.userId),
+    loadReadStates(ctx.db, session.userId),
+  ]);
   return {
     v: 10 as const,
     user: toWireCurrentUser(row),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectUser, createGuildWith, GatewayClient } from '../test/gateway.js';
 import { api, backend, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
-import { GatewayClient, connectUser, createGuildWith } from '../test/gateway.js';
 
 let server: TestServer;
 let owner: TestUser;

@@ -2,7 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { gatewayUrl } from './plugin.js';
 
-const SessionStartLimit = Type.Object({ total: Type.Integer(), remaining: Type.Integer(), reset_after: Type.Integer(), max_concurrency: Type.Integer() });
+const SessionStartLimit = Type.Object({
+  total: Type.Integer(),
+  remaining: Type.Integer(),
+  reset_after: Type.Integer(),
+  max_concurrency: Type.Integer(),
+});
 
 /**
  * GET /gateway       the WebSocket URL (public)
@@ -17,7 +22,10 @@ export const gatewayRoutes: FastifyPluginAsyncTypebox = async (app) => {
     handler: async (req) => ({ url: gatewayUrl(ctx.config, req) }),
   });
   app.get('/gateway/bot', {
-    schema: { tags, response: { 200: Type.Object({ url: Type.String(), shards: Type.Integer(), session_start_limit: SessionStartLimit }) } },
+    schema: {
+      tags,
+      response: { 200: Type.Object({ url: Type.String(), shards: Type.Integer(), session_start_limit: SessionStartLimit }) },
+    },
     handler: async (req) => ({
       url: gatewayUrl(ctx.config, req),
       shards: 1,

@@ -57,7 +57,12 @@ if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2])
 return 1`;
 
-export async function createRedisSessionStore(url: string, prefix: string, ttlMs: number, onLost: (sessionId: string) => void): Promise<SessionStore> {
+export async function createRedisSessionStore(
+  url: string,
+  prefix: string,
+  ttlMs: number,
+  onLost: (sessionId: string) => void,
+): Promise<SessionStore> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
   await redis.connect();
   // EVALSHA instead of sending each script with every frame.

@@ -49,7 +49,10 @@ export class Session {
   private buffer: Array<[number, string]>;
   private early: Array<[string, string, string | undefined]> = [];
 
-  constructor(init: SessionInit, private readonly sink?: FrameSink) {
+  constructor(
+    init: SessionInit,
+    private readonly sink?: FrameSink,
+  ) {
     this.id = init.id;
     this.userId = init.userId;
     this.bot = init.bot;

@@ -1,7 +1,7 @@
 import { Permissions } from '@retrocast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectUser, createGuildWith, quiet } from '../test/gateway.js';
 import { api, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
-import { GatewayClient, connectUser, createGuildWith, quiet } from '../test/gateway.js';
 
 let server: TestServer;
 let owner: TestUser;
@@ -24,7 +24,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-const say = (channelId: string, content: string) => api(server, 'POST', `/channels/${channelId}/messages`, { token: owner.token, body: { content } });
+const say = (channelId: string, content: string) =>
+  api(server, 'POST', `/channels/${channelId}/messages`, { token: owner.token, body: { content } });
 const typing = (channelId: string) => api(server, 'POST', `/channels/${channelId}/typing`, { token: owner.token });
 const overwrite = (channelId: string, body: { allow?: string; deny?: string }) =>
   api(server, 'PUT', `/channels/${channelId}/permissions/${member.id}`, { token: owner.token, body: { type: 1, ...body } });
@@ -66,7 +67,9 @@ describe('permission-filtered fan-out', () => {
     await api(server, 'PUT', `/channels/${other}/permissions/${role.body.id}`, { token: owner.token, body: { type: 0, deny: VIEW } });
     await quiet(100);
     expect(mc.dispatches('CHANNEL_DELETE')).toEqual([]);
-    expect((await api(server, 'PUT', `/guilds/${guildId}/members/${member.id}/roles/${role.body.id}`, { token: owner.token })).status).toBe(204);
+    expect((await api(server, 'PUT', `/guilds/${guildId}/members/${member.id}/roles/${role.body.id}`, { token: owner.token })).status).toBe(
+      204,
+    );
     await mc.dispatch('CHANNEL_DELETE', (d) => d.id === other);
     await say(other, 'hidden by role');
     await quiet(150);
@@ -100,14 +103,18 @@ describe('permission-filtered fan-out', () => {
     const dm = await api(server, 'POST', '/users/@me/channels', { token: owner.token, body: { recipient_id: member.id } });
     expect(dm.status).toBe(200);
     await mc.dispatch('CHANNEL_CREATE', (d) => d.id === dm.body.id);
-    expect((await api(server, 'POST', `/channels/${dm.body.id}/messages`, { token: owner.token, body: { content: 'psst' } })).status).toBe(200);
+    expect((await api(server, 'POST', `/channels/${dm.body.id}/messages`, { token: owner.token, body: { content: 'psst' } })).status).toBe(
+      200,
+    );
     expect((await api(server, 'POST', `/channels/${dm.body.id}/typing`, { token: owner.token })).status).toBe(204);
     await mc.dispatch('MESSAGE_CREATE', (d) => d.content === 'psst');
     await mc.dispatch('TYPING_START', (d) => d.channel_id === dm.body.id);
     await quiet(150);
     expect(tc.frames.filter((f) => f.d?.channel_id === dm.body.id || f.d?.id === dm.body.id)).toEqual([]);
     const again = await connectUser(server, member);
-    expect(again.ready.private_channels).toContainEqual(expect.objectContaining({ id: dm.body.id, type: 1, recipients: [expect.objectContaining({ id: owner.id })] }));
+    expect(again.ready.private_channels).toContainEqual(
+      expect.objectContaining({ id: dm.body.id, type: 1, recipients: [expect.objectContaining({ id: owner.id })] }),
+    );
     expect(mc.schemaErrors).toEqual([]);
     for (const c of [mc, tc, again]) c.close(1000);
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectUser, createGuildWith, GatewayClient, quiet } from '../test/gateway.js';
 import { registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
-import { GatewayClient, connectUser, createGuildWith, quiet } from '../test/gateway.js';
 
 let server: TestServer;
 let watcher: TestUser;
@@ -21,13 +21,23 @@ afterAll(async () => {
 
 /** The next PRESENCE_UPDATE about alice after frame index `from`. */
 const next = (from: number) => w.waitFor((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === alice.id, 3000, from);
-const updatesSince = (from: number) => w.frames.slice(from).filter((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === alice.id).map((f) => f.d.status);
+const updatesSince = (from: number) =>
+  w.frames
+    .slice(from)
+    .filter((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === alice.id)
+    .map((f) => f.d.status);
 
 describe('presence', () => {
   it('goes online, idle, online (most present session wins), and offline after the grace period', async () => {
     let from = w.frames.length;
     const a1 = await connectUser(server, alice);
-    expect((await next(from)).d).toEqual({ user: { id: alice.id }, guild_id: guildId, status: 'online', activities: [], client_status: { web: 'online' } });
+    expect((await next(from)).d).toEqual({
+      user: { id: alice.id },
+      guild_id: guildId,
+      status: 'online',
+      activities: [],
+      client_status: { web: 'online' },
+    });
 
     from = w.frames.length;
     a1.send(3, { since: null, activities: [], status: 'idle', afk: true });

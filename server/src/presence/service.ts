@@ -22,7 +22,13 @@ export function toWirePresence(userId: string, status: VisibleStatus, guildId?: 
  * sends PRESENCE_UPDATE to every guild the user is in (one per guild, as Discord does). No database
  * write, so this publishes directly rather than through `transact`.
  */
-export async function doSetSessionPresence(ctx: AppContext, store: PresenceStore, userId: string, sessionId: string, status: SessionStatus | null) {
+export async function doSetSessionPresence(
+  ctx: AppContext,
+  store: PresenceStore,
+  userId: string,
+  sessionId: string,
+  status: SessionStatus | null,
+) {
   const changed = await store.set(userId, sessionId, status, PRESENCE_TTL_MS);
   if (changed) await doAnnouncePresence(ctx, userId, changed);
 }

@@ -42,8 +42,8 @@ export function createMemoryPresenceStore(): PresenceStore {
   };
   return {
     async set(userId, sessionId, status, ttlMs) {
-      let mine = sessions.get(userId);
-      if (!mine) sessions.set(userId, (mine = new Map()));
+      const mine = sessions.get(userId) ?? new Map<string, { status: SessionStatus; expires: number }>();
+      sessions.set(userId, mine);
       if (status) mine.set(sessionId, { status, expires: Date.now() + ttlMs });
       else mine.delete(sessionId);
       if (mine.size === 0) sessions.delete(userId);
@@ -128,7 +128,17 @@ export async function createRedisPresenceStore(url: string, prefix: string): Pro
   const expKey = `${prefix}:presence:exp`;
   return {
     async set(userId, sessionId, status, ttlMs) {
-      const r = await redis.eval(SET_SCRIPT, 3, sessKey + userId, aggKey, expKey, userId, sessionId, status ?? '', String(Date.now() + ttlMs));
+      const r = await redis.eval(
+        SET_SCRIPT,
+        3,
+        sessKey + userId,
+        aggKey,
+        expKey,
+        userId,
+        sessionId,
+        status ?? '',
+        String(Date.now() + ttlMs),
+      );
       return (r as VisibleStatus | null) || null;
     },
     async get(userIds) {

@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
-import { Value } from 'typebox/value';
 import { DispatchEvents } from '@retrocast/protocol';
+import { Value } from 'typebox/value';
 import WebSocket from 'ws';
 import type { TestServer, TestUser } from './helper.js';
 
@@ -26,7 +26,10 @@ export class GatewayClient {
   private waiters: Array<() => void> = [];
   private beat?: NodeJS.Timeout;
 
-  private constructor(readonly ws: WebSocket, autoHeartbeat: boolean) {
+  private constructor(
+    readonly ws: WebSocket,
+    autoHeartbeat: boolean,
+  ) {
     this.closed = new Promise((resolve) =>
       ws.on('close', (code, reason) => {
         this.closeCode = code;
@@ -38,7 +41,8 @@ export class GatewayClient {
     ws.on('message', (data: Buffer) => {
       const f = JSON.parse(data.toString()) as Frame;
       this.frames.push(f);
-      if (f.op === 10 && autoHeartbeat) this.beat = setInterval(() => this.send(1, this.seq || null), Math.max(20, f.d.heartbeat_interval * 0.5));
+      if (f.op === 10 && autoHeartbeat)
+        this.beat = setInterval(() => this.send(1, this.seq || null), Math.max(20, f.d.heartbeat_interval * 0.5));
       if (f.op === 0) this.check(f);
       if (f.s) this.seq = f.s;
       if (f.t === 'READY') this.sessionId = f.d.session_id;
@@ -151,5 +155,8 @@ export async function createGuildWith(server: { url: string }, owner: TestUser, 
       if (j.status !== 200) throw new Error(`join: ${j.status} ${JSON.stringify(j.body)}`);
     }
   }
-  return { guild: g.body as { id: string; channels: Array<{ id: string; type: number; name: string }> }, general: general as { id: string } };
+  return {
+    guild: g.body as { id: string; channels: Array<{ id: string; type: number; name: string }> },
+    general: general as { id: string },
+  };
 }

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { emptyGuilds, reduceGuilds } from '../../../web/src/lib/state/guilds';
 import { reducePresences } from '../../../web/src/lib/state/presences';
 import { emptyReadStates, reduceReadStates } from '../../../web/src/lib/state/read-states';
-import { type Frame, type GatewayClient, connectUser, quiet } from './gateway.js';
+import { connectUser, type Frame, type GatewayClient, quiet } from './gateway.js';
 import type { TestServer, TestUser } from './helper.js';
 
 /** Event names proven by verifyDispatch in this test run (for the meta-test). */
@@ -17,7 +17,11 @@ interface ClientState {
 
 function apply(s: ClientState, f: Frame): ClientState {
   const ev = { t: f.t as string, d: f.d };
-  return { guilds: reduceGuilds(s.guilds, ev), presences: reducePresences(s.presences, ev), readStates: reduceReadStates(s.readStates, ev) };
+  return {
+    guilds: reduceGuilds(s.guilds, ev),
+    presences: reducePresences(s.presences, ev),
+    readStates: reduceReadStates(s.readStates, ev),
+  };
 }
 
 const initial: ClientState = { guilds: emptyGuilds, presences: {}, readStates: emptyReadStates };
@@ -29,7 +33,13 @@ const stateOf = (frames: Frame[]) => frames.filter((f) => f.op === 0).reduce(app
  * with the web client's reducers, then IDENTIFY afresh and require the same state. Proves the
  * events are enough for a client to stay in sync.
  */
-export async function verifyDispatch(server: TestServer, user: TestUser, action: () => Promise<unknown>, expected: string[], client?: GatewayClient) {
+export async function verifyDispatch(
+  server: TestServer,
+  user: TestUser,
+  action: () => Promise<unknown>,
+  expected: string[],
+  client?: GatewayClient,
+) {
   const c = client ?? (await connectUser(server, user));
   await quiet(100);
   const before = stateOf(c.frames);
@@ -59,14 +69,21 @@ function normalize(s: ClientState) {
       // TODO(#3): GUILD_UPDATE's payload carries `guild_id`, which Discord's guild object does not.
       const { member_count: _c, joined_at: _j, large: _l, voice_states: _v, guild_id: _g, ...rest } = g as Record<string, unknown>;
       // TODO(#6): the web reducer merges USER_UPDATE's private fields (locale, flags…) into member.user.
-      const members = Object.fromEntries(Object.entries(rest.members as Record<string, { user: Record<string, unknown> }>).map(([uid, m]) => [uid, { ...m, user: publicUser(m.user) }]));
+      const members = Object.fromEntries(
+        Object.entries(rest.members as Record<string, { user: Record<string, unknown> }>).map(([uid, m]) => [
+          uid,
+          { ...m, user: publicUser(m.user) },
+        ]),
+      );
       return [id, { ...rest, members }];
     }),
   );
   // The presence reducer keeps explicit "offline" entries (absent means the same) and entries of
   // users one no longer shares a guild with (never shown). One's own status is not echoed by events.
   const seen = new Set(Object.values(s.guilds.byId).flatMap((g) => Object.keys(g.members)));
-  const presences = Object.fromEntries(Object.entries(s.presences).filter(([id, v]) => v !== 'offline' && seen.has(id) && id !== s.readStates.me));
+  const presences = Object.fromEntries(
+    Object.entries(s.presences).filter(([id, v]) => v !== 'offline' && seen.has(id) && id !== s.readStates.me),
+  );
   return { order: [...s.guilds.order].sort(), guilds, presences, readStates: s.readStates.byChannel };
 }
 

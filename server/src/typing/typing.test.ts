@@ -1,7 +1,7 @@
 import { Permissions } from '@retrocast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
 import { connectUser, createGuildWith } from '../test/gateway.js';
+import { api, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
 
 let server: TestServer;
 let owner: TestUser;

@@ -15,11 +15,23 @@ export const GuildDeleteEvent = dispatch(
 
 export const GuildRoleCreateEvent = dispatch('GUILD_ROLE_CREATE', Type.Object({ ...GuildId, role: Role }, { additionalProperties: false }));
 export const GuildRoleUpdateEvent = dispatch('GUILD_ROLE_UPDATE', Type.Object({ ...GuildId, role: Role }, { additionalProperties: false }));
-export const GuildRoleDeleteEvent = dispatch('GUILD_ROLE_DELETE', Type.Object({ ...GuildId, role_id: Snowflake }, { additionalProperties: false }));
+export const GuildRoleDeleteEvent = dispatch(
+  'GUILD_ROLE_DELETE',
+  Type.Object({ ...GuildId, role_id: Snowflake }, { additionalProperties: false }),
+);
 
-export const GuildMemberAddEvent = dispatch('GUILD_MEMBER_ADD', Type.Object({ ...Member.properties, ...GuildId }, { additionalProperties: true }));
-export const GuildMemberUpdateEvent = dispatch('GUILD_MEMBER_UPDATE', Type.Object({ ...Member.properties, ...GuildId, user: User }, { additionalProperties: true }));
-export const GuildMemberRemoveEvent = dispatch('GUILD_MEMBER_REMOVE', Type.Object({ ...GuildId, user: User }, { additionalProperties: false }));
+export const GuildMemberAddEvent = dispatch(
+  'GUILD_MEMBER_ADD',
+  Type.Object({ ...Member.properties, ...GuildId }, { additionalProperties: true }),
+);
+export const GuildMemberUpdateEvent = dispatch(
+  'GUILD_MEMBER_UPDATE',
+  Type.Object({ ...Member.properties, ...GuildId, user: User }, { additionalProperties: true }),
+);
+export const GuildMemberRemoveEvent = dispatch(
+  'GUILD_MEMBER_REMOVE',
+  Type.Object({ ...GuildId, user: User }, { additionalProperties: false }),
+);
 
 /** Answer to REQUEST_GUILD_MEMBERS (op 8), in chunks of up to 1000 members. */
 export const GuildMembersChunkEvent = dispatch(
@@ -43,5 +55,8 @@ export const GuildBanRemoveEvent = dispatch('GUILD_BAN_REMOVE', Type.Object({ ..
 
 export const GuildAuditLogEntryCreateEvent = dispatch(
   'GUILD_AUDIT_LOG_ENTRY_CREATE',
-  Type.Object({ ...GuildId, id: Snowflake, action_type: Type.Integer(), user_id: Type.Union([Snowflake, Type.Null()]) }, { additionalProperties: true }),
+  Type.Object(
+    { ...GuildId, id: Snowflake, action_type: Type.Integer(), user_id: Type.Union([Snowflake, Type.Null()]) },
+    { additionalProperties: true },
+  ),
 );

@@ -13,7 +13,11 @@ export * from './presence.js';
 export * from './session.js';
 
 /** `FooBarEvent` → `FOO_BAR`. */
-const eventName = (exportName: string) => exportName.replace(/Event$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+const eventName = (exportName: string) =>
+  exportName
+    .replace(/Event$/, '')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toUpperCase();
 
 const all: Record<string, unknown> = { ...session, ...guilds, ...channels, ...messages, ...presence };
 

@@ -10,7 +10,13 @@ export const PresenceUpdateEvent = dispatch('PRESENCE_UPDATE', Presence);
 export const TypingStartEvent = dispatch(
   'TYPING_START',
   Type.Object(
-    { channel_id: Snowflake, guild_id: Type.Optional(Snowflake), user_id: Snowflake, timestamp: Type.Integer(), member: Type.Optional(Member) },
+    {
+      channel_id: Snowflake,
+      guild_id: Type.Optional(Snowflake),
+      user_id: Snowflake,
+      timestamp: Type.Integer(),
+      member: Type.Optional(Member),
+    },
     { additionalProperties: false },
   ),
 );
