@@ -67,6 +67,19 @@ describe.each(blobBackends())('attachments on $name', ({ env }) => {
     expect((await download(server, read.body.attachments[0].url)).bytes.equals(bin)).toBe(true);
   });
 
+  it('serves byte ranges (seeking in audio and video)', async () => {
+    const bytes = bytesOf(5000, 9);
+    const sent = await sendFiles(server, owner, guild.channelId, [{ name: 'clip.bin', bytes }]);
+    const url = new URL(sent.body.attachments[0].url, server.url);
+    const part = await fetch(url, { headers: { range: 'bytes=100-199' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe('bytes 100-199/5000');
+    expect(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(100, 200))).toBe(true);
+    const tail = await fetch(url, { headers: { range: 'bytes=-10' } });
+    expect(Buffer.from(await tail.arrayBuffer()).equals(bytes.subarray(4990))).toBe(true);
+    expect((await fetch(url, { headers: { range: 'bytes=6000-' } })).status).toBe(416);
+  });
+
   it('direct upload: PUT to the presigned URL, then send by uploaded_filename', async () => {
     const bytes = bytesOf(300_000, 5);
     const up = await directUpload(server, owner, guild.channelId, 'report final.pdf', bytes);

@@ -1,7 +1,7 @@
 import { Errors } from '@retrocast/protocol';
 import { eq, inArray } from 'drizzle-orm';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { readBlob } from '../blobs/types.js';
+import { type ByteRange, readBlob } from '../blobs/types.js';
 import { deriveUrlKey } from '../blobs/signing.js';
 import { channels, guilds } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
@@ -13,6 +13,16 @@ import { attachmentPath, registerAttachmentUrlKey, verifyAttachmentUrl } from '.
 /** Events after which a channel's attachment blobs may have lost their rows (FK cascades). */
 const SWEEP_ON = new Set(['MESSAGE_DELETE', 'MESSAGE_DELETE_BULK', 'CHANNEL_DELETE']);
 const PREVIEW_MAX = 4096;
+
+/** `Range: bytes=a-b` / `a-` / `-n` (one range) → inclusive bounds; anything else is the whole file. */
+export function parseRange(header: string | undefined, size: number): ByteRange | undefined | 'unsatisfiable' {
+  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  const start = m[1] === '' ? Math.max(0, size - Number(m[2])) : Number(m[1]);
+  const end = m[1] === '' || m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size || start > end) return 'unsatisfiable';
+  return { start, end };
+}
 
 /** Headers that keep a stranger's upload from running as a page of this origin. */
 export function sendStored(reply: FastifyReply, contentType: string, filename: string, inline: boolean) {
@@ -95,10 +105,15 @@ export const attachmentFileRoutes: FastifyPluginAsync = async (app) => {
         sendStored(reply, preview.type, filename, true);
         return reply.send(preview.data);
       }
-      const stream = await ctx.blobs.get(row.blobKey);
+      // Single byte ranges, so video and audio can seek.
+      const range = parseRange(req.headers.range, row.size);
+      if (range === 'unsatisfiable') return reply.code(416).header('Content-Range', `bytes */${row.size}`).send();
+      const stream = await ctx.blobs.get(row.blobKey, range);
       if (!stream) throw new ApiError(Errors.UNKNOWN_ATTACHMENT);
       sendStored(reply, row.contentType, filename, inline);
-      reply.header('Content-Length', row.size);
+      reply.header('Accept-Ranges', 'bytes');
+      if (range) reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${row.size}`);
+      reply.header('Content-Length', range ? range.end - range.start + 1 : row.size);
       return reply.send(stream);
     },
   );

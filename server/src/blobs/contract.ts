@@ -31,6 +31,18 @@ export function describeBlobContract(name: string, env: () => Record<string, str
       expect(await blobs.list(`${prefix}/a/`)).toEqual([`${prefix}/a/two.bin`]);
     });
 
+    it('reads byte ranges', async () => {
+      await blobs.put(`${prefix}/r`, Buffer.from('0123456789'));
+      const part = async (start: number, end: number) => {
+        const chunks: Buffer[] = [];
+        for await (const c of (await blobs.get(`${prefix}/r`, { start, end }))!) chunks.push(c as Buffer);
+        return Buffer.concat(chunks).toString();
+      };
+      expect(await part(2, 5)).toBe('2345');
+      expect(await part(9, 9)).toBe('9');
+      expect(await part(0, 9)).toBe('0123456789');
+    });
+
     it('overwrites a key whole', async () => {
       await blobs.put(`${prefix}/b`, Buffer.from('first version'));
       await blobs.put(`${prefix}/b`, Buffer.from('2nd'));

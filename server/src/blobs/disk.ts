@@ -22,7 +22,7 @@ export function createDiskBlobStore(root: string, urlKey: Uint8Array): BlobStore
       await writeFile(tmp, body);
       await rename(tmp, file);
     },
-    async get(key) {
+    async get(key, range) {
       const file = pathOf(key);
       try {
         if (!(await stat(file)).isFile()) return undefined;
@@ -30,7 +30,7 @@ export function createDiskBlobStore(root: string, urlKey: Uint8Array): BlobStore
         if (missing(err)) return undefined;
         throw err;
       }
-      return createReadStream(file);
+      return createReadStream(file, range ? { start: range.start, end: range.end } : {});
     },
     async head(key) {
       try {

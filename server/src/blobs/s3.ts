@@ -51,9 +51,10 @@ export async function createS3BlobStore(s: S3Settings): Promise<BlobStore> {
     async put(key, body, contentType) {
       await client.send(new PutObjectCommand({ Bucket, Key: checkKey(key), Body: body, ContentType: contentType ?? 'application/octet-stream' }));
     },
-    async get(key) {
+    async get(key, range) {
       try {
-        const res = await client.send(new GetObjectCommand({ Bucket, Key: checkKey(key) }));
+        const Range = range ? `bytes=${range.start}-${range.end}` : undefined;
+        const res = await client.send(new GetObjectCommand({ Bucket, Key: checkKey(key), Range }));
         return res.Body as Readable;
       } catch (err) {
         if (notFound(err)) return undefined;

@@ -1,5 +1,11 @@
 import type { Readable } from 'node:stream';
 
+/** Inclusive byte range, as in HTTP `Range: bytes=start-end`. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 /** What a stored blob is, as far as the store knows. */
 export interface BlobInfo {
   size: number;
@@ -21,8 +27,8 @@ export interface PresignPutOptions {
 export interface BlobStore {
   readonly kind: 'disk' | 's3';
   put(key: string, body: Buffer, contentType?: string): Promise<void>;
-  /** A stream of the blob, or undefined if there is none. */
-  get(key: string): Promise<Readable | undefined>;
+  /** A stream of the blob (or of bytes `start..end`, inclusive), or undefined if there is none. */
+  get(key: string, range?: ByteRange): Promise<Readable | undefined>;
   head(key: string): Promise<BlobInfo | undefined>;
   /** Deletes these keys; missing keys are fine. */
   delete(keys: string[]): Promise<void>;
