@@ -12,7 +12,12 @@ import { attachmentPath, registerAttachmentUrlKey, verifyAttachmentUrl } from '.
 
 /** Events after which a channel's attachment blobs may have lost their rows (FK cascades). */
 const SWEEP_ON = new Set(['MESSAGE_DELETE', 'MESSAGE_DELETE_BULK', 'CHANNEL_DELETE']);
-const PREVIEW_MAX = 4096;
+/** Preview sizes are rounded up to these steps, so each image has a handful of cached variants at most. */
+const PREVIEW_STEPS = [64, 128, 256, 400, 512, 800, 1024, 1600, 2048, 4096];
+const step = (n: number) => PREVIEW_STEPS.find((s) => s >= n) ?? 4096;
+const previewKey = (row: { channelId: string; id: string }, w: number, h: number, ext: string) => `attachments/${row.channelId}/${row.id}-previews/${w}x${h}.${ext}`;
+/** Attachment id of a blob key: `attachments/{channel}/{id}[-previews]/…`. */
+const idOf = (key: string) => key.split('/')[2].split('-')[0];
 
 /** `Range: bytes=a-b` / `a-` / `-n` (one range) → inclusive bounds; anything else is the whole file. */
 export function parseRange(header: string | undefined, size: number): ByteRange | undefined | 'unsatisfiable' {
@@ -49,7 +54,6 @@ export const attachmentFileRoutes: FastifyPluginAsync = async (app) => {
     sweeping.add(channelId);
     try {
       const keys = await ctx.blobs.list(`attachments/${channelId}/`);
-      const idOf = (k: string) => k.split('/')[2];
       const gone = new Set(await store.missingAttachmentIds(ctx.db, [...new Set(keys.map(idOf))]));
       await ctx.blobs.delete(keys.filter((k) => gone.has(idOf(k))));
     } finally {
@@ -82,6 +86,24 @@ export const attachmentFileRoutes: FastifyPluginAsync = async (app) => {
     clearInterval(stale);
   });
 
+  /**
+   * A resized copy, made once per size step and kept beside the original
+   * (`attachments/{channel}/{id}-previews/{w}x{h}.{ext}`), so scrolling past an image costs no sharp run.
+   */
+  const loadPreview = async (row: store.AttachmentRow, width?: number, height?: number) => {
+    const w = width ? step(width) : 0;
+    const h = height ? step(height) : 0;
+    const type = row.contentType === 'image/gif' ? 'image/gif' : 'image/webp';
+    const key = previewKey(row, w, h, type === 'image/gif' ? 'gif' : 'webp');
+    const cached = await readBlob(ctx.blobs, key, ctx.config.files.maxUploadBytes);
+    if (cached) return { data: cached, type };
+    const bytes = await readBlob(ctx.blobs, row.blobKey, ctx.config.files.maxUploadBytes);
+    if (!bytes) return undefined;
+    const preview = await resizeImage(bytes, row.contentType as string, w || undefined, h || undefined);
+    await ctx.blobs.put(key, preview.data, preview.type);
+    return preview;
+  };
+
   app.get<{ Params: { channelId: string; attachmentId: string; filename: string }; Querystring: Record<string, string> }>(
     '/attachments/:channelId/:attachmentId/:filename',
     { config: { rateLimit: { limit: 100, windowMs: 1000 } }, schema: { hide: true } },
@@ -98,10 +120,8 @@ export const attachmentFileRoutes: FastifyPluginAsync = async (app) => {
       const width = Number(req.query.width) || undefined;
       const height = Number(req.query.height) || undefined;
       if ((width || height) && row.width && ['image/png', 'image/jpeg', 'image/webp', 'image/gif'].includes(row.contentType)) {
-        const bytes = await readBlob(ctx.blobs, row.blobKey, ctx.config.files.maxUploadBytes);
-        if (!bytes) throw new ApiError(Errors.UNKNOWN_ATTACHMENT);
-        const clamp = (n?: number) => (n ? Math.min(Math.max(Math.floor(n), 16), PREVIEW_MAX) : undefined);
-        const preview = await resizeImage(bytes, row.contentType, clamp(width), clamp(height));
+        const preview = await loadPreview(row, width, height);
+        if (!preview) throw new ApiError(Errors.UNKNOWN_ATTACHMENT);
         sendStored(reply, preview.type, filename, true);
         return reply.send(preview.data);
       }
