@@ -179,16 +179,16 @@ describe('close codes', () => {
 
 describe('heartbeat timeout', () => {
   it('closes a session that stops heartbeating with 4009', async () => {
-    const fast = await startServer({ env: { HEARTBEAT_INTERVAL_MS: '200' } });
+    const fast = await startServer({ env: { HEARTBEAT_INTERVAL_MS: '500' } });
     try {
       const c = await GatewayClient.connect(fast, { autoHeartbeat: false });
-      expect((await c.waitFor((f) => f.op === 10)).d.heartbeat_interval).toBe(200);
+      expect((await c.waitFor((f) => f.op === 10)).d.heartbeat_interval).toBe(500);
       const started = Date.now();
       expect((await c.closed).code).toBe(4009);
-      expect(Date.now() - started).toBeLessThan(2000);
+      expect(Date.now() - started).toBeLessThan(5000);
       const alive = await GatewayClient.connect(fast);
       await alive.identify((await registerUser(fast)).token);
-      await new Promise((r) => setTimeout(r, 700));
+      await new Promise((r) => setTimeout(r, 1500));
       expect(alive.closeCode).toBeUndefined();
       // Shutting the server down asks clients to RECONNECT (op 7) and closes resumably (4000).
       await fast.close();

@@ -79,7 +79,7 @@ export class GatewayClient {
   }
 
   /** First frame from index `from` on that matches; rejects after `ms`. */
-  async waitFor(pred: (f: Frame) => boolean, ms = 5000, from = 0): Promise<Frame> {
+  async waitFor(pred: (f: Frame) => boolean, ms = 10_000, from = 0): Promise<Frame> {
     const deadline = Date.now() + ms;
     for (;;) {
       const hit = this.frames.slice(from).find(pred);

@@ -45,8 +45,8 @@ export async function verifyDispatch(
   const before = stateOf(c.frames);
   const from = c.frames.length;
   await action();
-  for (const t of expected) await c.waitFor((f) => f.t === t, 5000, from);
-  await quiet(150);
+  for (const t of expected) await c.waitFor((f) => f.t === t, 10_000, from);
+  await quiet(250);
   const events = c.frames.slice(from).filter((f) => f.op === 0);
   expect(c.schemaErrors).toEqual([]);
   const after = events.reduce(apply, before);
