@@ -1,17 +1,16 @@
 import { Errors } from '@retrocast/protocol';
-import { eq, inArray } from 'drizzle-orm';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { type ByteRange, readBlob } from '../blobs/types.js';
 import { deriveUrlKey } from '../blobs/signing.js';
-import { channels, guilds } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
 import { INLINE_TYPES, resizeImage } from './inspect.js';
-import { doSweepStaleUploads } from './service.js';
+import { accessSignedAttachment, doSweepStaleUploads } from './service.js';
 import * as store from './store.js';
-import { attachmentPath, registerAttachmentUrlKey, verifyAttachmentUrl } from './urls.js';
+import { registerAttachmentUrlKey } from './urls.js';
 
 /** Events after which a channel's attachment blobs may have lost their rows (FK cascades). */
 const SWEEP_ON = new Set(['MESSAGE_DELETE', 'MESSAGE_DELETE_BULK', 'CHANNEL_DELETE']);
+const PREVIEWABLE = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/gif']);
 /** Preview sizes are rounded up to these steps, so each image has a handful of cached variants at most. */
 const PREVIEW_STEPS = [64, 128, 256, 400, 512, 800, 1024, 1600, 2048, 4096];
 const step = (n: number) => PREVIEW_STEPS.find((s) => s >= n) ?? 4096;
@@ -62,11 +61,11 @@ export const attachmentFileRoutes: FastifyPluginAsync = async (app) => {
   };
   /** A deleted guild's emoji, icons and every attachment of its (cascaded) channels. */
   const sweepGuild = async (guildId: string) => {
-    if ((await ctx.db.select({ id: guilds.id }).from(guilds).where(eq(guilds.id, guildId)).limit(1)).length) return; // only someone left
+    if (await store.guildExists(ctx.db, guildId)) return; // only someone left
     await ctx.blobs.delete([...(await ctx.blobs.list(`emojis/${guildId}/`)), ...(await ctx.blobs.list(`icons/${guildId}/`))]);
     const keys = await ctx.blobs.list('attachments/');
     const channelIds = [...new Set(keys.map((k) => k.split('/')[1]))];
-    const alive = new Set(channelIds.length ? (await ctx.db.select({ id: channels.id }).from(channels).where(inArray(channels.id, channelIds))).map((c) => c.id) : []);
+    const alive = await store.existingChannelIds(ctx.db, channelIds);
     await ctx.blobs.delete(keys.filter((k) => !alive.has(k.split('/')[1])));
   };
   const off = ctx.bus.subscribe((e) => {
@@ -104,37 +103,36 @@ export const attachmentFileRoutes: FastifyPluginAsync = async (app) => {
     return preview;
   };
 
+  const sendPreview = async (reply: FastifyReply, row: store.AttachmentRow, width?: number, height?: number) => {
+    const preview = await loadPreview(row, width, height);
+    if (!preview) throw new ApiError(Errors.UNKNOWN_ATTACHMENT);
+    sendStored(reply, preview.type, row.filename, true);
+    return reply.send(preview.data);
+  };
+
+  /** The file itself, or one byte range of it so video and audio can seek. */
+  const sendFile = async (reply: FastifyReply, row: store.AttachmentRow & { contentType: string }, rangeHeader?: string) => {
+    const range = parseRange(rangeHeader, row.size);
+    if (range === 'unsatisfiable') return reply.code(416).header('Content-Range', `bytes */${row.size}`).send();
+    const stream = await ctx.blobs.get(row.blobKey, range);
+    if (!stream) throw new ApiError(Errors.UNKNOWN_ATTACHMENT);
+    sendStored(reply, row.contentType, row.filename, INLINE_TYPES.has(row.contentType));
+    reply.header('Accept-Ranges', 'bytes');
+    if (range) reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${row.size}`);
+    reply.header('Content-Length', range ? range.end - range.start + 1 : row.size);
+    return reply.send(stream);
+  };
+
   app.get<{ Params: { channelId: string; attachmentId: string; filename: string }; Querystring: Record<string, string> }>(
     '/attachments/:channelId/:attachmentId/:filename',
     { config: { rateLimit: { limit: 100, windowMs: 1000 } }, schema: { hide: true } },
     async (req, reply) => {
-      const { channelId, attachmentId, filename } = req.params;
-      const path = attachmentPath({ channelId, id: attachmentId, filename });
-      if (!/^\d{1,19}$/.test(channelId) || !/^\d{1,19}$/.test(attachmentId) || !verifyAttachmentUrl(path, req.query)) {
-        throw new ApiError({ code: 0, status: 404, message: 'This content is no longer available.' });
-      }
-      const row = await store.loadAttachment(ctx.db, channelId, attachmentId);
-      if (!row || row.filename !== filename || row.contentType === null) throw new ApiError(Errors.UNKNOWN_ATTACHMENT);
-      const inline = INLINE_TYPES.has(row.contentType);
+      const row = await accessSignedAttachment(ctx, req.params, req.query);
       reply.header('Cache-Control', 'private, max-age=3600');
       const width = Number(req.query.width) || undefined;
       const height = Number(req.query.height) || undefined;
-      if ((width || height) && row.width && ['image/png', 'image/jpeg', 'image/webp', 'image/gif'].includes(row.contentType)) {
-        const preview = await loadPreview(row, width, height);
-        if (!preview) throw new ApiError(Errors.UNKNOWN_ATTACHMENT);
-        sendStored(reply, preview.type, filename, true);
-        return reply.send(preview.data);
-      }
-      // Single byte ranges, so video and audio can seek.
-      const range = parseRange(req.headers.range, row.size);
-      if (range === 'unsatisfiable') return reply.code(416).header('Content-Range', `bytes */${row.size}`).send();
-      const stream = await ctx.blobs.get(row.blobKey, range);
-      if (!stream) throw new ApiError(Errors.UNKNOWN_ATTACHMENT);
-      sendStored(reply, row.contentType, filename, inline);
-      reply.header('Accept-Ranges', 'bytes');
-      if (range) reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${row.size}`);
-      reply.header('Content-Length', range ? range.end - range.start + 1 : row.size);
-      return reply.send(stream);
+      if ((width || height) && row.width && PREVIEWABLE.has(row.contentType)) return sendPreview(reply, row, width, height);
+      return sendFile(reply, row, req.headers.range);
     },
   );
 };

@@ -5,6 +5,7 @@ import { ApiError, invalidField } from '../http/errors.js';
 import { accessTextChannel } from '../messages/service.js';
 import { inspectFile, sanitizeFilename } from './inspect.js';
 import * as store from './store.js';
+import { attachmentPath, verifyAttachmentUrl } from './urls.js';
 
 const { VIEW_CHANNEL, SEND_MESSAGES, ATTACH_FILES } = Permissions;
 /** Direct-upload URLs live five minutes (spec). */
@@ -136,4 +137,18 @@ export async function doSweepStaleUploads(ctx: AppContext, maxAgeMs = STALE_UPLO
   const keys = await store.deleteStaleUploads(ctx.db, new Date(Date.now() - maxAgeMs));
   await ctx.blobs.delete(keys);
   return keys.length;
+}
+
+/**
+ * A download: the signature must be valid and unexpired for exactly this path (the link is the
+ * permission, like Discord's CDN), and the file must exist and be finished.
+ */
+export async function accessSignedAttachment(ctx: AppContext, p: { channelId: string; attachmentId: string; filename: string }, query: Record<string, unknown>) {
+  const path = attachmentPath({ channelId: p.channelId, id: p.attachmentId, filename: p.filename });
+  if (!/^\d{1,19}$/.test(p.channelId) || !/^\d{1,19}$/.test(p.attachmentId) || !verifyAttachmentUrl(path, query)) {
+    throw new ApiError({ code: 0, status: 404, message: 'This content is no longer available.' });
+  }
+  const row = await store.loadAttachment(ctx.db, p.channelId, p.attachmentId);
+  if (!row || row.filename !== p.filename || row.contentType === null) throw new ApiError(Errors.UNKNOWN_ATTACHMENT);
+  return row as store.AttachmentRow & { contentType: string };
 }

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
-import { attachments } from '../db/schema.js';
+import { attachments, channels, guilds } from '../db/schema.js';
 
 export type AttachmentRow = typeof attachments.$inferSelect;
 
@@ -61,4 +61,14 @@ export async function deleteStaleUploads(q: Queryable, before: Date): Promise<st
     .where(and(isNull(attachments.messageId), lt(attachments.createdAt, before)))
     .returning({ key: attachments.blobKey });
   return gone.map((g) => g.key);
+}
+
+export async function guildExists(q: Queryable, guildId: string): Promise<boolean> {
+  return (await q.select({ id: guilds.id }).from(guilds).where(eq(guilds.id, guildId)).limit(1)).length > 0;
+}
+
+/** Of these channel ids, the ones that still exist. */
+export async function existingChannelIds(q: Queryable, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  return new Set((await q.select({ id: channels.id }).from(channels).where(inArray(channels.id, ids))).map((c) => c.id));
 }

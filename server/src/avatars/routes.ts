@@ -1,8 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { eq } from 'drizzle-orm';
 import { Errors } from '@retrocast/protocol';
 import { readBlob } from '../blobs/types.js';
-import { emojis } from '../db/schema.js';
+import { loadEmojiById } from '../emojis/store.js';
 import { ApiError } from '../http/errors.js';
 import { type ImageFormat, renderImage } from './images.js';
 import { type ImageKind, imageKey } from './service.js';
@@ -58,7 +57,7 @@ export const imageRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Params: { file: string }; Querystring: { size?: string } }>('/emojis/:file', { config: { rateLimit }, schema: { hide: true } }, async (req, reply) => {
     const m = EMOJI_FILE.exec(req.params.file);
     if (!m) throw notFound();
-    const [row] = await ctx.db.select().from(emojis).where(eq(emojis.id, m[1])).limit(1);
+    const row = await loadEmojiById(ctx.db, m[1]);
     if (!row) throw new ApiError(Errors.UNKNOWN_EMOJI);
     const master = await readBlob(ctx.blobs, row.blobKey, MASTER_MAX);
     if (!master) throw notFound();
