@@ -162,10 +162,18 @@ describe('chat features', () => {
     await expect.poll(() => name.inputValue()).toBe('new role');
     await name.fill('Crew');
     await name.press('Tab');
-    await page
-      .getByRole('list', { name: /Roles, highest first/ })
-      .getByRole('button', { name: 'Crew' })
-      .waitFor();
+    const list = page.getByRole('list', { name: /Roles, highest first/ });
+    await list.getByRole('button', { name: 'Crew' }).waitFor();
+    // A second role, then drag whichever is lower above the other.
+    await page.getByRole('button', { name: 'Create Role' }).click();
+    await expect.poll(() => name.inputValue()).toBe('new role');
+    await name.fill('Helpers');
+    await name.press('Tab');
+    await list.getByRole('button', { name: 'Helpers' }).waitFor();
+    const order = async () => (await list.getByRole('button').allTextContents()).map((t) => t.trim()).filter((t) => t !== '@everyone');
+    const [top, second] = await order();
+    await list.locator('li', { hasText: second }).dragTo(list.locator('li', { hasText: top }));
+    await expect.poll(order, { timeout: 3000 }).toEqual([second, top]);
     await page.getByRole('button', { name: 'Members', exact: true }).click();
     const row = page.locator('li', { hasText: 'Bob' }).filter({ has: page.locator('details') });
     await row.locator('summary').click();
