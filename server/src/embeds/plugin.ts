@@ -8,6 +8,7 @@ import { EmbedCache, doUnfurl } from './service.js';
 
 const SEND_ROUTE = '/api/v10/channels/:channelId/messages';
 const PROXY_CAP = 8 * 1024 * 1024;
+const MAX_RUNNING = 32;
 
 /**
  * Link previews. After POST …/messages answers 200, the instance that created the message fetches
@@ -35,7 +36,8 @@ export async function installLinkEmbeds(app: FastifyInstance) {
     } catch {
       return payload;
     }
-    if (!msg.content?.includes('http') || msg.embeds?.length) return payload;
+    // Past MAX_RUNNING previews in flight (a flood of links), new ones are skipped rather than queued.
+    if (!msg.content?.includes('http') || msg.embeds?.length || running.size >= MAX_RUNNING) return payload;
     const job = doUnfurl(ctx, fetcher, cache, msg, stop.signal)
       .catch((err) => {
         if (!stop.signal.aborted) ctx.log.debug({ err }, 'link preview failed');
