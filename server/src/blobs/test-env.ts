@@ -4,7 +4,9 @@ export function s3TestEnv(): Record<string, string> | undefined {
   if (!endpoint) return undefined;
   return {
     S3_ENDPOINT: endpoint,
-    S3_BUCKET: process.env.TEST_S3_BUCKET || 'retrocast-test',
+    // A bucket of its own per suite: the server sweeps files whose rows are gone from *its* database,
+    // so suites running in parallel must not share one.
+    S3_BUCKET: `rc-test-${process.pid.toString(36)}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
     S3_ACCESS_KEY_ID: process.env.TEST_S3_ACCESS_KEY_ID || 'retrocast',
     S3_SECRET_ACCESS_KEY: process.env.TEST_S3_SECRET_ACCESS_KEY || 'retrocast-secret',
     S3_REGION: process.env.TEST_S3_REGION || 'us-east-1',
