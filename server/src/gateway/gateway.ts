@@ -113,17 +113,21 @@ export class Gateway {
 
   private sink = (s: Session, seq: number, frame: string, cursor: string | undefined) => this.store?.append(s, seq, frame, cursor);
 
-  private async ensureGuilds(s: Session): Promise<string[]> {
-    const ids = (await loadUserGuildIds(this.ctx, s.userId)).filter((g) => onShard(s.shard, g));
+  private async guildIdsOf(s: Session): Promise<string[]> {
+    return (await loadUserGuildIds(this.ctx, s.userId)).filter((g) => onShard(s.shard, g));
+  }
+
+  private async ensureGuilds(ids: string[]) {
     for (const gid of ids) await this.cache.ensure(gid);
-    return ids;
   }
 
   /** IDENTIFY: a new session, READY, one GUILD_CREATE per guild, then whatever happened meanwhile. */
   async identify(conn: Connection, who: Caller, opts: IdentifyOptions, gatewayUrl: string): Promise<void> {
     const session = new Session({ id: randomBytes(16).toString('hex'), userId: who.id, bot: who.bot, ...opts }, this.sink);
+    // Membership is read inside the queue: a join is then either in this list or delivered later.
     const guildIds = await this.enqueue(async () => {
-      const ids = await this.ensureGuilds(session);
+      const ids = await this.guildIdsOf(session);
+      await this.ensureGuilds(ids);
       session.cursor = this.doneId;
       this.register(session);
       await this.store?.create(session, this.instanceId);
@@ -177,7 +181,7 @@ export class Gateway {
     const rec = await this.store.claim(sessionId, this.instanceId, who.id);
     if (!rec) return null;
     const session = new Session(rec, this.sink);
-    await this.ensureGuilds(session);
+    await this.ensureGuilds(await this.guildIdsOf(session));
     this.register(session);
     const done = this.doneId ?? '0-0';
     for (const { id, event } of await bus.readSince(rec.cursor ?? '0-0')) {
