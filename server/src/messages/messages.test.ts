@@ -217,6 +217,20 @@ describe('POST /channels/:id/messages', () => {
   });
 });
 
+describe('DELETE keeps last_message_id ackable', () => {
+  it('moves last_message_id back to the newest remaining message, then to null', async () => {
+    const ch = g.channelId;
+    const lastId = async () => (await server.app.ctx.db.select().from(channels).where(eq(channels.id, ch)))[0].lastMessageId;
+    const a = await send(server, g.owner, ch, { content: 'older' });
+    const b = await send(server, g.owner, ch, { content: 'newest' });
+    expect(await lastId()).toBe(b.body.id);
+    expect((await api(server, 'DELETE', `/channels/${ch}/messages/${b.body.id}`, { token: g.owner.token })).status).toBe(204);
+    expect(await lastId()).toBe(a.body.id);
+    const ack = await api(server, 'POST', `/channels/${ch}/messages/${a.body.id}/ack`, { token: g.owner.token, body: {} });
+    expect(ack.status).toBe(200);
+  });
+});
+
 describe('permissions', () => {
   it('no send without SEND_MESSAGES, no history without READ_MESSAGE_HISTORY, nothing at all without VIEW_CHANNEL', async () => {
     const channelId = await createTextChannel(server, g.guildId, 'perm');

@@ -260,6 +260,7 @@ export async function doDeleteMessage(ctx: AppContext, who: Caller, channelId: s
     if (!gone.length) return; // a concurrent delete already announced it
     const guild = message.guildId ? { guild_id: message.guildId } : {};
     emit({ t: 'MESSAGE_DELETE', d: { id: message.id, channel_id: channelId, ...guild }, channel_id: channelId, ...guild });
+    await store.refreshChannelLastMessage(tx, channelId);
     if (message.pinned) await doRefreshPins(tx, emit, channelId, message.guildId);
   });
 }
@@ -281,6 +282,7 @@ export async function doBulkDelete(ctx: AppContext, who: Caller, channelId: stri
     if (!gone.length) return;
     const guild = access.channel.guildId ? { guild_id: access.channel.guildId } : {};
     emit({ t: 'MESSAGE_DELETE_BULK', d: { ids: gone.map((g) => g.id), channel_id: channelId, ...guild }, channel_id: channelId, ...guild });
+    await store.refreshChannelLastMessage(tx, channelId);
     if (gone.some((m) => m.pinned)) await doRefreshPins(tx, emit, channelId, access.channel.guildId);
   });
 }

@@ -136,6 +136,12 @@ export async function setChannelLastMessage(q: Queryable, channelId: string, mes
   await q.update(channels).set({ lastMessageId: messageId }).where(eq(channels.id, channelId));
 }
 
+/** After deletes: last_message_id points at the newest message still there (or null), so it can be acked. */
+export async function refreshChannelLastMessage(q: Queryable, channelId: string) {
+  const [{ last }] = await q.select({ last: max(messages.id) }).from(messages).where(eq(messages.channelId, channelId));
+  await q.update(channels).set({ lastMessageId: last ?? null }).where(eq(channels.id, channelId));
+}
+
 /** Users, attachments and replied-to messages for a batch of rows: three queries at most. */
 export async function hydrate(q: Queryable, rows: MessageRow[]): Promise<MessageRefs> {
   const refIds = [...new Set(rows.flatMap((m) => (m.reference ? [m.reference.message_id] : [])))];
