@@ -4,6 +4,7 @@ import type { BusEvent } from '../bus/types.js';
 import { channelRecipients } from '../db/schema.js';
 import { toWireChannel } from '../guilds/wire.js';
 import { loadWireMember } from '../members/store.js';
+import { toWirePresence } from '../presence/service.js';
 import type { Gateway } from './gateway.js';
 import { type GuildState, toPermissionOverwrites } from './guild-cache.js';
 import { buildGuildCreate, onShard } from './ready.js';
@@ -80,6 +81,8 @@ export class Fanout {
     if (ev.t === 'GUILD_CREATE' && typeof meta.join === 'string' && gid) await this.sendJoinGuildCreate(ev, meta.join, gid, id);
     else this.deliver(ev, id, dm);
     for (const peer of await this.peerUpdates(ev)) this.deliver(peer, undefined);
+    const joined = await this.joinPresence(ev);
+    if (joined) this.deliver(joined, undefined);
     if (meta.deleted && gid) cache.drop(gid);
     if (typeof meta.leave === 'string' && gid) this.gw.dropUnusedGuilds();
   }
@@ -103,6 +106,21 @@ export class Fanout {
     const dm = ev.channel_id && !ev.guild_id && !ev.user_ids ? await this.recipientsOf(ev.channel_id) : undefined;
     if (this.accepts(session, ev, dm)) session.dispatch(ev.t, encode(ev.d), id);
     for (const peer of await this.peerUpdates(ev)) if (this.accepts(session, peer)) session.dispatch(peer.t, encode(peer.d));
+    const joined = await this.joinPresence(ev);
+    if (joined && this.accepts(session, joined)) session.dispatch(joined.t, encode(joined.d));
+  }
+
+  /**
+   * A member joined: the others learn the newcomer's current presence (if they are visible at
+   * all), since no PRESENCE_UPDATE comes until the newcomer's status next changes.
+   */
+  private async joinPresence(ev: BusEvent): Promise<BusEvent | undefined> {
+    const userId = ev.meta?.join;
+    if (ev.t !== 'GUILD_MEMBER_ADD' || typeof userId !== 'string' || !ev.guild_id) return undefined;
+    if (!this.gw.cache.has(ev.guild_id)) return undefined;
+    const status = (await this.gw.presence.get([userId])).get(userId);
+    if (!status || status === 'offline') return undefined;
+    return { t: 'PRESENCE_UPDATE', d: toWirePresence(userId, status, ev.guild_id), guild_id: ev.guild_id };
   }
 
   /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GatewayCloseCodes, GatewayOpcodes } from '@retrocast/protocol';
 import type { AppContext, Caller } from '../context.js';
-import { doSetSessionPresence, doSweepPresence, PRESENCE_TTL_MS } from '../presence/service.js';
+import { doAnnouncePresence, doSetSessionPresence, doSweepPresence, PRESENCE_TTL_MS } from '../presence/service.js';
 import { createMemoryPresenceStore, createRedisPresenceStore, type PresenceStore, type SessionStatus } from '../presence/store.js';
 import type { Connection } from './connection.js';
 import { runSessionEnd } from './extensions.js';
@@ -38,6 +38,8 @@ export class Gateway {
   private unsubscribe?: () => void;
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
+  /** Dropped sessions still counting towards their user's presence (grace period), by user. */
+  private graced = new Map<string, Set<Session>>();
 
   private constructor(
     readonly ctx: AppContext,
@@ -94,6 +96,7 @@ export class Gateway {
 
   private unregister(s: Session) {
     s.clearTimers();
+    this.ungrace(s);
     this.sessions.delete(s.id);
     const mine = this.byUser.get(s.userId);
     mine?.delete(s);
@@ -163,6 +166,7 @@ export class Gateway {
     const previous = session.socket;
     if (previous && previous !== conn) (previous as Connection).release();
     session.clearTimers();
+    this.ungrace(session);
     session.socket = conn;
     conn.session = session;
     for (const f of frames) conn.sendFrame(f);
@@ -204,6 +208,7 @@ export class Gateway {
       () => void this.graceOver(s).catch((err) => this.ctx.log.error({ err }, 'presence grace failed')),
       presenceGraceMs,
     ).unref();
+    this.graced.set(s.userId, (this.graced.get(s.userId) ?? new Set()).add(s));
     if (FINAL_CLOSES.has(code)) void this.end(s).catch((err) => this.ctx.log.error({ err }, 'session end failed'));
     else
       s.timers.expire = setTimeout(
@@ -215,6 +220,7 @@ export class Gateway {
   /** Grace is over and the session is still disconnected: it stops counting towards presence. */
   private async graceOver(s: Session) {
     s.timers.grace = undefined;
+    this.ungrace(s);
     if (s.socket && this.sessions.get(s.id) === s) return;
     // Claimed by another instance in the meantime: the new owner keeps its presence.
     if (this.store && !s.ended && !(await this.store.isOwner(s.id, this.instanceId))) return;
@@ -228,7 +234,10 @@ export class Gateway {
     const graceLeft = s.timers.grace ? Math.max(0, this.ctx.config.presenceGraceMs - (Date.now() - s.detachedAt)) : -1;
     this.unregister(s);
     s.ended = true;
-    if (graceLeft >= 0) s.timers.grace = setTimeout(() => void this.graceOver(s).catch(() => {}), graceLeft).unref();
+    if (graceLeft >= 0) {
+      s.timers.grace = setTimeout(() => void this.graceOver(s).catch(() => {}), graceLeft).unref();
+      this.graced.set(s.userId, (this.graced.get(s.userId) ?? new Set()).add(s));
+    }
     await this.store?.remove(s.id, this.instanceId);
     await runSessionEnd(this.ctx, s.id, s.userId);
   }
@@ -241,10 +250,29 @@ export class Gateway {
     (s.socket as Connection | null)?.release();
   }
 
+  private ungrace(s: Session) {
+    const mine = this.graced.get(s.userId);
+    mine?.delete(s);
+    if (mine?.size === 0) this.graced.delete(s.userId);
+  }
+
+  /**
+   * op 3. The user's dropped sessions still in their grace period stop counting at once: the user
+   * is evidently here, and others must see the new status now, not when the old grace ends. (A
+   * resume puts such a session back.) Only the final aggregate is announced.
+   */
   async setStatus(s: Session, status: SessionStatus) {
     s.status = status;
     this.store?.touch(s, undefined);
-    await doSetSessionPresence(this.ctx, this.presence, s.userId, s.id, status);
+    let changed = await this.presence.set(s.userId, s.id, status, PRESENCE_TTL_MS);
+    for (const ghost of [...(this.graced.get(s.userId) ?? [])]) {
+      if (ghost === s || !ghost.timers.grace) continue;
+      clearTimeout(ghost.timers.grace);
+      ghost.timers.grace = undefined;
+      this.ungrace(ghost);
+      changed = (await this.presence.set(ghost.userId, ghost.id, null, PRESENCE_TTL_MS)) ?? changed;
+    }
+    if (changed) await doAnnouncePresence(this.ctx, s.userId, changed);
   }
 
   /** Shutdown: every client is told to RECONNECT (and will RESUME elsewhere or here after restart). */

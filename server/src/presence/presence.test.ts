@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectUser, createGuildWith, GatewayClient, quiet } from '../test/gateway.js';
-import { registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
+import { api, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
 
 let server: TestServer;
 let watcher: TestUser;
@@ -94,5 +94,55 @@ describe('presence', () => {
     expect(gc?.d.presences.map((p: { user: { id: string } }) => p.user.id).sort()).toEqual([alice.id, watcher.id].sort());
     a.close(1000);
     other.close(1000);
+  });
+
+  it('tells existing members the presence of someone who joins, and gives the joiner theirs', async () => {
+    const [owner, newcomer, ghost] = await Promise.all([registerUser(server), registerUser(server), registerUser(server)]);
+    const { general, guild } = await createGuildWith(server, owner);
+    const inv = await api(server, 'POST', `/channels/${general.id}/invites`, { token: owner.token, body: {} });
+    const o = await connectUser(server, owner);
+    const n = await connectUser(server, newcomer, { presence: { status: 'dnd', since: null, activities: [], afk: false } });
+    const g = await connectUser(server, ghost, { presence: { status: 'invisible', since: null, activities: [], afk: false } });
+    await quiet(200);
+
+    const from = o.frames.length;
+    expect((await api(server, 'POST', `/invites/${inv.body.code}`, { token: newcomer.token })).status).toBe(200);
+    const add = await o.waitFor((f) => f.t === 'GUILD_MEMBER_ADD' && f.d.user.id === newcomer.id, 5000, from);
+    const p = await o.waitFor((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === newcomer.id, 5000, from);
+    expect(o.frames.indexOf(p)).toBeGreaterThan(o.frames.indexOf(add));
+    expect(p.d).toMatchObject({ guild_id: guild.id, status: 'dnd' });
+    const gc = await n.waitFor((f) => f.t === 'GUILD_CREATE' && f.d.id === guild.id);
+    const listed = gc.d.presences.map((x: { user: { id: string }; status: string }) => [x.user.id, x.status]);
+    expect(new Map(listed)).toEqual(new Map([[owner.id, 'online'], [newcomer.id, 'dnd']]));
+
+    // Invisible joiners stay offline to the others.
+    const mid = o.frames.length;
+    expect((await api(server, 'POST', `/invites/${inv.body.code}`, { token: ghost.token })).status).toBe(200);
+    await o.waitFor((f) => f.t === 'GUILD_MEMBER_ADD' && f.d.user.id === ghost.id, 5000, mid);
+    await quiet(300);
+    expect(o.frames.slice(mid).filter((f) => f.t === 'PRESENCE_UPDATE')).toEqual([]);
+    expect(n.frames.filter((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === ghost.id)).toEqual([]);
+    expect([o, n, g].flatMap((c) => c.schemaErrors)).toEqual([]);
+    for (const c of [o, n, g]) c.close(1000);
+  });
+
+  it('sends a status change at once even while a dropped connection is in its grace period', async () => {
+    await quiet(1200); // alice's earlier sessions are past their grace: she is offline
+    let from = w.frames.length;
+    const a1 = await connectUser(server, alice);
+    await next(from);
+    a1.drop();
+    const a2 = await connectUser(server, alice);
+    await quiet(100);
+    from = w.frames.length;
+    const started = Date.now();
+    a2.send(3, { since: null, activities: [], status: 'idle', afk: true });
+    expect((await next(from)).d.status).toBe('idle');
+    expect(Date.now() - started).toBeLessThan(700);
+    // The dropped session's grace ending changes nothing more.
+    await quiet(1200);
+    expect(updatesSince(from)).toEqual(['idle']);
+    a2.close(1000);
+    await w.waitFor((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === alice.id && f.d.status === 'offline', 8000, from);
   });
 });
