@@ -17,6 +17,13 @@ export interface AppContext {
   ids: SnowflakeGenerator;
   rateLimits: RateLimitStore;
   log: FastifyBaseLogger;
+  /** Who is online as others see it; set by the gateway plugin (unset: nobody is online). */
+  presence?: PresenceReader;
+}
+
+/** Read side of the gateway's presence store: users who are offline or invisible are left out. */
+export interface PresenceReader {
+  get(userIds: string[]): Promise<Map<string, 'online' | 'idle' | 'dnd' | 'offline'>>;
 }
 
 /** The caller of a request, set by the auth hook. */

@@ -27,6 +27,8 @@ export function gatewayUrl(config: Config, req: { headers: IncomingMessage['head
 export async function installGateway(app: FastifyInstance) {
   const gateway = await Gateway.create(app.ctx);
   app.decorate('gateway', gateway);
+  // Services (e.g. @here) read presence through the context, without depending on the gateway.
+  app.ctx.presence = gateway.presence;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
   app.server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');

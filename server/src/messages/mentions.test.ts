@@ -1,6 +1,7 @@
 import { DEFAULT_EVERYONE_PERMISSIONS, Permissions } from '@retrocast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadReadStates } from '../read-states/store.js';
+import { connectUser, quiet as settle } from '../test/gateway.js';
 import { expectValidDispatches } from '../test/guild-fixtures.js';
 import { api, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
 import {
@@ -34,11 +35,17 @@ const mentionCount = async (user: TestUser, channelId: string) =>
 
 describe('parseMentions', () => {
   it('finds every form once', () => {
-    expect(parseMentions('<@1> <@!2> <@1> <@&3> @here')).toEqual({ users: ['1', '2'], roles: ['3'], everyone: true });
-    expect(parseMentions('mail@everyone.com is not @ everyone <@abc> <@!>')).toEqual({ users: [], roles: [], everyone: true });
-    expect(parseMentions('plain text')).toEqual({ users: [], roles: [], everyone: false });
+    expect(parseMentions('<@1> <@!2> <@1> <@&3> @here')).toEqual({ users: ['1', '2'], roles: ['3'], everyone: true, here: true });
+    expect(parseMentions('@here and @everyone')).toEqual({ users: [], roles: [], everyone: true, here: false });
+    expect(parseMentions('mail@everyone.com is not @ everyone <@abc> <@!>')).toEqual({ users: [], roles: [], everyone: true, here: false });
+    expect(parseMentions('plain text')).toEqual({ users: [], roles: [], everyone: false, here: false });
     // Out of BIGINT range: not an id at all.
-    expect(parseMentions('<@9999999999999999999> <@&9223372036854775808>')).toEqual({ users: [], roles: [], everyone: false });
+    expect(parseMentions('<@9999999999999999999> <@&9223372036854775808>')).toEqual({
+      users: [],
+      roles: [],
+      everyone: false,
+      here: false,
+    });
   });
 });
 
@@ -73,6 +80,29 @@ describe('mentions on send', () => {
     expect(denied.status).toBe(200);
     expect(denied.body.mention_everyone).toBe(false);
     expect(denied.body.content).toBe('@everyone hello');
+  });
+
+  it('@here raises mention counts of online, idle and dnd members only', async () => {
+    const [online, idle, dnd, invisible, offline] = await Promise.all([1, 2, 3, 4, 5].map(() => addMember(server, g.guildId)));
+    const as = (status: string) => ({ presence: { status, since: null, activities: [], afk: false } });
+    const conns = await Promise.all([
+      connectUser(server, online),
+      connectUser(server, idle, as('idle')),
+      connectUser(server, dnd, as('dnd')),
+      connectUser(server, invisible, as('invisible')),
+    ]);
+    await settle(200);
+    const everyone = [online, idle, dnd, invisible, offline];
+    const before = await Promise.all(everyone.map((u) => mentionCount(u, g.channelId)));
+    const res = await send(server, g.owner, g.channelId, { content: `@here <@${offline.id}> look` });
+    expect(res.body.mention_everyone).toBe(true);
+    const after = await Promise.all(everyone.map((u) => mentionCount(u, g.channelId)));
+    // The offline member is still pinged by name; the invisible one is not pinged at all.
+    expect(after.map((n, i) => n - before[i])).toEqual([1, 1, 1, 0, 1]);
+    await send(server, g.owner, g.channelId, { content: '@everyone look' });
+    const all = await Promise.all(everyone.map((u) => mentionCount(u, g.channelId)));
+    expect(all.map((n, i) => n - after[i])).toEqual([1, 1, 1, 1, 1]);
+    for (const c of conns) c.close(1000);
   });
 
   it('honours allowed_mentions', async () => {

@@ -1,5 +1,6 @@
 import { type AllowedMentions, computeChannelPermissions, Permissions } from '@retrocast/protocol';
 import { and, eq, inArray } from 'drizzle-orm';
+import type { PresenceReader } from '../context.js';
 import type { Queryable } from '../db/client.js';
 import { channelRecipients, memberRoles, members, roles, users } from '../db/schema.js';
 import { type ChannelAccess, loadOverwrites } from '../permissions/access.js';
@@ -10,6 +11,8 @@ export interface ParsedMentions {
   users: string[];
   roles: string[];
   everyone: boolean;
+  /** Only `@here` (no `@everyone`): the everyone-ping reaches online members only. */
+  here: boolean;
 }
 
 /** `<@id>`, `<@!id>`, `<@&role>`, `@everyone`, `@here`, as Discord's client writes them. */
@@ -17,14 +20,19 @@ export function parseMentions(content: string): ParsedMentions {
   const userIds = new Set<string>();
   const roleIds = new Set<string>();
   for (const m of content.matchAll(/<@(!|&)?(\d{1,19})>/g)) if (idInRange(m[2])) (m[1] === '&' ? roleIds : userIds).add(m[2]);
-  return { users: [...userIds], roles: [...roleIds], everyone: /@(everyone|here)\b/.test(content) };
+  const everyone = /@everyone\b/.test(content);
+  const here = /@here\b/.test(content);
+  return { users: [...userIds], roles: [...roleIds], everyone: everyone || here, here: here && !everyone };
 }
 
 /** Who the message actually pings, stored on the message (`mentions`, `mention_roles`, `mention_everyone`). */
 export interface ResolvedMentions {
   users: string[];
   roles: string[];
+  /** Stored as mention_everyone; true for `@here` too, as on Discord. */
   everyone: boolean;
+  /** The everyone-ping was `@here`: it raises mention counts of online members only. */
+  here?: boolean;
 }
 
 /**
@@ -68,15 +76,22 @@ export async function resolveMentions(
     users: userIds.filter((id) => known.has(id)),
     roles: roleIds,
     everyone: parsed.everyone && parse.has('everyone') && canEveryone,
+    here: parsed.here,
   };
 }
 
 /**
  * Users whose unread mention count the message raises: pinged users, members of pinged roles, or
- * everyone, restricted to those who can see the channel, never the author. (`@here` counts like
- * `@everyone`: presence is not consulted.)
+ * everyone (`@here`: everyone online, idle or dnd per `presence`), restricted to those who can see
+ * the channel, never the author.
  */
-export async function mentionTargets(q: Queryable, access: ChannelAccess, mentions: ResolvedMentions, authorId: string): Promise<string[]> {
+export async function mentionTargets(
+  q: Queryable,
+  access: ChannelAccess,
+  mentions: ResolvedMentions,
+  authorId: string,
+  presence?: PresenceReader,
+): Promise<string[]> {
   if (!mentions.users.length && !mentions.roles.length && !mentions.everyone) return [];
   const { channel, guild } = access;
   if (!guild) {
@@ -85,7 +100,8 @@ export async function mentionTargets(q: Queryable, access: ChannelAccess, mentio
       .from(channelRecipients)
       .where(eq(channelRecipients.channelId, channel.id));
     const inDm = new Set(rows.map((r) => r.id));
-    const targets = mentions.everyone ? [...inDm] : mentions.users.filter((id) => inDm.has(id));
+    const here = await hereSet(presence, mentions, [...inDm]);
+    const targets = [...inDm].filter((id) => (mentions.everyone && (!here || here.has(id))) || mentions.users.includes(id));
     return targets.filter((id) => id !== authorId);
   }
   const guildId = guild.guild.id;
@@ -98,12 +114,20 @@ export async function mentionTargets(q: Queryable, access: ChannelAccess, mentio
   for (const l of roleLinks) rolesOf.set(l.userId, [...(rolesOf.get(l.userId) ?? []), l.roleId]);
   const pingedUsers = new Set(mentions.users);
   const pingedRoles = new Set(mentions.roles);
+  const here = await hereSet(presence, mentions, memberRows.map((m) => m.id));
   return memberRows
     .map((m) => m.id)
     .filter((id) => id !== authorId)
-    .filter((id) => mentions.everyone || pingedUsers.has(id) || (rolesOf.get(id) ?? []).some((r) => pingedRoles.has(r)))
+    .filter((id) => (mentions.everyone && (!here || here.has(id))) || pingedUsers.has(id) || (rolesOf.get(id) ?? []).some((r) => pingedRoles.has(r)))
     .filter((id) => {
       const perms = computeChannelPermissions({ ...guild.ctx, userId: id, memberRoleIds: rolesOf.get(id) ?? [] }, overwrites);
       return (perms & Permissions.VIEW_CHANNEL) !== 0n;
     });
+}
+
+/** For an `@here` ping: those of `userIds` who show as present (undefined: not an @here). */
+async function hereSet(presence: PresenceReader | undefined, mentions: ResolvedMentions, userIds: string[]) {
+  if (!mentions.everyone || !mentions.here) return undefined;
+  const statuses = presence && userIds.length ? await presence.get(userIds) : new Map<string, string>();
+  return new Set([...statuses].filter(([, s]) => s !== 'offline').map(([id]) => id));
 }

@@ -139,7 +139,7 @@ export async function checkCreateMessage(
   const replyTo = await checkReference(ctx.db, access, body.message_reference);
   const attachmentIds = await checkAttachments(ctx.db, channelId, who.id, body.attachments);
   const mentions = await resolveMentions(ctx.db, access, parseMentions(content), body.allowed_mentions, replyTo?.authorId);
-  const targets = await mentionTargets(ctx.db, access, mentions, who.id);
+  const targets = await mentionTargets(ctx.db, access, mentions, who.id, ctx.presence);
   // Only SUPPRESS_EMBEDS may be set by the sender.
   return { draft: { access, content, nonce, expired: existing, replyTo, attachmentIds, mentions, targets, flags: (body.flags ?? 0) & 4 } };
 }
