@@ -74,6 +74,23 @@ describe('dispatches keep a client in sync (verifyDispatch)', () => {
     await verifyDispatch(server, newcomer, as(newcomer, 'DELETE', `/users/@me/guilds/${guildId}`), ['GUILD_DELETE']);
   });
 
+  it('presences follow joins and leaves (the joiner shows at once; none kept for users no longer shared)', async () => {
+    const newcomer = await registerUser(server);
+    const inv = await as(owner, 'POST', `/channels/${general}/invites`, {})();
+    const o = await connectUser(server, owner);
+    const n = await connectUser(server, newcomer, { presence: { status: 'dnd', since: null, activities: [], afk: false } });
+    const events = await verifyDispatch(server, member, as(newcomer, 'POST', `/invites/${inv.code}`), [
+      'GUILD_MEMBER_ADD',
+      'PRESENCE_UPDATE',
+    ]);
+    expect(events.find((f) => f.t === 'PRESENCE_UPDATE')?.d).toMatchObject({ user: { id: newcomer.id }, guild_id: guildId, status: 'dnd' });
+    await verifyDispatch(server, member, as(owner, 'DELETE', `/guilds/${guildId}/members/${newcomer.id}`), ['GUILD_MEMBER_REMOVE']);
+    await verifyDispatch(server, newcomer, as(newcomer, 'POST', `/invites/${inv.code}`), ['GUILD_CREATE'], n);
+    await verifyDispatch(server, newcomer, as(newcomer, 'DELETE', `/users/@me/guilds/${guildId}`), ['GUILD_DELETE'], n);
+    o.close(1000);
+    n.close(1000);
+  });
+
   it('PRESENCE_UPDATE', async () => {
     let other: Awaited<ReturnType<typeof connectUser>> | undefined;
     await verifyDispatch(server, member, async () => (other = await connectUser(server, owner)), ['PRESENCE_UPDATE']);

@@ -114,11 +114,18 @@ export async function mentionTargets(
   for (const l of roleLinks) rolesOf.set(l.userId, [...(rolesOf.get(l.userId) ?? []), l.roleId]);
   const pingedUsers = new Set(mentions.users);
   const pingedRoles = new Set(mentions.roles);
-  const here = await hereSet(presence, mentions, memberRows.map((m) => m.id));
+  const here = await hereSet(
+    presence,
+    mentions,
+    memberRows.map((m) => m.id),
+  );
   return memberRows
     .map((m) => m.id)
     .filter((id) => id !== authorId)
-    .filter((id) => (mentions.everyone && (!here || here.has(id))) || pingedUsers.has(id) || (rolesOf.get(id) ?? []).some((r) => pingedRoles.has(r)))
+    .filter(
+      (id) =>
+        (mentions.everyone && (!here || here.has(id))) || pingedUsers.has(id) || (rolesOf.get(id) ?? []).some((r) => pingedRoles.has(r)),
+    )
     .filter((id) => {
       const perms = computeChannelPermissions({ ...guild.ctx, userId: id, memberRoleIds: rolesOf.get(id) ?? [] }, overwrites);
       return (perms & Permissions.VIEW_CHANNEL) !== 0n;

@@ -113,7 +113,12 @@ describe('presence', () => {
     expect(p.d).toMatchObject({ guild_id: guild.id, status: 'dnd' });
     const gc = await n.waitFor((f) => f.t === 'GUILD_CREATE' && f.d.id === guild.id);
     const listed = gc.d.presences.map((x: { user: { id: string }; status: string }) => [x.user.id, x.status]);
-    expect(new Map(listed)).toEqual(new Map([[owner.id, 'online'], [newcomer.id, 'dnd']]));
+    expect(new Map(listed)).toEqual(
+      new Map([
+        [owner.id, 'online'],
+        [newcomer.id, 'dnd'],
+      ]),
+    );
 
     // Invisible joiners stay offline to the others.
     const mid = o.frames.length;

@@ -17,9 +17,10 @@ interface ClientState {
 
 function apply(s: ClientState, f: Frame): ClientState {
   const ev = { t: f.t as string, d: f.d };
+  const guilds = reduceGuilds(s.guilds, ev);
   return {
-    guilds: reduceGuilds(s.guilds, ev),
-    presences: reducePresences(s.presences, ev),
+    guilds,
+    presences: reducePresences(s.presences, ev, guilds),
     readStates: reduceReadStates(s.readStates, ev),
   };
 }
@@ -68,24 +69,10 @@ function normalize(s: ClientState) {
     Object.entries(s.guilds.byId).map(([id, g]) => {
       // TODO(#3): GUILD_UPDATE's payload carries `guild_id`, which Discord's guild object does not.
       const { member_count: _c, joined_at: _j, large: _l, voice_states: _v, guild_id: _g, ...rest } = g as Record<string, unknown>;
-      // TODO(#6): the web reducer merges USER_UPDATE's private fields (locale, flags…) into member.user.
-      const members = Object.fromEntries(
-        Object.entries(rest.members as Record<string, { user: Record<string, unknown> }>).map(([uid, m]) => [
-          uid,
-          { ...m, user: publicUser(m.user) },
-        ]),
-      );
-      return [id, { ...rest, members }];
+      return [id, rest];
     }),
   );
-  // The presence reducer keeps explicit "offline" entries (absent means the same) and entries of
-  // users one no longer shares a guild with (never shown). One's own status is not echoed by events.
-  const seen = new Set(Object.values(s.guilds.byId).flatMap((g) => Object.keys(g.members)));
-  const presences = Object.fromEntries(
-    Object.entries(s.presences).filter(([id, v]) => v !== 'offline' && seen.has(id) && id !== s.readStates.me),
-  );
+  // One's own status is not echoed by events (as on Discord), so it is left out on both sides.
+  const presences = Object.fromEntries(Object.entries(s.presences).filter(([id]) => id !== s.readStates.me));
   return { order: [...s.guilds.order].sort(), guilds, presences, readStates: s.readStates.byChannel };
 }
-
-const PUBLIC_USER = ['id', 'username', 'discriminator', 'global_name', 'avatar', 'bot', 'system', 'public_flags'];
-const publicUser = (u: Record<string, unknown>) => Object.fromEntries(PUBLIC_USER.filter((k) => k in u).map((k) => [k, u[k]]));

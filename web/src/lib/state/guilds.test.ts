@@ -76,4 +76,24 @@ describe('reduceGuilds', () => {
     s = reduceGuilds(s, { t: 'GUILD_DELETE', d: { id: '10' } });
     expect(s).toEqual({ order: [], byId: {} });
   });
+
+  it('applies USER_UPDATE to member entries without its private fields', () => {
+    const member = { user: { id: '5', username: 'bob', global_name: null, avatar: null }, nick: null, roles: [], joined_at: '' };
+    let s = reduceGuilds(emptyGuilds, { t: 'GUILD_CREATE', d: guild('10', { members: [member] }) });
+    s = reduceGuilds(s, {
+      t: 'USER_UPDATE',
+      d: {
+        id: '5',
+        username: 'bobby',
+        global_name: 'Bob',
+        avatar: 'abc',
+        locale: 'fr',
+        flags: 4,
+        mfa_enabled: false,
+        verified: true,
+        email: 'b@x',
+      },
+    });
+    expect(s.byId['10'].members['5'].user).toEqual({ id: '5', username: 'bobby', global_name: 'Bob', avatar: 'abc' });
+  });
 });

@@ -45,6 +45,9 @@ function upsert<T extends { id: string; position: number }>(list: T[], item: T):
   return next.sort(byPosition);
 }
 
+/** The fields of the public user object (protocol `User`); the rest of USER_UPDATE is private. */
+const PUBLIC_USER_FIELDS = ['id', 'username', 'discriminator', 'global_name', 'avatar', 'bot', 'system', 'public_flags'];
+
 export function reduceGuilds(s: GuildsState, { t, d }: Dispatch): GuildsState {
   switch (t) {
     case 'READY': {
@@ -113,10 +116,12 @@ export function reduceGuilds(s: GuildsState, { t, d }: Dispatch): GuildsState {
         members: { ...g.members, ...Object.fromEntries((d.members as Member[]).map((m) => [m.user.id, m])) },
       }));
     case 'USER_UPDATE': {
+      // USER_UPDATE is the current user's private object; member entries hold the public one.
+      const pub = Object.fromEntries(PUBLIC_USER_FIELDS.filter((k) => k in d).map((k) => [k, d[k]]));
       const byId: Record<string, GuildEntry> = {};
       for (const [id, g] of Object.entries(s.byId)) {
         const m = g.members[d.id];
-        byId[id] = m ? { ...g, members: { ...g.members, [d.id]: { ...m, user: { ...m.user, ...d } } } } : g;
+        byId[id] = m ? { ...g, members: { ...g.members, [d.id]: { ...m, user: { ...m.user, ...pub } } } } : g;
       }
       return { ...s, byId };
     }

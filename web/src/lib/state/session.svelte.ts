@@ -102,7 +102,7 @@ export class Session {
     this.guilds.apply(ev);
     this.messages = reduceReactions(reduceMessages(this.messages, ev), ev, this.user?.id ?? '');
     this.typing = reduceTyping(this.typing, ev, now);
-    this.presences = reducePresences(this.presences, ev);
+    this.presences = reducePresences(this.presences, ev, this.guilds.state);
     const me = this.user?.id ?? '';
     this.readStates = reduceReadStates(this.readStates, ev, (g) => this.guilds.member(g, me)?.roles ?? []);
     voice.apply(ev);
