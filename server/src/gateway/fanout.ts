@@ -83,6 +83,7 @@ export class Fanout {
     for (const peer of await this.peerUpdates(ev)) this.deliver(peer, undefined);
     const joined = await this.joinPresence(ev);
     if (joined) this.deliver(joined, undefined);
+    if (typeof meta.drop_graced === 'string') await this.gw.dropGraced(meta.drop_graced);
     if (meta.deleted && gid) cache.drop(gid);
     if (typeof meta.leave === 'string' && gid) this.gw.dropUnusedGuilds();
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GatewayCloseCodes, GatewayOpcodes } from '@retrocast/protocol';
 import type { AppContext, Caller } from '../context.js';
-import { doAnnouncePresence, doSetSessionPresence, doSweepPresence, PRESENCE_TTL_MS } from '../presence/service.js';
+import { doSetSessionPresence, doSweepPresence, PRESENCE_TTL_MS } from '../presence/service.js';
 import { createMemoryPresenceStore, createRedisPresenceStore, type PresenceStore, type SessionStatus } from '../presence/store.js';
 import type { Connection } from './connection.js';
 import { runSessionEnd } from './extensions.js';
@@ -259,20 +259,25 @@ export class Gateway {
   /**
    * op 3. The user's dropped sessions still in their grace period stop counting at once: the user
    * is evidently here, and others must see the new status now, not when the old grace ends. (A
-   * resume puts such a session back.) Only the final aggregate is announced.
+   * resume puts such a session back.) With Redis other instances drop theirs on the bus hint.
    */
   async setStatus(s: Session, status: SessionStatus) {
     s.status = status;
     this.store?.touch(s, undefined);
-    let changed = await this.presence.set(s.userId, s.id, status, PRESENCE_TTL_MS);
-    for (const ghost of [...(this.graced.get(s.userId) ?? [])]) {
-      if (ghost === s || !ghost.timers.grace) continue;
+    await doSetSessionPresence(this.ctx, this.presence, s.userId, s.id, status);
+    await this.dropGraced(s.userId);
+    if (this.store) await this.ctx.bus.publish({ t: 'PRESENCE_GRACE_DROP', d: null, meta: { drop_graced: s.userId } });
+  }
+
+  /** Ends the grace period of this user's dropped sessions here now; runs for `meta.drop_graced` too. */
+  async dropGraced(userId: string) {
+    for (const ghost of [...(this.graced.get(userId) ?? [])]) {
+      this.ungrace(ghost);
+      if (!ghost.timers.grace) continue;
       clearTimeout(ghost.timers.grace);
       ghost.timers.grace = undefined;
-      this.ungrace(ghost);
-      changed = (await this.presence.set(ghost.userId, ghost.id, null, PRESENCE_TTL_MS)) ?? changed;
+      await doSetSessionPresence(this.ctx, this.presence, userId, ghost.id, null);
     }
-    if (changed) await doAnnouncePresence(this.ctx, s.userId, changed);
   }
 
   /** Shutdown: every client is told to RECONNECT (and will RESUME elsewhere or here after restart). */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectUser, createGuildWith, GatewayClient, quiet } from '../test/gateway.js';
-import { api, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
+import { api, backend, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
 
 let server: TestServer;
 let watcher: TestUser;
@@ -149,5 +149,30 @@ describe('presence', () => {
     expect(updatesSince(from)).toEqual(['idle']);
     a2.close(1000);
     await w.waitFor((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === alice.id && f.d.status === 'offline', 8000, from);
+  });
+});
+
+describe.runIf(backend === 'postgres' && !!process.env.TEST_REDIS_URL)('presence across instances', () => {
+  it('a status change on one instance ends the grace of a session dropped on another at once', async () => {
+    const two = await startServer({ shareWith: server });
+    try {
+      await quiet(1200); // alice is offline after the tests above
+      let from = w.frames.length;
+      const a1 = await connectUser(server, alice);
+      await next(from);
+      a1.drop();
+      const a2 = await connectUser(two, alice);
+      await quiet(100);
+      from = w.frames.length;
+      const started = Date.now();
+      a2.send(3, { since: null, activities: [], status: 'dnd', afk: false });
+      expect((await next(from)).d.status).toBe('dnd');
+      expect(Date.now() - started).toBeLessThan(700);
+      await quiet(1200);
+      expect(updatesSince(from)).toEqual(['dnd']);
+      a2.close(1000);
+    } finally {
+      await two.close();
+    }
   });
 });
