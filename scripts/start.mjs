@@ -11,12 +11,15 @@ const run = (cmd, args) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 
+/** Newest mtime of code under dir; tests and docs are not built, so they must not trigger a build. */
 function newest(dir) {
   let t = 0;
+  if (!existsSync(dir)) return t;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    if (entry.name === 'node_modules' || entry.name.startsWith('.') || entry.name === 'test' || /\.(test|spec)\.ts$/.test(entry.name)) continue;
     const p = join(dir, entry.name);
-    t = Math.max(t, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    if (entry.isDirectory()) t = Math.max(t, newest(p));
+    else if (/\.(ts|js|svelte|css|html)$/.test(entry.name)) t = Math.max(t, statSync(p).mtimeMs);
   }
   return t;
 }
@@ -26,9 +29,11 @@ if (!existsSync(join(root, 'node_modules'))) {
   console.log('retrocast: installing dependencies (first run)…');
   run('npm', ['install', '--no-audit', '--no-fund']);
 }
-const serverBuilt = mtime(join(root, 'server/dist/main.js'));
-const webBuilt = mtime(join(root, 'web/build/index.html'));
-if (serverBuilt < Math.max(newest(join(root, 'server/src')), newest(join(root, 'protocol/src'))) || (existsSync(join(root, 'web/src')) && webBuilt < newest(join(root, 'web/src')))) {
+// tsc -b re-emits only changed files, so compare newest source with newest output, not main.js.
+const serverStale = !existsSync(join(root, 'server/dist/main.js')) ||
+  Math.max(newest(join(root, 'server/dist')), newest(join(root, 'protocol/dist'))) < Math.max(newest(join(root, 'server/src')), newest(join(root, 'protocol/src')));
+const webStale = existsSync(join(root, 'web/src')) && mtime(join(root, 'web/build/index.html')) < newest(join(root, 'web/src'));
+if (serverStale || webStale) {
   console.log('retrocast: building…');
   run('npm', ['run', 'build']);
 }

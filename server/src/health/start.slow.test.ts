@@ -21,7 +21,8 @@ describe('npm start', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'retrocast-start-'));
     const port = await freePort();
     const started = Date.now();
-    const child = spawn('npm', ['start', '--silent'], {
+    // What `npm start` runs; spawned directly so the signal reaches the script, not npm's wrapper.
+    const child = spawn(process.execPath, ['scripts/start.mjs'], {
       cwd: root,
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
