@@ -1,12 +1,14 @@
-import { and, eq, inArray, ne } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { AppContext } from '../context.js';
-import { channelRecipients, channels, members, users } from '../db/schema.js';
+import { channels, members, users } from '../db/schema.js';
+import { loadDms } from '../dms/store.js';
+import { toWireDmChannel } from '../dms/wire.js';
 import { toWireChannel, toWireGuild } from '../guilds/wire.js';
 import { loadWireMember, loadWireMembers } from '../members/store.js';
 import { toWirePresence } from '../presence/service.js';
 import type { PresenceStore } from '../presence/store.js';
 import { loadReadStates } from '../read-states/store.js';
-import { toWireCurrentUser, toWireUser, userColumns } from '../users/wire.js';
+import { toWireCurrentUser } from '../users/wire.js';
 import { extendGuildCreate } from './extensions.js';
 import type { GuildState } from './guild-cache.js';
 import type { Session } from './session.js';
@@ -25,34 +27,9 @@ export async function loadUserGuildIds(ctx: AppContext, userId: string): Promise
   return rows.map((r) => r.guildId);
 }
 
-/** DMs and group DMs the user is in, each with its other recipients. */
+/** DMs and group DMs the user is in, in the same shape CHANNEL_CREATE carries them. */
 async function loadPrivateChannels(ctx: AppContext, userId: string) {
-  const mine = await ctx.db
-    .select({ channel: channels })
-    .from(channelRecipients)
-    .innerJoin(channels, eq(channels.id, channelRecipients.channelId))
-    .where(eq(channelRecipients.userId, userId));
-  if (!mine.length) return [];
-  const others = await ctx.db
-    .select({ channelId: channelRecipients.channelId, user: userColumns(users) })
-    .from(channelRecipients)
-    .innerJoin(users, eq(users.id, channelRecipients.userId))
-    .where(
-      and(
-        inArray(
-          channelRecipients.channelId,
-          mine.map((m) => m.channel.id),
-        ),
-        ne(channelRecipients.userId, userId),
-      ),
-    );
-  return mine.map(({ channel: c }) => ({
-    id: c.id,
-    type: c.type,
-    last_message_id: c.lastMessageId,
-    ...(c.type === 3 ? { name: c.name, owner_id: c.ownerId, icon: null } : {}),
-    recipients: others.filter((o) => o.channelId === c.id).map((o) => toWireUser(o.user)),
-  }));
+  return (await loadDms(ctx.db, userId)).map((dm) => toWireDmChannel(dm.channel, dm.recipients));
 }
 
 /** READY's `d`; null when the user no longer exists. */
