@@ -46,7 +46,12 @@ export class Session {
   ended = false;
   /** Timers owned by the session (resume window, presence grace). */
   timers: { expire?: NodeJS.Timeout; grace?: NodeJS.Timeout } = {};
-  private buffer: Array<[number, string]>;
+  /**
+   * Replay entries `[seq, t, dJson]`. `dJson` is the one string shared by every session the event
+   * went to, so a thousand sessions buffering an event cost one copy of it; frames are rebuilt on
+   * replay. Entries restored from Redis hold the whole frame in `dJson` with `t` empty.
+   */
+  private buffer: Array<[number, string, string]>;
   private early: Array<[string, string, string | undefined]> = [];
 
   constructor(
@@ -60,7 +65,7 @@ export class Session {
     this.shard = init.shard;
     this.status = init.status;
     this.seq = init.seq ?? 0;
-    this.buffer = init.buffer ?? [];
+    this.buffer = (init.buffer ?? []).map(([s, frame]) => [s, '', frame]);
     this.cursor = init.cursor;
     this.ready = this.seq > 0;
   }
@@ -75,7 +80,7 @@ export class Session {
   dispatchNow(t: string, dJson: string, cursor?: string): void {
     const s = ++this.seq;
     const frame = `{"op":0,"t":"${t}","s":${s},"d":${dJson}}`;
-    this.buffer.push([s, frame]);
+    this.buffer.push([s, t, dJson]);
     if (this.buffer.length > REPLAY_LIMIT) this.buffer.splice(0, this.buffer.length - REPLAY_LIMIT);
     if (cursor) this.cursor = cursor;
     this.sink?.(this, s, frame, cursor);
@@ -103,7 +108,7 @@ export class Session {
     const first = this.buffer[0]?.[0];
     // Frames the client acknowledged may be gone; a client cannot be behind its own heartbeat.
     if (first === undefined || first > seq + 1) return null;
-    return this.buffer.filter(([s]) => s > seq).map(([, f]) => f);
+    return this.buffer.filter(([s]) => s > seq).map(([s, t, d]) => (t ? `{"op":0,"t":"${t}","s":${s},"d":${d}}` : d));
   }
 
   clearTimers() {

@@ -183,13 +183,14 @@ async function doInsertMessage(ctx: AppContext, tx: Tx, emit: Emit, who: Caller,
   });
   if (!row) return null;
   await store.attachFiles(tx, row.id, d.attachmentIds);
-  await store.setChannelLastMessage(tx, channel.id, row.id);
   await upsertReadState(tx, who.id, channel.id, row.id, 0);
   await incrementMentionCounts(tx, channel.id, d.targets);
   const [wire] = await toWireMessages(tx, [row]);
   const author = channel.guildId ? await store.loadAuthorMember(tx, channel.guildId, who.id) : undefined;
   const member = author && toWireMessageMember(author.row, wire.author, author.roleIds);
   const guild = channel.guildId ? { guild_id: channel.guildId } : {};
+  // Last, so the channel row lock (every send to the channel takes it) is held only until COMMIT.
+  await store.setChannelLastMessage(tx, channel.id, row.id);
   emit({ t: 'MESSAGE_CREATE', d: { ...wire, ...(member ? { member } : {}) }, channel_id: channel.id, ...guild });
   return wire;
 }

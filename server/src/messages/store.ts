@@ -132,8 +132,12 @@ export async function refreshLastPin(q: Queryable, channelId: string): Promise<D
   return lastPin;
 }
 
+/** Never moves backwards: sends commit in any order, the newest id wins. */
 export async function setChannelLastMessage(q: Queryable, channelId: string, messageId: string) {
-  await q.update(channels).set({ lastMessageId: messageId }).where(eq(channels.id, channelId));
+  await q
+    .update(channels)
+    .set({ lastMessageId: sql`greatest(coalesce(${channels.lastMessageId}, 0), ${messageId}::bigint)` })
+    .where(eq(channels.id, channelId));
 }
 
 /** After deletes: last_message_id points at the newest message still there (or null), so it can be acked. */
