@@ -19,11 +19,15 @@ const PASSWORD = 'bench-password-1';
 /** Registers `n` users through the real REST route (Argon2 cost lowered by the bench server env). */
 export async function registerUsers(base: string, n: number, concurrency = 8): Promise<BenchUser[]> {
   const prefix = `b${randomBytes(3).toString('hex')}`;
-  return pool(Array.from({ length: n }, (_, i) => i), concurrency, async (i) => {
-    const username = `${prefix}_${i}`;
-    const r = await restOk(base, 'POST', '/auth/register', { body: { username, password: PASSWORD } });
-    return { id: r.user.id as string, username, token: r.access_token as string };
-  });
+  return pool(
+    Array.from({ length: n }, (_, i) => i),
+    concurrency,
+    async (i) => {
+      const username = `${prefix}_${i}`;
+      const r = await restOk(base, 'POST', '/auth/register', { body: { username, password: PASSWORD } });
+      return { id: r.user.id as string, username, token: r.access_token as string };
+    },
+  );
 }
 
 /** A guild owned by `owner`, joined by every member through one invite (POST /invites/:code). */

@@ -23,4 +23,3 @@ export function machineInfo(): MachineInfo {
     loadAverage: loadavg().map((n) => Math.round(n * 100) / 100),
   };
 }
-

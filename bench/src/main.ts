@@ -5,16 +5,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machineInfo } from './machine.js';
 import { type BenchReport, renderTable, writeReport } from './report.js';
-import { type BenchOptions, type Scenario, type ScenarioResult, backendContext } from './scenario.js';
+import { type BenchOptions, backendContext, type Scenario, type ScenarioResult } from './scenario.js';
 import { coldStart } from './scenarios/cold-start.js';
 import { connections } from './scenarios/connections.js';
 import { fanout } from './scenarios/fanout.js';
 import { files } from './scenarios/files.js';
 import { history } from './scenarios/history.js';
-import { SkipError, multiInstance } from './scenarios/multi-instance.js';
+import { multiInstance, SkipError } from './scenarios/multi-instance.js';
 import { throughput } from './scenarios/throughput.js';
 import { voice } from './scenarios/voice.js';
-import { type Backend, REPO, SERVER_DIR, assertBuilt, killAllServers, serverEnv } from './server-process.js';
+import { assertBuilt, type Backend, killAllServers, REPO, SERVER_DIR, serverEnv } from './server-process.js';
 
 /** Every scenario, in the order `npm run bench` runs them. */
 const SCENARIOS: Scenario[] = [fanout, throughput, connections, history, coldStart, multiInstance, files, voice];
@@ -55,7 +55,11 @@ function parseOptions(argv: string[]): BenchOptions {
     process.exit(0);
   }
   const num = (v?: string) => (v === undefined ? undefined : Number(v));
-  const list = (v?: string) => v?.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (v?: string) =>
+    v
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const postgresUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
   const scenarios = list(values.scenario) ?? SCENARIOS.map((s) => s.name);
   for (const s of scenarios) if (!SCENARIOS.some((x) => x.name === s)) throw new Error(`unknown scenario "${s}"\n${USAGE}`);
@@ -94,11 +98,19 @@ async function main() {
         ctx.log(`start: ${scenario.describe}`);
         // Other work on the machine skews every figure; say how busy it was when the scenario began.
         const load = loadavg()[0];
-        if (load > cpus().length) ctx.log(`warning: load average ${load.toFixed(1)} on ${cpus().length} cores; figures will include waiting for a CPU`);
+        if (load > cpus().length)
+          ctx.log(`warning: load average ${load.toFixed(1)} on ${cpus().length} cores; figures will include waiting for a CPU`);
         try {
           const r = await scenario.run(ctx);
-          const busy = load > cpus().length ? [`machine busy: load average ${load.toFixed(1)} on ${cpus().length} cores when the scenario began`] : [];
-          results.push({ scenario: scenario.name, backend, ...r, config: { ...r.config, loadAverageAtStart: Math.round(load * 100) / 100 }, notes: [...busy, ...r.notes] });
+          const busy =
+            load > cpus().length ? [`machine busy: load average ${load.toFixed(1)} on ${cpus().length} cores when the scenario began`] : [];
+          results.push({
+            scenario: scenario.name,
+            backend,
+            ...r,
+            config: { ...r.config, loadAverageAtStart: Math.round(load * 100) / 100 },
+            notes: [...busy, ...r.notes],
+          });
         } catch (err) {
           if (err instanceof SkipError) {
             ctx.log(`skipped: ${err.message}`);
@@ -115,11 +127,15 @@ async function main() {
   }
   const { runDir, ...options } = opts;
   const env = serverEnv({ backend: 'pglite', dataDir: '…', logLevel: opts.logLevel, logFile: '', jwtSecret: '…' }, 0);
-  const shown = Object.fromEntries(Object.entries(env).filter(([k]) => !['PATH', 'HOME', 'PORT', 'DATA_DIR', 'JWT_SECRET', 'HOST'].includes(k)));
+  const shown = Object.fromEntries(
+    Object.entries(env).filter(([k]) => !['PATH', 'HOME', 'PORT', 'DATA_DIR', 'JWT_SECRET', 'HOST'].includes(k)),
+  );
   const server = { dir: SERVER_DIR, commit: gitCommit() };
   const report: BenchReport = { startedAt, finishedAt: new Date().toISOString(), machine, options, serverEnv: shown, server, results };
   console.log(`\n${renderTable(report)}\n`);
-  console.log(`JSON: ${writeReport(join(REPO, 'bench/results'), report)}\nServer logs${opts.cpuProf ? ' and CPU profiles' : ''}: ${runDir}`);
+  console.log(
+    `JSON: ${writeReport(join(REPO, 'bench/results'), report)}\nServer logs${opts.cpuProf ? ' and CPU profiles' : ''}: ${runDir}`,
+  );
 }
 
 /** The snapshot's commit (scripts/snapshot.sh), else HEAD, marked "+changes" when the working tree differs. */
@@ -128,7 +144,10 @@ function gitCommit(): string {
   if (SERVER_DIR !== REPO && existsSync(stamp)) return readFileSync(stamp, 'utf8').trim();
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', 'protocol', 'server'], { cwd: REPO, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', 'protocol', 'server'], {
+      cwd: REPO,
+      encoding: 'utf8',
+    }).trim();
     return dirty ? `${head}+changes` : head;
   } catch {
     return 'unknown';

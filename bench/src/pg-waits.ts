@@ -29,7 +29,12 @@ export class PgWaitSampler {
         );
         this.samples++;
         for (const r of rows) {
-          const key = r.state === 'idle' ? 'idle (no transaction)' : r.state === 'idle in transaction' ? `in transaction, waiting for Node (${r.what})` : r.what;
+          const key =
+            r.state === 'idle'
+              ? 'idle (no transaction)'
+              : r.state === 'idle in transaction'
+                ? `in transaction, waiting for Node (${r.what})`
+                : r.what;
           this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
         }
       } catch {

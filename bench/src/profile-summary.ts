@@ -19,7 +19,13 @@ if (!file) {
   process.exit(1);
 }
 const top = Number(topArg ?? 25);
-const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] };
+const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+  nodes: Node[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+};
 // Self hits per node, from the sample stream (optionally only its tail).
 const hits = new Map<number, number>();
 const from = lastArg ? profile.endTime - Number(lastArg) * 1e6 : 0;
@@ -32,7 +38,11 @@ profile.samples.forEach((id, i) => {
   total++;
 });
 for (const n of profile.nodes) n.hitCount = hits.get(n.id) ?? 0;
-const short = (url: string) => url.replace(/^file:\/\//, '').replace(/.*node_modules\//, '~/').replace(/.*\/server\/dist\//, 'server/');
+const short = (url: string) =>
+  url
+    .replace(/^file:\/\//, '')
+    .replace(/.*node_modules\//, '~/')
+    .replace(/.*\/server\/dist\//, 'server/');
 
 const byFn = new Map<string, number>();
 const byFile = new Map<string, number>();
@@ -45,7 +55,8 @@ for (const n of profile.nodes) {
 }
 const show = (title: string, m: Map<string, number>) => {
   console.log(`\n${title}`);
-  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
+  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
 };
 console.log(`${file}: ${total} samples over ${((profile.endTime - Math.max(from, profile.startTime)) / 1e6).toFixed(1)} s`);
 show('self time by function', byFn);

@@ -21,7 +21,9 @@ export function renderTable(report: BenchReport): string {
   const m = report.machine;
   const lines = [
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, Node ${m.node}, Linux ${m.kernel}, load avg at start ${m.loadAverage.join(' ')}`,
-    `Server: ${report.server.dir} (commit ${report.server.commit}), env ${Object.entries(report.serverEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`,
+    `Server: ${report.server.dir} (commit ${report.server.commit}), env ${Object.entries(report.serverEnv)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
     '',
     '| scenario | backend | metric | value | goal | |',
     '|---|---|---|---:|---|---|',
@@ -36,7 +38,9 @@ export function renderTable(report: BenchReport): string {
       continue;
     }
     for (const f of r.figures) {
-      lines.push(`| ${r.scenario} | ${r.backend} | ${f.metric} | ${f.value}${f.unit ? ` ${f.unit}` : ''} | ${f.goal ?? ''} | ${status(f.met)} |`);
+      lines.push(
+        `| ${r.scenario} | ${r.backend} | ${f.metric} | ${f.value}${f.unit ? ` ${f.unit}` : ''} | ${f.goal ?? ''} | ${status(f.met)} |`,
+      );
     }
   }
   const notes = report.results.flatMap((r) => r.notes.map((n) => `- ${r.scenario}/${r.backend}: ${n}`));

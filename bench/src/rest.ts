@@ -9,7 +9,12 @@ export interface RestResponse<T> {
 }
 
 /** Minimal JSON client on node:http (cheaper per call than fetch, so the generator stays light). */
-export function rest<T = any>(base: string, method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<RestResponse<T>> {
+export function rest<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown } = {},
+): Promise<RestResponse<T>> {
   const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
   const url = new URL(`/api/v10${path}`, base);
   return new Promise((res, rej) => {
@@ -44,7 +49,13 @@ export function rest<T = any>(base: string, method: string, path: string, opts: 
 }
 
 /** Like rest(), but anything other than the expected status is an error with the server's body. */
-export async function restOk<T = any>(base: string, method: string, path: string, opts: { token?: string; body?: unknown } = {}, expect = [200, 201, 204]): Promise<T> {
+export async function restOk<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown } = {},
+  expect = [200, 201, 204],
+): Promise<T> {
   const r = await rest<T>(base, method, path, opts);
   if (!expect.includes(r.status)) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
   return r.body;

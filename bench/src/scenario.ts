@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { LatencySummary } from './histogram.js';
-import { type Backend, type ServerOptions, createDatabase, randomSecret, removeDir, tempDataDir } from './server-process.js';
+import { type Backend, createDatabase, randomSecret, removeDir, type ServerOptions, tempDataDir } from './server-process.js';
 
 export interface BenchOptions {
   scenarios: string[];
@@ -63,7 +63,11 @@ export interface ScenarioContext {
  * The context of all scenarios on one backend; `dispose` (after the last of them) drops the databases
  * and data dirs they made, so scenarios can share a seeded dataset.
  */
-export function backendContext(backend: Backend, opts: BenchOptions, results: ScenarioResult[]): { ctx: ScenarioContext; dispose(): Promise<void> } {
+export function backendContext(
+  backend: Backend,
+  opts: BenchOptions,
+  results: ScenarioResult[],
+): { ctx: ScenarioContext; dispose(): Promise<void> } {
   const cleanups: (() => Promise<void> | void)[] = [];
   let n = 0;
   const ctx: ScenarioContext = {
@@ -115,13 +119,20 @@ export const pct = (n: number) => `${Math.round(n)}%`;
  * processes nears a full core, and the machine is saturated when server + generator use nearly
  * every core (then latency includes waiting for a CPU).
  */
-export function loadVerdict(server: { cpuPct: number }, generator: Map<number, { cpuPct: number }>, cores: number): { notes: string[]; generatorCpuPct: number; generatorBound: boolean } {
+export function loadVerdict(
+  server: { cpuPct: number },
+  generator: Map<number, { cpuPct: number }>,
+  cores: number,
+): { notes: string[]; generatorCpuPct: number; generatorBound: boolean } {
   const per = [...generator.values()].map((u) => u.cpuPct);
   const generatorCpuPct = Math.round(per.reduce((a, b) => a + b, 0));
   const busiest = Math.max(0, ...per);
   const generatorBound = busiest > 85;
-  const notes = [`server CPU ${Math.round(server.cpuPct)}%, load generator CPU ${generatorCpuPct}% over ${per.length} processes (busiest ${Math.round(busiest)}%)`];
+  const notes = [
+    `server CPU ${Math.round(server.cpuPct)}%, load generator CPU ${generatorCpuPct}% over ${per.length} processes (busiest ${Math.round(busiest)}%)`,
+  ];
   if (generatorBound) notes.push('GENERATOR-BOUND: a load-generator process used > 85% of a core; figures understate the server');
-  if (server.cpuPct + generatorCpuPct > cores * 100 * 0.9) notes.push(`machine saturated: server + generator used > 90% of ${cores} cores; latency includes waiting for a CPU`);
+  if (server.cpuPct + generatorCpuPct > cores * 100 * 0.9)
+    notes.push(`machine saturated: server + generator used > 90% of ${cores} cores; latency includes waiting for a CPU`);
   return { notes, generatorCpuPct, generatorBound };
 }

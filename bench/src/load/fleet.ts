@@ -29,7 +29,7 @@ function ask<T>(child: ChildProcess, cmd: unknown, type: string, timeoutMs: numb
 
 function split<T>(items: T[], parts: number): T[][] {
   const out: T[][] = Array.from({ length: parts }, () => []);
-  items.forEach((item, i) => out[i % parts].push(item));
+  for (const [i, item] of items.entries()) out[i % parts].push(item);
   return out;
 }
 
@@ -63,7 +63,11 @@ export class GatewayFleet {
   pids = () => this.children.map((c) => c.pid as number);
 
   /** Opens one session per token (tokens may repeat: several sessions of one user). */
-  async connect(url: string, tokens: string[], opts: { concurrency?: number; intents?: number; timeoutMs?: number } = {}): Promise<FleetConnect> {
+  async connect(
+    url: string,
+    tokens: string[],
+    opts: { concurrency?: number; intents?: number; timeoutMs?: number } = {},
+  ): Promise<FleetConnect> {
     const started = performance.now();
     const parts = split(tokens, this.children.length);
     const perWorker = Math.max(1, Math.ceil((opts.concurrency ?? 32) / this.children.length));
@@ -142,7 +146,10 @@ export class Posters {
     const tokens = split(cmd.tokens, n).map((t, i) => (t.length ? t : [cmd.tokens[i % cmd.tokens.length]]));
     const rs = await Promise.all(
       this.children.map((c, i) => {
-        const load = cmd.mode === 'rate' ? { mode: 'rate' as const, perSecond: cmd.perSecond / n } : { mode: 'closed' as const, concurrency: Math.max(1, Math.round(cmd.concurrency / n)) };
+        const load =
+          cmd.mode === 'rate'
+            ? { mode: 'rate' as const, perSecond: cmd.perSecond / n }
+            : { mode: 'closed' as const, concurrency: Math.max(1, Math.round(cmd.concurrency / n)) };
         const msg: PostCommand = { ...cmd, ...load, type: 'post', tokens: tokens[i] };
         return ask<PostReport>(c, msg, 'posted', cmd.durationMs + 120_000);
       }),

@@ -28,10 +28,20 @@ const QUOTE = 0x22;
 
 const send = (msg: unknown) => process.send?.(msg);
 
-function open(url: string, token: string, intents: number, timeoutMs: number, readyH: ReturnType<typeof newHistogram>, gcH: ReturnType<typeof newHistogram>): Promise<void> {
+function open(
+  url: string,
+  token: string,
+  intents: number,
+  timeoutMs: number,
+  readyH: ReturnType<typeof newHistogram>,
+  gcH: ReturnType<typeof newHistogram>,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/gateway?v=10&encoding=json`, { perMessageDeflate: false, skipUTF8Validation: true });
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/gateway?v=10&encoding=json`, {
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+    });
     const s: Session = { ws, seq: null, received: 0, ready: false };
     const timer = setTimeout(() => {
       ws.terminate();
@@ -62,7 +72,12 @@ function open(url: string, token: string, intents: number, timeoutMs: number, re
           beat();
           s.heartbeat = setTimeout(tick, every);
         }, Math.random() * every);
-        ws.send(JSON.stringify({ op: 2, d: { token, intents, properties: { os: 'linux', browser: 'retrocast-bench', device: 'retrocast-bench' } } }));
+        ws.send(
+          JSON.stringify({
+            op: 2,
+            d: { token, intents, properties: { os: 'linux', browser: 'retrocast-bench', device: 'retrocast-bench' } },
+          }),
+        );
       } else if (msg.op === 0 && msg.t === 'READY') {
         readyH.recordValue(Number((process.hrtime.bigint() - started) / 1000n));
         s.ready = true;

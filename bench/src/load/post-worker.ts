@@ -52,7 +52,15 @@ async function post(cmd: PostCommand): Promise<PostReport> {
     await Promise.all(Array.from({ length: cmd.concurrency }, loop));
   }
   await Promise.all(inflight);
-  return { type: 'posted', ok, errors, firstError, latency: encode(latency), maxLagMs: Math.round(maxLagMs * 10) / 10, elapsedMs: performance.now() - started };
+  return {
+    type: 'posted',
+    ok,
+    errors,
+    firstError,
+    latency: encode(latency),
+    maxLagMs: Math.round(maxLagMs * 10) / 10,
+    elapsedMs: performance.now() - started,
+  };
 }
 
 process.on('message', async (cmd: PostCommand | { type: 'close' }) => {

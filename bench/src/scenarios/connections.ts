@@ -2,8 +2,8 @@ import { cpus } from 'node:os';
 import { setupGuild } from '../fixtures.js';
 import { summarize } from '../histogram.js';
 import { GatewayFleet } from '../load/fleet.js';
-import { ProcSampler, nowMs, round } from '../proc-stats.js';
-import { type Figure, type Scenario, loadVerdict } from '../scenario.js';
+import { nowMs, ProcSampler, round } from '../proc-stats.js';
+import { type Figure, loadVerdict, type Scenario } from '../scenario.js';
 import { sleep, startServer } from '../server-process.js';
 
 /**
@@ -54,12 +54,20 @@ export const connections: Scenario = {
         perStep.push({ target, open, connectS, ready, idle: usage, generatorCpuPct: verdict.generatorCpuPct });
         figures.push(
           { metric: `${target} sessions: open`, value: open },
-          { metric: `${target} sessions: server RSS`, value: usage.rssMiB, unit: 'MiB', ...(target >= 10_000 ? { goal: '≤ 600 MiB at 10k', met: usage.rssMiB <= 600 && open >= 10_000 } : {}) },
+          {
+            metric: `${target} sessions: server RSS`,
+            value: usage.rssMiB,
+            unit: 'MiB',
+            ...(target >= 10_000 ? { goal: '≤ 600 MiB at 10k', met: usage.rssMiB <= 600 && open >= 10_000 } : {}),
+          },
           { metric: `${target} sessions: idle CPU`, value: usage.cpuPct, unit: '%' },
           { metric: `${target} sessions: READY p50 / p99`, value: `${ready.p50} / ${ready.p99}`, unit: 'ms' },
         );
-        notes.push(`step ${target}: ${tokens.length} new sessions connected in ${connectS} s (${Math.round(conn.ok / Math.max(connectS, 0.001))}/s); ${verdict.notes[0]}`);
-        if (report.closedUnexpectedly) notes.push(`step ${target}: ${report.closedUnexpectedly} sessions closed by the server (last code ${report.lastCloseCode})`);
+        notes.push(
+          `step ${target}: ${tokens.length} new sessions connected in ${connectS} s (${Math.round(conn.ok / Math.max(connectS, 0.001))}/s); ${verdict.notes[0]}`,
+        );
+        if (report.closedUnexpectedly)
+          notes.push(`step ${target}: ${report.closedUnexpectedly} sessions closed by the server (last code ${report.lastCloseCode})`);
       }
       return { config: { steps, users, idleS, generatorWorkers: ctx.opts.workers, perStep }, figures, notes };
     } finally {

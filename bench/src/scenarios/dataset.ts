@@ -1,6 +1,6 @@
 import { login, setupGuild } from '../fixtures.js';
-import { type SeededHistory, seedPglite, seedPostgres } from '../seed.js';
 import type { ScenarioContext } from '../scenario.js';
+import { type SeededHistory, seedPglite, seedPostgres } from '../seed.js';
 import { type Backend, type ServerOptions, startServer } from '../server-process.js';
 
 /** A stopped server's data (dir + database) holding one channel with a large seeded history. */

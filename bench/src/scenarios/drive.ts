@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { type LatencySummary, summarize } from '../histogram.js';
 import { type FleetReport, type GatewayFleet, Posters, type PostersResult } from '../load/fleet.js';
-import { ProcSampler, type UsageWindow, nowMs } from '../proc-stats.js';
 import { PgWaitSampler } from '../pg-waits.js';
+import { nowMs, ProcSampler, type UsageWindow } from '../proc-stats.js';
 import { sleep } from '../server-process.js';
 
 export interface FanoutDrive {
@@ -72,7 +72,12 @@ export async function driveFanout(d: FanoutDrive): Promise<FanoutOutcome> {
       await sleep(250);
     } while (nowMs() < deadline);
     const elapsedS = (nowMs() - started) / 1000;
-    const receivers = d.fleets.map((f, i) => ({ label: f.label, report: reports[i], latency: summarize(reports[i].latency), expected: posts.ok * reports[i].open }));
+    const receivers = d.fleets.map((f, i) => ({
+      label: f.label,
+      report: reports[i],
+      latency: summarize(reports[i].latency),
+      expected: posts.ok * reports[i].open,
+    }));
     const missing = receivers.reduce((a, r) => a + Math.max(0, r.expected - r.report.received), 0);
     const minPerSession = Math.min(...reports.map((r) => r.minPerSession));
     return {

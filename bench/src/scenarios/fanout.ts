@@ -1,9 +1,9 @@
-import { setupGuild } from '../fixtures.js';
 import { cpus } from 'node:os';
+import { setupGuild } from '../fixtures.js';
 import { summarize } from '../histogram.js';
 import { GatewayFleet } from '../load/fleet.js';
 import { nowMs, round } from '../proc-stats.js';
-import { type Scenario, loadVerdict } from '../scenario.js';
+import { loadVerdict, type Scenario } from '../scenario.js';
 import { startServer } from '../server-process.js';
 import { driveFanout } from './drive.js';
 
@@ -26,7 +26,11 @@ export const fanout: Scenario = {
       const setupS = round((nowMs() - t) / 1000);
       ctx.log(`${members} users registered and joined in ${setupS} s; connecting`);
       t = nowMs();
-      const conn = await fleet.connect(server.url, g.all.map((u) => u.token), { concurrency: 32 });
+      const conn = await fleet.connect(
+        server.url,
+        g.all.map((u) => u.token),
+        { concurrency: 32 },
+      );
       if (conn.failed) ctx.log(`${conn.failed} sessions failed: ${conn.firstError}`);
       const ready = summarize(conn.ready);
       ctx.log(`${conn.ok} sessions ready in ${round((nowMs() - t) / 1000)} s; posting ${rate}/s for ${durationS} s`);
@@ -60,7 +64,11 @@ export const fanout: Scenario = {
           ...verdict.notes,
           `${out.posts.ok} POSTs ok, ${out.posts.errors} failed${out.posts.firstError ? ` (${out.posts.firstError})` : ''}; open-loop schedule max lag ${out.posts.maxLagMs} ms`,
           `setup: ${members} users registered + joined in ${setupS} s; connect→READY p50 ${ready.p50} ms, p99 ${ready.p99} ms`,
-          ...(out.receivers[0].report.closedUnexpectedly ? [`${out.receivers[0].report.closedUnexpectedly} sessions closed by the server (last code ${out.receivers[0].report.lastCloseCode})`] : []),
+          ...(out.receivers[0].report.closedUnexpectedly
+            ? [
+                `${out.receivers[0].report.closedUnexpectedly} sessions closed by the server (last code ${out.receivers[0].report.lastCloseCode})`,
+              ]
+            : []),
         ],
       };
     } finally {

@@ -1,5 +1,5 @@
 import { type Histogram, newHistogram, summarize } from '../histogram.js';
-import { ProcSampler, nowMs } from '../proc-stats.js';
+import { nowMs, ProcSampler } from '../proc-stats.js';
 import { restOk } from '../rest.js';
 import type { Scenario } from '../scenario.js';
 import { startServer } from '../server-process.js';
@@ -30,7 +30,11 @@ export const history: Scenario = {
       const runFor = async (ms: number, concurrency: number) => {
         const h = newHistogram();
         const end = nowMs() + ms;
-        await Promise.all(Array.from({ length: concurrency }, async () => { while (nowMs() < end) await page(h); }));
+        await Promise.all(
+          Array.from({ length: concurrency }, async () => {
+            while (nowMs() < end) await page(h);
+          }),
+        );
         return h;
       };
       ctx.log('warming up');

@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 import { setupGuild } from '../fixtures.js';
 import { GatewayFleet } from '../load/fleet.js';
 import { round } from '../proc-stats.js';
-import { type Scenario, loadVerdict } from '../scenario.js';
+import { loadVerdict, type Scenario } from '../scenario.js';
 import { startServer } from '../server-process.js';
 import { driveFanout } from './drive.js';
 
@@ -22,7 +22,11 @@ export const multiInstance: Scenario = {
     const members = ctx.opts.members ?? (ctx.opts.quick ? 50 : 1000);
     const rate = ctx.opts.rate ?? 50;
     const durationS = ctx.opts.duration ?? (ctx.opts.quick ? 3 : 30);
-    const a = await ctx.freshServerOptions({ redisUrl: ctx.opts.redisUrl, redisPrefix: `bench-${randomBytes(4).toString('hex')}`, env: { WORKER_ID: '1', PROCESS_ID: '1' } });
+    const a = await ctx.freshServerOptions({
+      redisUrl: ctx.opts.redisUrl,
+      redisPrefix: `bench-${randomBytes(4).toString('hex')}`,
+      env: { WORKER_ID: '1', PROCESS_ID: '1' },
+    });
     const b = { ...a, logFile: a.logFile.replace(/\.log$/, '-b.log'), env: { WORKER_ID: '2', PROCESS_ID: '2' } };
     // One after the other: both would run the migrations on the fresh database at once.
     const sa = await startServer(a);
@@ -37,8 +41,16 @@ export const multiInstance: Scenario = {
       const g = await setupGuild(sa.url, members);
       const tokens = g.all.map((u) => u.token);
       const [ca, cb] = await Promise.all([
-        fleetA.connect(sa.url, tokens.filter((_, i) => i % 2 === 0), { concurrency: 16 }),
-        fleetB.connect(sb.url, tokens.filter((_, i) => i % 2 === 1), { concurrency: 16 }),
+        fleetA.connect(
+          sa.url,
+          tokens.filter((_, i) => i % 2 === 0),
+          { concurrency: 16 },
+        ),
+        fleetB.connect(
+          sb.url,
+          tokens.filter((_, i) => i % 2 === 1),
+          { concurrency: 16 },
+        ),
       ]);
       const failed = ca.failed + cb.failed;
       if (failed) ctx.log(`${failed} sessions failed: ${ca.firstError ?? cb.firstError}`);
@@ -70,12 +82,23 @@ export const multiInstance: Scenario = {
           { metric: 'delivery p50 / p99, other instance (B)', value: `${lb.p50} / ${lb.p99}`, unit: 'ms' },
           { metric: 'delivery p99.9 / max (B)', value: `${lb.p999} / ${lb.max}`, unit: 'ms' },
           { metric: 'B − A at p50 / p99', value: `${round(lb.p50 - la.p50, 2)} / ${round(lb.p99 - la.p99, 2)}`, unit: 'ms' },
-          ...(single ? [{ metric: 'A − one process (in-process bus) at p50 / p99', value: `${round(la.p50 - single.p50, 2)} / ${round(la.p99 - single.p99, 2)}`, unit: 'ms' }] : []),
+          ...(single
+            ? [
+                {
+                  metric: 'A − one process (in-process bus) at p50 / p99',
+                  value: `${round(la.p50 - single.p50, 2)} / ${round(la.p99 - single.p99, 2)}`,
+                  unit: 'ms',
+                },
+              ]
+            : []),
           { metric: 'POST p50 / p99', value: `${out.postLatency.p50} / ${out.postLatency.p99}`, unit: 'ms' },
           { metric: 'deliveries missing', value: out.missing },
           { metric: 'server CPU A / B', value: `${cpuA} / ${cpuB}`, unit: '%' },
         ],
-        notes: [...verdict.notes, `${out.posts.ok} POSTs ok, ${out.posts.errors} failed${out.posts.firstError ? ` (${out.posts.firstError})` : ''}`],
+        notes: [
+          ...verdict.notes,
+          `${out.posts.ok} POSTs ok, ${out.posts.errors} failed${out.posts.firstError ? ` (${out.posts.firstError})` : ''}`,
+        ],
       };
     } finally {
       fleetA.close();

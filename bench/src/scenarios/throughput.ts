@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import { setupGuild } from '../fixtures.js';
 import { GatewayFleet } from '../load/fleet.js';
 import { round } from '../proc-stats.js';
-import { type Scenario, loadVerdict } from '../scenario.js';
+import { loadVerdict, type Scenario } from '../scenario.js';
 import { startServer } from '../server-process.js';
 import { driveFanout } from './drive.js';
 
@@ -24,7 +24,11 @@ export const throughput: Scenario = {
     const fleet = new GatewayFleet(ctx.opts.workers);
     try {
       const g = await setupGuild(server.url, members);
-      const conn = await fleet.connect(server.url, g.all.map((u) => u.token), { concurrency: 32 });
+      const conn = await fleet.connect(
+        server.url,
+        g.all.map((u) => u.token),
+        { concurrency: 32 },
+      );
       if (conn.failed) ctx.log(`${conn.failed} sessions failed: ${conn.firstError}`);
       const authors = g.all.slice(0, Math.min(10, members)).map((u) => u.token);
       const steps: Record<string, unknown>[] = [];
@@ -45,18 +49,49 @@ export const throughput: Scenario = {
         const persisted = Math.round(out.posts.ok / (out.posts.elapsedMs / 1000));
         const sustained = Math.min(persisted, out.deliveredPerS);
         const verdict = loadVerdict(out.server, out.generator, cpus().length);
-        ctx.log(`${inFlight} in flight: ${persisted} msg/s persisted, ${out.deliveredPerS} delivered to all, POST p99 ${out.postLatency.p99} ms, server CPU ${out.server.cpuPct}%${out.pgWaits ? `; PostgreSQL backends: ${out.pgWaits}` : ''}`);
-        steps.push({ inFlight, persisted, delivered: out.deliveredPerS, pgWaits: out.pgWaits, missing: out.missing, post: out.postLatency, delivery: out.receivers[0].latency, serverCpuPct: out.server.cpuPct, generatorCpuPct: verdict.generatorCpuPct, errors: out.posts.errors });
+        ctx.log(
+          `${inFlight} in flight: ${persisted} msg/s persisted, ${out.deliveredPerS} delivered to all, POST p99 ${out.postLatency.p99} ms, server CPU ${out.server.cpuPct}%${out.pgWaits ? `; PostgreSQL backends: ${out.pgWaits}` : ''}`,
+        );
+        steps.push({
+          inFlight,
+          persisted,
+          delivered: out.deliveredPerS,
+          pgWaits: out.pgWaits,
+          missing: out.missing,
+          post: out.postLatency,
+          delivery: out.receivers[0].latency,
+          serverCpuPct: out.server.cpuPct,
+          generatorCpuPct: verdict.generatorCpuPct,
+          errors: out.posts.errors,
+        });
         const rising = sustained > best.sustained * 1.05;
-        const notes = [...verdict.notes, ...(out.pgWaits ? [`PostgreSQL backends at this step (average count per state): ${out.pgWaits}`] : [])];
-        if (sustained > best.sustained) best = { inFlight, persisted, delivered: out.deliveredPerS, sustained, postP99: out.postLatency.p99, serverCpu: out.server.cpuPct, notes };
+        const notes = [
+          ...verdict.notes,
+          ...(out.pgWaits ? [`PostgreSQL backends at this step (average count per state): ${out.pgWaits}`] : []),
+        ];
+        if (sustained > best.sustained)
+          best = {
+            inFlight,
+            persisted,
+            delivered: out.deliveredPerS,
+            sustained,
+            postP99: out.postLatency.p99,
+            serverCpu: out.server.cpuPct,
+            notes,
+          };
         if (out.posts.errors) ctx.log(`${out.posts.errors} POSTs failed: ${out.posts.firstError}`);
         if (!rising) break;
       }
       return {
         config: { members, sessions: conn.ok, authors: authors.length, stepS, ramp, steps },
         figures: [
-          { metric: `sustained msg/s (${members} members)`, value: best.sustained, unit: '/s', goal: '≥ 2000/s on PostgreSQL', ...(ctx.backend === 'postgres' ? { met: best.sustained >= 2000 } : {}) },
+          {
+            metric: `sustained msg/s (${members} members)`,
+            value: best.sustained,
+            unit: '/s',
+            goal: '≥ 2000/s on PostgreSQL',
+            ...(ctx.backend === 'postgres' ? { met: best.sustained >= 2000 } : {}),
+          },
           { metric: 'persisted msg/s at best step', value: best.persisted, unit: '/s' },
           { metric: 'delivered to all msg/s at best step', value: best.delivered, unit: '/s' },
           { metric: 'requests in flight at best step', value: best.inFlight },
