@@ -1,9 +1,8 @@
-import { AuthResponse, ErrorResponse, LoginBody, RefreshBody, Errors } from '@retrocast/protocol';
+import { AuthResponse, ErrorResponse, Errors, LoginBody, RefreshBody, RegisterBody } from '@retrocast/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { caller } from '../context.js';
 import { ApiError } from '../http/errors.js';
-import { RegisterBody } from '@retrocast/protocol';
 import { authenticate, doLogin, doLogout, doRefresh, doRegister } from './service.js';
 
 /**
