@@ -15,3 +15,4 @@ export * from './rest/emojis.js';
 export * from './rest/reactions.js';
 export * from './gateway/index.js';
 export * from './rest/voice.js';
+export * from './rest/notifications.js';

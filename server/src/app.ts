@@ -40,9 +40,11 @@ import { dmsRoutes } from './dms/routes.js';
 import { installGateway } from './gateway/plugin.js';
 import { gatewayRoutes } from './gateway/routes.js';
 import { typingRoutes } from './typing/routes.js';
+import { installNotifications } from './notifications/plugin.js';
+import { notificationsRoutes } from './notifications/routes.js';
 
 /** Domain route plugins, mounted under /api/v10 (v9 and v1 are rewritten to it). One line each. */
-const API_ROUTES = [authRoutes, usersRoutes, attachmentsRoutes, emojisRoutes, reactionsRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, dmsRoutes, voiceRoutes, gatewayRoutes, typingRoutes];
+const API_ROUTES = [authRoutes, usersRoutes, attachmentsRoutes, emojisRoutes, reactionsRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, dmsRoutes, voiceRoutes, gatewayRoutes, typingRoutes, notificationsRoutes];
 
 /**
  * The only wiring file. Order matters:
@@ -108,6 +110,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(imageRoutes);
   // Voice: state store, LiveKit (spawned on listen), bus reactions, the public LiveKit webhook.
   await installVoice(app);
+  // Notification settings in READY; the push worker (Web Push, APNs) fed by the bus.
+  await installNotifications(app);
 
   await app.register(async (api) => {
     for (const routes of API_ROUTES) await api.register(routes);

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type FilesConfig, loadFilesConfig } from './blobs/config.js';
 import { type VoiceConfig, loadVoiceConfig } from './voice/config.js';
+import { type NotifyConfig, loadNotifyConfig } from './notifications/config.js';
 
 /** Every setting, from the environment, with defaults that run out of the box. See README. */
 export interface Config {
@@ -38,6 +39,8 @@ export interface Config {
   files: FilesConfig;
   /** LiveKit: external, spawned child, or off (voice/config.ts). */
   voice: VoiceConfig;
+  /** Notification worker, Web Push and APNs (notifications/config.ts). */
+  notify: NotifyConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -88,5 +91,6 @@ export function loadConfig(env: Env = process.env): Config {
     webDir: env.WEB_DIR || undefined,
     files: loadFilesConfig(env),
     voice: loadVoiceConfig(env, env.HOST || '0.0.0.0'),
+    notify: loadNotifyConfig(env),
   };
 }

@@ -315,3 +315,50 @@ export const auditLogEntries = pgTable(
   },
   (t) => [index('audit_log_guild_idx').on(t.guildId, t.id.desc())],
 );
+
+/** One channel's notification override inside a user's guild settings (Discord's channel_overrides[]). */
+export interface ChannelOverrideRow {
+  /** 0 all, 1 only mentions, 2 nothing, 3 inherit from the guild setting. */
+  message_notifications: number;
+  muted: boolean;
+  /** ISO time the mute ends; null: until turned back on. */
+  mute_end_time: string | null;
+  selected_time_window?: number | null;
+}
+
+/**
+ * A user's notification settings for one guild; guild_id 0 holds their DM settings (Discord's `@me`).
+ * No foreign key on guild_id for that reason; rows of a deleted guild are harmless and skipped.
+ */
+export const userGuildSettings = pgTable(
+  'user_guild_settings',
+  {
+    userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    guildId: id('guild_id').notNull(),
+    /** Null: the guild's default_message_notifications. */
+    messageNotifications: integer('message_notifications'),
+    muted: boolean('muted').notNull().default(false),
+    /** Null while muted: until turned back on. */
+    muteEndTime: ts('mute_end_time'),
+    muteWindow: integer('mute_window'),
+    suppressEveryone: boolean('suppress_everyone').notNull().default(false),
+    suppressRoles: boolean('suppress_roles').notNull().default(false),
+    channelOverrides: jsonb('channel_overrides').$type<Record<string, ChannelOverrideRow>>().notNull().default({}),
+    version: integer('version').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.guildId] })],
+);
+
+/** Web Push subscriptions (RFC 8030); a browser's endpoint belongs to the user who last registered it. */
+export const pushSubscriptions = pgTable(
+  'push_subscriptions',
+  {
+    id: id('id').primaryKey(),
+    userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    endpoint: text('endpoint').notNull(),
+    p256dh: text('p256dh').notNull(),
+    auth: text('auth').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('push_subscriptions_endpoint_idx').on(t.endpoint), index('push_subscriptions_user_idx').on(t.userId)],
+);

@@ -24,12 +24,16 @@ export type GuildCreateExtender = (
   userId: string,
 ) => Promise<Record<string, unknown>> | Record<string, unknown>;
 
+/** Adds fields to READY for `userId` (e.g. `user_guild_settings`); `guildIds` are the guilds READY lists. */
+export type ReadyExtender = (ctx: AppContext, userId: string, guildIds: string[]) => Promise<Record<string, unknown>>;
+
 /** Runs when a session ends for good (not resumable any more), e.g. to leave voice. */
 export type SessionEndHandler = (ctx: AppContext, sessionId: string, userId: string) => void | Promise<void>;
 
 const opcodeHandlers = new Map<number, OpcodeHandler>();
 const guildCreateExtenders: GuildCreateExtender[] = [];
 const sessionEndHandlers: SessionEndHandler[] = [];
+const readyExtenders: ReadyExtender[] = [];
 
 /** Handle a client opcode the gateway does not (e.g. 4 VOICE_STATE_UPDATE). Only identified sessions reach it. */
 export function registerOpcodeHandler(op: number, fn: OpcodeHandler): void {
@@ -38,6 +42,16 @@ export function registerOpcodeHandler(op: number, fn: OpcodeHandler): void {
 
 export function registerGuildCreateExtender(fn: GuildCreateExtender): void {
   if (!guildCreateExtenders.includes(fn)) guildCreateExtenders.push(fn);
+}
+
+export function registerReadyExtender(fn: ReadyExtender): void {
+  if (!readyExtenders.includes(fn)) readyExtenders.push(fn);
+}
+
+export async function extendReady(ctx: AppContext, userId: string, guildIds: string[]): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const fn of readyExtenders) Object.assign(out, await fn(ctx, userId, guildIds));
+  return out;
 }
 
 export function registerSessionEndHandler(fn: SessionEndHandler): void {

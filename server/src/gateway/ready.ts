@@ -9,7 +9,7 @@ import { toWirePresence } from '../presence/service.js';
 import type { PresenceStore } from '../presence/store.js';
 import { loadReadStates } from '../read-states/store.js';
 import { toWireCurrentUser } from '../users/wire.js';
-import { extendGuildCreate } from './extensions.js';
+import { extendGuildCreate, extendReady } from './extensions.js';
 import type { GuildState } from './guild-cache.js';
 import type { Session } from './session.js';
 
@@ -36,9 +36,10 @@ async function loadPrivateChannels(ctx: AppContext, userId: string) {
 export async function buildReady(ctx: AppContext, session: Session, guildIds: string[], gatewayUrl: string) {
   const [row] = await ctx.db.select().from(users).where(eq(users.id, session.userId)).limit(1);
   if (!row) return null;
-  const [privateChannels, readState] = await Promise.all([
+  const [privateChannels, readState, extra] = await Promise.all([
     loadPrivateChannels(ctx, session.userId),
     loadReadStates(ctx.db, session.userId),
+    extendReady(ctx, session.userId, guildIds),
   ]);
   return {
     v: 10 as const,
@@ -53,6 +54,7 @@ export async function buildReady(ctx: AppContext, session: Session, guildIds: st
     user_settings: {},
     ...(session.shard ? { shard: session.shard } : {}),
     ...(row.bot ? { application: { id: row.id, flags: 0 } } : {}),
+    ...extra,
   };
 }
 

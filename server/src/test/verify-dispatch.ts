@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 // The web client's own pure reducers: the gateway must keep *them* in sync, not a copy.
 import { emptyGuilds, reduceGuilds } from '../../../web/src/lib/state/guilds';
+import { emptyNotificationSettings, reduceNotificationSettings } from '../../../web/src/lib/state/notification-settings';
 import { reducePresences } from '../../../web/src/lib/state/presences';
 import { emptyReadStates, reduceReadStates } from '../../../web/src/lib/state/read-states';
 import { connectUser, type Frame, type GatewayClient, quiet } from './gateway.js';
@@ -13,6 +14,7 @@ interface ClientState {
   guilds: ReturnType<typeof reduceGuilds>;
   presences: ReturnType<typeof reducePresences>;
   readStates: ReturnType<typeof reduceReadStates>;
+  notificationSettings: ReturnType<typeof reduceNotificationSettings>;
 }
 
 function apply(s: ClientState, f: Frame): ClientState {
@@ -22,10 +24,16 @@ function apply(s: ClientState, f: Frame): ClientState {
     guilds,
     presences: reducePresences(s.presences, ev, guilds),
     readStates: reduceReadStates(s.readStates, ev),
+    notificationSettings: reduceNotificationSettings(s.notificationSettings, ev),
   };
 }
 
-const initial: ClientState = { guilds: emptyGuilds, presences: {}, readStates: emptyReadStates };
+const initial: ClientState = {
+  guilds: emptyGuilds,
+  presences: {},
+  readStates: emptyReadStates,
+  notificationSettings: emptyNotificationSettings,
+};
 const stateOf = (frames: Frame[]) => frames.filter((f) => f.op === 0).reduce(apply, initial);
 
 /**
@@ -74,5 +82,11 @@ function normalize(s: ClientState) {
   );
   // One's own status is not echoed by events (as on Discord), so it is left out on both sides.
   const presences = Object.fromEntries(Object.entries(s.presences).filter(([id]) => id !== s.readStates.me));
-  return { order: [...s.guilds.order].sort(), guilds, presences, readStates: s.readStates.byChannel };
+  return {
+    order: [...s.guilds.order].sort(),
+    guilds,
+    presences,
+    readStates: s.readStates.byChannel,
+    notificationSettings: s.notificationSettings.byGuild,
+  };
 }

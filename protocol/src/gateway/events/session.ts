@@ -21,6 +21,10 @@ export const ReadyData = Type.Object(
     read_state: Type.Array(ReadState),
     relationships: Type.Array(Type.Unknown()),
     user_settings: Type.Object({}, { additionalProperties: true }),
+    /** Notification settings (rest/notifications.ts ReadyUserGuildSettings); typed loosely here to avoid an import cycle. */
+    user_guild_settings: Type.Optional(
+      Type.Object({ entries: Type.Array(Type.Unknown()), partial: Type.Boolean(), version: Type.Integer() }),
+    ),
     shard: Type.Optional(Type.Tuple([Type.Integer(), Type.Integer()])),
     application: Type.Optional(Type.Object({ id: Snowflake, flags: Type.Integer() }, { additionalProperties: false })),
   },

@@ -1,0 +1,114 @@
+import { and, eq } from 'drizzle-orm';
+import type { AppContext } from '../context.js';
+import { channelRecipients, channels, guilds, memberRoles, members } from '../db/schema.js';
+import { type Decision, decideNotify, type RecipientSettings } from './decide.js';
+import { DM_SETTINGS_ID, loadSettingsOf, type SettingsRow } from './store.js';
+
+/** The fields of a MESSAGE_CREATE payload the worker reads. */
+export interface MessageEvent {
+  id: string;
+  channel_id: string;
+  guild_id?: string;
+  content: string;
+  author: { id: string; username: string; global_name?: string | null; avatar?: string | null; bot?: boolean };
+  mentions: Array<{ id: string }>;
+  mention_roles: string[];
+  mention_everyone: boolean;
+}
+
+export interface RecipientDecision {
+  userId: string;
+  decision: Decision;
+  /** Aggregate presence: offline, idle, dnd or online. */
+  status: string;
+}
+
+const toSettings = (row: SettingsRow | undefined): RecipientSettings => ({
+  messageNotifications: row?.messageNotifications,
+  muted: row?.muted,
+  muteEndTime: row?.muteEndTime,
+  suppressEveryone: row?.suppressEveryone,
+  suppressRoles: row?.suppressRoles,
+  channelOverrides: row?.channelOverrides,
+});
+
+/**
+ * Recipients who blocked the author. TODO(#14): the relationships table lands with the `dms`
+ * work; until then nobody has blocked anybody.
+ */
+async function loadBlockers(_ctx: AppContext, _recipientIds: string[], _authorId: string): Promise<Set<string>> {
+  return new Set();
+}
+
+/** Members of the guild (or recipients of the DM) other than the author, with their role ids. */
+async function loadCandidates(ctx: AppContext, m: MessageEvent): Promise<Map<string, string[]>> {
+  if (!m.guild_id) {
+    const rows = await ctx.db
+      .select({ id: channelRecipients.userId })
+      .from(channelRecipients)
+      .where(eq(channelRecipients.channelId, m.channel_id));
+    return new Map(rows.filter((r) => r.id !== m.author.id).map((r) => [r.id, []]));
+  }
+  const [memberRows, links] = await Promise.all([
+    ctx.db.select({ id: members.userId }).from(members).where(eq(members.guildId, m.guild_id)),
+    ctx.db.select({ userId: memberRoles.userId, roleId: memberRoles.roleId }).from(memberRoles).where(eq(memberRoles.guildId, m.guild_id)),
+  ]);
+  const out = new Map<string, string[]>(memberRows.filter((r) => r.id !== m.author.id).map((r) => [r.id, []]));
+  for (const l of links) out.get(l.userId)?.push(l.roleId);
+  return out;
+}
+
+/** `@here` (without `@everyone`) only pings members who show as present. */
+const isHereOnly = (content: string) => /@here\b/.test(content) && !/@everyone\b/.test(content);
+
+/**
+ * Who this message would notify, and why not for the others: settings, mutes, Do Not Disturb and
+ * blocks. Channel visibility and "is a session of theirs active" are the worker's to check, at
+ * send time. Reads settings fresh from the database, so a mute takes effect on the next message.
+ */
+export async function decideRecipients(ctx: AppContext, m: MessageEvent, now = new Date()): Promise<RecipientDecision[]> {
+  const candidates = await loadCandidates(ctx, m);
+  const ids = [...candidates.keys()];
+  if (!ids.length) return [];
+  const [settings, statuses, blockers, guildDefault] = await Promise.all([
+    loadSettingsOf(ctx.db, m.guild_id ?? DM_SETTINGS_ID, ids),
+    ctx.presence ? ctx.presence.get(ids) : Promise.resolve(new Map<string, string>()),
+    loadBlockers(ctx, ids, m.author.id),
+    m.guild_id ? loadGuildDefault(ctx, m.guild_id) : Promise.resolve(0),
+  ]);
+  const mentioned = new Set(m.mentions.map((u) => u.id));
+  const pingedRoles = new Set(m.mention_roles);
+  const hereOnly = m.mention_everyone && isHereOnly(m.content);
+  return ids.map((userId) => {
+    const status = statuses.get(userId) ?? 'offline';
+    const decision = decideNotify(
+      toSettings(settings.get(userId)),
+      {
+        channelId: m.channel_id,
+        guildId: m.guild_id ?? null,
+        guildDefault,
+        mentionsUser: mentioned.has(userId),
+        mentionsRole: (candidates.get(userId) ?? []).some((r) => pingedRoles.has(r)),
+        mentionsEveryone: m.mention_everyone && (!hereOnly || status !== 'offline'),
+      },
+      { now, status, blocked: blockers.has(userId) },
+    );
+    return { userId, decision, status };
+  });
+}
+
+async function loadGuildDefault(ctx: AppContext, guildId: string): Promise<number> {
+  const [g] = await ctx.db.select({ level: guilds.defaultMessageNotifications }).from(guilds).where(eq(guilds.id, guildId)).limit(1);
+  return g?.level ?? 0;
+}
+
+/** Names for a notification's title: the channel's and the guild's (null for DMs). */
+export async function loadPlaceNames(ctx: AppContext, channelId: string) {
+  const [row] = await ctx.db
+    .select({ channel: channels.name, type: channels.type, guild: guilds.name })
+    .from(channels)
+    .leftJoin(guilds, eq(guilds.id, channels.guildId))
+    .where(and(eq(channels.id, channelId)))
+    .limit(1);
+  return row;
+}
