@@ -18,6 +18,8 @@ export const Errors = {
   METHOD_NOT_ALLOWED: e(0, 405, '405: Method Not Allowed'),
   INTERNAL: e(0, 500, 'Internal Server Error'),
   RATE_LIMITED: e(0, 429, 'You are being rate limited.'),
+  /** The database or Redis is unreachable for now; retry after `Retry-After` seconds. */
+  SERVICE_UNAVAILABLE: e(0, 503, '503: Service Unavailable'),
 
   /** unknown entities */
   UNKNOWN_CHANNEL: e(10003, 404, 'Unknown Channel'),
@@ -61,7 +63,11 @@ export const Errors = {
   EMPTY_MESSAGE: e(50006, 400, 'Cannot send an empty message'),
   NON_TEXT_CHANNEL: e(50008, 400, 'Cannot send messages in a non-text channel'),
   MISSING_PERMISSIONS: e(50013, 403, 'Missing Permissions'),
-  BULK_DELETE_COUNT: e(50016, 400, 'Provided too few or too many messages to delete. Must provide at least 2 and fewer than 100 messages to delete.'),
+  BULK_DELETE_COUNT: e(
+    50016,
+    400,
+    'Provided too few or too many messages to delete. Must provide at least 2 and fewer than 100 messages to delete.',
+  ),
   PIN_WRONG_CHANNEL: e(50019, 400, 'A message can only be pinned to the channel it was sent in'),
   INVALID_CHANNEL_TYPE: e(50024, 400, 'Cannot execute action on this channel type'),
   INVALID_ROLE: e(50028, 400, 'Invalid Role'),

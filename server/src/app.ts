@@ -63,8 +63,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     rewriteUrl: (req) => (req.url ?? '/').replace(/^\/api\/v(?:9|1)(?=\/)/, '/api/v10'),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const database = await openDatabase(config);
-  const bus = await openBus(config.redisUrl, config.redisPrefix);
+  const database = await openDatabase({ ...config, log: app.log });
+  const bus = await openBus(config.redisUrl, config.redisPrefix, app.log);
   const blobs = await openBlobStore(config);
   const rateLimits = config.redisUrl ? await createRedisRateLimitStore(config.redisUrl, config.redisPrefix) : createMemoryRateLimitStore();
   const ctx: AppContext = {

@@ -11,6 +11,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl?: string;
+  /** How long one PostgreSQL connection attempt may take before it fails (startup and outages). */
+  dbConnectTimeoutMs: number;
   redisUrl?: string;
   /** Prefix of every Redis key and channel; instances that act as one server share it. */
   redisPrefix: string;
@@ -74,6 +76,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST || '0.0.0.0',
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
+    dbConnectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 10_000),
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: env.REDIS_PREFIX || 'retrocast',
     jwtSecret: loadJwtSecret(env, dataDir),

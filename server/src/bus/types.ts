@@ -44,5 +44,7 @@ export interface Bus {
   readSince?(afterId: string): Promise<LoggedEvent[]>;
   /** Position of the newest logged event ("0-0" when empty); Redis only. */
   lastId?(): Promise<string>;
+  /** True while events wait to be published or delivery lags (Redis unreachable); Redis only. */
+  degraded?(): boolean;
   close(): Promise<void>;
 }

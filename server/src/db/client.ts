@@ -20,11 +20,25 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Where connection problems are reported (the app's logger); console before it exists. */
+export interface DbLog {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+export interface OpenOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  /** How long one PostgreSQL connection attempt may take (DB_CONNECT_TIMEOUT_MS). */
+  dbConnectTimeoutMs?: number;
+  log?: DbLog;
+}
+
 // src/db and dist/db sit at the same depth, so this finds the committed SQL from either.
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '../../src/db/migrations');
 
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Database> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.dbConnectTimeoutMs ?? 10_000, opts.log);
   return openPglite(join(opts.dataDir, 'db'));
 }
 
@@ -39,12 +53,59 @@ async function openPglite(dir: string): Promise<Database> {
   return { db: db as unknown as Db, driver: 'pglite', close: () => client.close() };
 }
 
-async function openPostgres(url: string): Promise<Database> {
+/** The URL without its password, for log lines. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+/**
+ * A pool that survives PostgreSQL going away: a connection the server terminates (restart,
+ * failover, pg_terminate_backend) emits 'error' on its client or on the pool, which without a
+ * listener would kill the process. Here it is logged and the dead client dropped; the next query
+ * opens a new connection, so service resumes by itself once PostgreSQL is back. Queries during an
+ * outage fail fast (connection refused or the connect timeout) and the error handler answers 503.
+ */
+async function openPostgres(url: string, connectTimeoutMs: number, log: DbLog = consoleLog): Promise<Database> {
   const pg = (await import('pg')).default;
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true });
+  let down = false;
+  const lost = (err: Error) => {
+    if (!down)
+      log.warn(
+        { err: { message: err.message, code: (err as { code?: string }).code } },
+        'database: connection lost; requests get 503 until it is back',
+      );
+    down = true;
+  };
+  pool.on('error', lost);
+  // A checked-out client (inside a transaction) reports a dropped connection on itself.
+  pool.on('connect', (client) => {
+    client.on('error', lost);
+    if (down) log.info({}, 'database: connected again');
+    down = false;
+  });
+  try {
+    await pool.query('select 1');
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw new Error(
+      `database: cannot connect to ${redactUrl(url)} within ${connectTimeoutMs} ms (DB_CONNECT_TIMEOUT_MS): ${(err as Error).message}`,
+    );
+  }
   const db = drizzle(pool, { schema });
   await migrate(db, { migrationsFolder: MIGRATIONS });
   return { db, driver: 'postgres', close: () => pool.end() };
 }
+
+const consoleLog: DbLog = {
+  warn: (obj, msg) => console.warn(msg, obj),
+  info: (obj, msg) => console.info(msg, obj),
+};

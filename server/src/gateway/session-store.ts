@@ -28,8 +28,11 @@ export interface SessionStore {
   close(): Promise<void>;
 }
 
+// 0: another instance owns it; 2: the record is gone (Redis restarted without its data).
 const APPEND = `
-if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
+local o = redis.call('HGET', KEYS[1], 'owner')
+if o == false then return 2 end
+if o ~= ARGV[1] then return 0 end
 redis.call('RPUSH', KEYS[2], ARGV[2] .. ' ' .. ARGV[4])
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[5]), -1)
 redis.call('HSET', KEYS[1], 'seq', ARGV[2])
@@ -39,7 +42,9 @@ redis.call('PEXPIRE', KEYS[2], ARGV[6])
 return 1`;
 
 const TOUCH = `
-if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
+local o = redis.call('HGET', KEYS[1], 'owner')
+if o == false then return 2 end
+if o ~= ARGV[1] then return 0 end
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'cursor', ARGV[2]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
@@ -51,6 +56,13 @@ redis.call('HSET', KEYS[1], 'owner', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return { redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[2], 0, -1) }`;
+
+// Writes the record again only if it is still missing (several appends may notice at once).
+const RESEED = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1`;
 
 const REMOVE = `
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
@@ -64,42 +76,42 @@ export async function createRedisSessionStore(
   onLost: (sessionId: string) => void,
 ): Promise<SessionStore> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  // Outages are reported by the bus and /healthz; ioredis reconnects by itself.
+  redis.on('error', () => {});
   await redis.connect();
   // EVALSHA instead of sending each script with every frame.
-  const scripts = { gwAppend: APPEND, gwTouch: TOUCH, gwClaim: CLAIM, gwRemove: REMOVE };
+  const scripts = { gwAppend: APPEND, gwTouch: TOUCH, gwClaim: CLAIM, gwRemove: REMOVE, gwReseed: RESEED };
   for (const [name, lua] of Object.entries(scripts)) redis.defineCommand(name, { numberOfKeys: 2, lua });
   const run = redis as unknown as Record<keyof typeof scripts, (...args: string[]) => Promise<unknown>>;
   const h = (id: string) => `${prefix}:gw:s:${id}`;
   const b = (id: string) => `${prefix}:gw:b:${id}`;
   let owner = '';
-  const lostIf = (id: string) => (r: unknown) => {
-    if (r === 0) onLost(id);
+  const fields = (s: Session, ownerId: string) => ({
+    user_id: s.userId,
+    owner: ownerId,
+    seq: String(s.seq),
+    cursor: s.cursor ?? '',
+    status: s.status,
+    bot: s.bot ? '1' : '0',
+    intents: s.intents === null ? '' : String(s.intents),
+    shard: s.shard ? s.shard.join(',') : '',
+  });
+  /** Refused: someone else owns it now. Missing: Redis lost it; this instance still serves it, so write it back. */
+  const lostIf = (s: Session) => (r: unknown) => {
+    if (r === 0) onLost(s.id);
+    if (r === 2) run.gwReseed(h(s.id), b(s.id), String(ttlMs), ...Object.entries(fields(s, owner)).flat()).catch(fail);
   };
   const fail = () => {};
   return {
     async create(s, ownerId) {
       owner = ownerId;
-      await redis
-        .multi()
-        .del(b(s.id))
-        .hset(h(s.id), {
-          user_id: s.userId,
-          owner: ownerId,
-          seq: String(s.seq),
-          cursor: s.cursor ?? '',
-          status: s.status,
-          bot: s.bot ? '1' : '0',
-          intents: s.intents === null ? '' : String(s.intents),
-          shard: s.shard ? s.shard.join(',') : '',
-        })
-        .pexpire(h(s.id), ttlMs)
-        .exec();
+      await redis.multi().del(b(s.id)).hset(h(s.id), fields(s, ownerId)).pexpire(h(s.id), ttlMs).exec();
     },
     append(s, seq, frame, cursor) {
-      run.gwAppend(h(s.id), b(s.id), owner, String(seq), cursor ?? '', frame, String(REPLAY_LIMIT), String(ttlMs)).then(lostIf(s.id), fail);
+      run.gwAppend(h(s.id), b(s.id), owner, String(seq), cursor ?? '', frame, String(REPLAY_LIMIT), String(ttlMs)).then(lostIf(s), fail);
     },
     touch(s, cursor) {
-      run.gwTouch(h(s.id), b(s.id), owner, cursor ?? '', String(ttlMs)).then(lostIf(s.id), fail);
+      run.gwTouch(h(s.id), b(s.id), owner, cursor ?? '', String(ttlMs)).then(lostIf(s), fail);
     },
     async claim(sessionId, ownerId, userId) {
       owner = ownerId;

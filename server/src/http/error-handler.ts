@@ -1,6 +1,7 @@
 import { Errors } from '@retrocast/protocol';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ApiError, fieldErrors } from './errors.js';
+import { isUnavailable } from './unavailable.js';
 
 interface ValidationItem {
   instancePath: string;
@@ -50,6 +51,10 @@ export function installErrorHandler(app: FastifyInstance) {
     const status = e.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       return reply.code(status).send({ code: 0, message: `${status}: ${e.message}` });
+    }
+    if (isUnavailable(err)) {
+      request.log.warn({ err: { message: e.message } }, 'backing service unavailable');
+      return reply.code(503).header('Retry-After', '5').send(new ApiError(Errors.SERVICE_UNAVAILABLE).toBody());
     }
     request.log.error({ err }, 'unhandled error');
     return reply.code(500).send(new ApiError(Errors.INTERNAL).toBody());

@@ -122,6 +122,8 @@ return out`;
 
 export async function createRedisPresenceStore(url: string, prefix: string): Promise<PresenceStore> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  // Outages are reported by the bus and /healthz; ioredis reconnects by itself.
+  redis.on('error', () => {});
   await redis.connect();
   const sessKey = `${prefix}:presence:s:`;
   const aggKey = `${prefix}:presence:agg`;

@@ -47,7 +47,9 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1])
 return {c, ttl}`;
 
 export async function createRedisRateLimitStore(url: string, prefix = 'retrocast'): Promise<RateLimitStore> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  // No offline queue: during a Redis outage a limited request fails at once (503), never hangs.
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', () => {});
   await redis.connect();
   return {
     async hit(key, windowMs) {

@@ -103,6 +103,8 @@ return out
 
 export function createRedisVoiceStore(url: string, prefix: string): VoiceStore {
   const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
+  // Outages are reported by the bus and /healthz; ioredis reconnects by itself.
+  redis.on('error', () => {});
   const key = `${prefix}:voice-states`;
   const parse = (raw: string | null): VoiceState | null => (raw ? JSON.parse(raw) : null);
   const cas = async (userId: string, match: Match, patch: Partial<VoiceState> | null) =>
