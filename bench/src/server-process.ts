@@ -55,6 +55,7 @@ export function serverEnv(o: ServerOptions, port: number): Record<string, string
     JWT_SECRET: o.jwtSecret,
     RATE_LIMIT_DISABLED: '1',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
+    REGISTRATION: 'open',
     ARGON2_MEMORY_KIB: '1024',
     LIVEKIT_MODE: 'off',
     ...o.env,

@@ -45,6 +45,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       DATABASE_URL: '',
       REDIS_URL: '',
       RATE_LIMIT_DISABLED: '1',
+      REGISTRATION: 'open',
       LIVEKIT_MODE: 'off',
       LOG_LEVEL: 'warn',
       WEB_DIR: webDir,

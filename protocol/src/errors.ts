@@ -55,6 +55,9 @@ export const Errors = {
   USERNAME_TAKEN: e(50035, 409, 'Invalid Form Body'),
   INVALID_LOGIN: e(50035, 400, 'Invalid Form Body'),
   BANNED: e(40007, 403, 'The user is banned from this guild.'),
+  /** Retrocast: REGISTRATION=closed, or an account an instance admin disabled. */
+  REGISTRATION_CLOSED: e(40008, 403, 'Registration is closed on this server'),
+  ACCOUNT_DISABLED: e(40009, 403, 'This account is disabled'),
 
   /** permissions and actions */
   MISSING_ACCESS: e(50001, 403, 'Missing Access'),

@@ -16,3 +16,4 @@ export * from './rest/reactions.js';
 export * from './gateway/index.js';
 export * from './rest/voice.js';
 export * from './rest/notifications.js';
+export * from './rest/instance.js';

@@ -42,9 +42,10 @@ import { gatewayRoutes } from './gateway/routes.js';
 import { typingRoutes } from './typing/routes.js';
 import { installNotifications } from './notifications/plugin.js';
 import { notificationsRoutes } from './notifications/routes.js';
+import { instanceRoutes } from './instance/routes.js';
 
 /** Domain route plugins, mounted under /api/v10 (v9 and v1 are rewritten to it). One line each. */
-const API_ROUTES = [authRoutes, usersRoutes, attachmentsRoutes, emojisRoutes, reactionsRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, dmsRoutes, voiceRoutes, gatewayRoutes, typingRoutes, notificationsRoutes];
+const API_ROUTES = [authRoutes, usersRoutes, attachmentsRoutes, emojisRoutes, reactionsRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, dmsRoutes, voiceRoutes, gatewayRoutes, typingRoutes, notificationsRoutes, instanceRoutes];
 
 /**
  * The only wiring file. Order matters:

@@ -43,6 +43,8 @@ export interface Config {
   voice: VoiceConfig;
   /** Notification worker, Web Push and APNs (notifications/config.ts). */
   notify: NotifyConfig;
+  /** Who may register once the first account exists (instance/registration.ts). */
+  registration: 'open' | 'invite' | 'closed';
 }
 
 type Env = Record<string, string | undefined>;
@@ -67,6 +69,12 @@ function loadJwtSecret(env: Env, dataDir: string): Uint8Array {
     writeFileSync(file, secret.toString('base64url'), { mode: 0o600 });
     return secret;
   }
+}
+
+function registrationMode(raw: string | undefined): Config['registration'] {
+  const mode = raw || 'invite';
+  if (mode !== 'open' && mode !== 'invite' && mode !== 'closed') throw new Error(`REGISTRATION must be open, invite or closed, got "${raw}"`);
+  return mode;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -95,5 +103,6 @@ export function loadConfig(env: Env = process.env): Config {
     files: loadFilesConfig(env),
     voice: loadVoiceConfig(env, env.HOST || '0.0.0.0'),
     notify: loadNotifyConfig(env),
+    registration: registrationMode(env.REGISTRATION),
   };
 }

@@ -30,6 +30,8 @@ export const RegisterBody = Type.Object({
   username: Type.String({ minLength: 2, maxLength: 32 }),
   password: Type.String({ minLength: 8, maxLength: 128 }),
   display_name: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  /** A server invite code or an instance invite code; needed when REGISTRATION=invite. */
+  invite: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
 });
 export type RegisterBody = Static<typeof RegisterBody>;
 

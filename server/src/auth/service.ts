@@ -4,6 +4,8 @@ import type { AppContext, Caller } from '../context.js';
 import type { Queryable } from '../db/client.js';
 import { refreshTokens, users } from '../db/schema.js';
 import { ApiError, fieldErrors, invalidField } from '../http/errors.js';
+import { checkAdmission } from '../instance/registration.js';
+import { doAcceptInvite } from '../invites/service.js';
 import { toWireCurrentUser } from '../users/wire.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { ACCESS_TOKEN_TTL_S, REFRESH_TOKEN_TTL_MS, randomToken, sha256, signAccessToken, verifyAccessToken } from './tokens.js';
@@ -54,14 +56,31 @@ export async function doRegister(ctx: AppContext, body: RegisterBody): Promise<A
   if (await isUsernameTaken(ctx.db, username)) throw usernameTaken();
   const passwordHash = await hashPassword(body.password, ctx.config.argon2MemoryKib);
   const id = ctx.ids.next();
+  let guildInvite: string | undefined;
+  let result: AuthResponse;
   try {
-    return await ctx.db.transaction(async (tx) => {
-      const [row] = await tx.insert(users).values({ id, username, displayName, passwordHash }).returning();
+    result = await ctx.db.transaction(async (tx) => {
+      const admission = await checkAdmission(ctx, tx, body.invite);
+      guildInvite = admission.guildInvite;
+      const [row] = await tx.insert(users).values({ id, username, displayName, passwordHash, instanceAdmin: admission.instanceAdmin }).returning();
       return { user: toWireCurrentUser(row), ...(await doIssueTokens(ctx, tx, id)) };
     });
   } catch (err) {
     // Two registrations racing for one name: the unique index decides.
     if (String((err as { cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code) === '23505') throw usernameTaken();
+    throw err;
+  }
+  if (guildInvite) await doJoinWithInvite(ctx, id, guildInvite);
+  return result;
+}
+
+/** Registered with a server invite: join that server, or undo the account if the invite ran out meanwhile. */
+async function doJoinWithInvite(ctx: AppContext, userId: string, code: string) {
+  try {
+    await doAcceptInvite(ctx, { id: userId, bot: false }, code);
+  } catch (err) {
+    await ctx.db.delete(users).where(eq(users.id, userId));
+    if (err instanceof ApiError && err.def === Errors.UNKNOWN_INVITE) throw invalidField('invite', 'INVITE_INVALID', 'This invite is invalid or has expired.');
     throw err;
   }
 }
@@ -80,6 +99,7 @@ export async function doLogin(ctx: AppContext, body: LoginBody): Promise<AuthRes
     throw invalidLogin();
   }
   if (!(await verifyPassword(row.passwordHash, body.password))) throw invalidLogin();
+  if (row.disabledAt) throw new ApiError(Errors.ACCOUNT_DISABLED);
   return { user: toWireCurrentUser(row), ...(await doIssueTokens(ctx, ctx.db, row.id)) };
 }
 
@@ -103,6 +123,7 @@ export async function doRefresh(ctx: AppContext, token: string): Promise<AuthRes
       return { reuse: true } as const;
     }
     const [user] = await tx.select().from(users).where(eq(users.id, row.userId));
+    if (user.disabledAt) return { reuse: true } as const;
     return { user: toWireCurrentUser(user), ...(await doIssueTokens(ctx, tx, row.userId, row.familyId)) };
   }).then((r) => {
     if ('reuse' in r) throw unauthorized();

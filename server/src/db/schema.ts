@@ -41,6 +41,10 @@ export const users = pgTable(
     botTokenHash: text('bot_token_hash'),
     flags: integer('flags').notNull().default(0),
     createdAt: ts('created_at').notNull().defaultNow(),
+    /** Instance administrator (the first account; admin CLI grant/revoke): sees users, disables accounts. */
+    instanceAdmin: boolean('instance_admin').notNull().default(false),
+    /** Set when an admin disabled the account: no login, no refresh, no new sessions. */
+    disabledAt: ts('disabled_at'),
   },
   (t) => [
     uniqueIndex('users_username_lower_idx').on(sql`lower(${t.username})`),
@@ -207,6 +211,16 @@ export const invites = pgTable(
   },
   (t) => [index('invites_guild_idx').on(t.guildId)],
 );
+
+/** Invites to register an account on this instance (REGISTRATION=invite), made by an instance admin. */
+export const instanceInvites = pgTable('instance_invites', {
+  code: text('code').primaryKey(),
+  creatorId: id('creator_id').references(() => users.id, { onDelete: 'set null' }),
+  maxUses: integer('max_uses').notNull().default(1),
+  uses: integer('uses').notNull().default(0),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  expiresAt: ts('expires_at'),
+});
 
 export const messages = pgTable(
   'messages',

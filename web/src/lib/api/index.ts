@@ -1,5 +1,5 @@
 /** Typed REST endpoints, one function per route the client calls. */
-import type { AuthResponse, CurrentUser } from '@retrocast/protocol';
+import type { AuthResponse, CurrentUser, InstanceInfo, InstanceInvite, InstanceUser } from '@retrocast/protocol';
 import { request } from './client';
 import type { AuditLog, Ban, Channel, Guild, Invite, Member, Message, Overwrite, Role, SearchResult } from './types';
 
@@ -9,8 +9,13 @@ export * from './types';
 const enc = encodeURIComponent;
 
 export const api = {
-  register: (body: { username: string; password: string; display_name?: string }) =>
+  register: (body: { username: string; password: string; display_name?: string; invite?: string }) =>
     request<AuthResponse>('POST', '/auth/register', { body, auth: false }),
+  instance: () => request<InstanceInfo>('GET', '/instance', { auth: false }),
+  instanceUsers: () => request<InstanceUser[]>('GET', '/instance/users'),
+  setUserDisabled: (id: string, disabled: boolean) => request<InstanceUser>('PATCH', `/instance/users/${id}`, { body: { disabled } }),
+  createInstanceInvite: (body: { max_uses?: number; max_age?: number } = {}) =>
+    request<InstanceInvite>('POST', '/instance/invites', { body }),
   login: (body: { username: string; password: string }) => request<AuthResponse>('POST', '/auth/login', { body, auth: false }),
   logout: () => request<void>('POST', '/auth/logout', { body: {} }),
   me: () => request<CurrentUser>('GET', '/users/@me'),

@@ -6,6 +6,7 @@ export type Modal =
   | { kind: 'create-channel'; guildId: string; parentId?: string | null; type?: number }
   | { kind: 'guild-settings'; guildId: string; tab?: string }
   | { kind: 'channel-settings'; guildId: string; channelId: string }
+  | { kind: 'instance-admin' }
   | null;
 
 class Ui {
