@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { lockDataDir } from './data-dir-lock.js';
 import * as schema from './schema.js';
 
 /**
@@ -39,7 +40,15 @@ const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '../../src/db/m
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.dbConnectTimeoutMs ?? 10_000, opts.log);
-  return openPglite(join(opts.dataDir, 'db'));
+  mkdirSync(opts.dataDir, { recursive: true });
+  const lock = lockDataDir(opts.dataDir);
+  try {
+    const database = await openPglite(join(opts.dataDir, 'db'));
+    return { ...database, close: () => database.close().finally(() => lock.release()) };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
 }
 
 async function openPglite(dir: string): Promise<Database> {

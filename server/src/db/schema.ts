@@ -4,18 +4,7 @@
  * After changing this file run `npm run db:generate` and commit the new migration.
  */
 import { sql } from 'drizzle-orm';
-import {
-  boolean,
-  customType,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-} from 'drizzle-orm/pg-core';
+import { boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** BIGINT column that reads and writes decimal strings (snowflakes, permission bits). */
 export const bigintString = customType<{ data: string; driverData: string | number | bigint }>({
@@ -56,7 +45,9 @@ export const refreshTokens = pgTable(
   'refresh_tokens',
   {
     id: id('id').primaryKey(),
-    userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: id('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     /** Every rotation of one login shares a family; reuse of a rotated token revokes it. */
     familyId: id('family_id').notNull(),
     tokenHash: text('token_hash').notNull(),
@@ -65,14 +56,20 @@ export const refreshTokens = pgTable(
     revokedAt: ts('revoked_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('refresh_tokens_hash_idx').on(t.tokenHash), index('refresh_tokens_family_idx').on(t.familyId), index('refresh_tokens_user_idx').on(t.userId)],
+  (t) => [
+    uniqueIndex('refresh_tokens_hash_idx').on(t.tokenHash),
+    index('refresh_tokens_family_idx').on(t.familyId),
+    index('refresh_tokens_user_idx').on(t.userId),
+  ],
 );
 
 export const deviceTokens = pgTable(
   'device_tokens',
   {
     id: id('id').primaryKey(),
-    userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: id('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     platform: text('platform').notNull(),
     token: text('token').notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
@@ -84,7 +81,9 @@ export const guilds = pgTable('guilds', {
   id: id('id').primaryKey(),
   name: text('name').notNull(),
   icon: text('icon'),
-  ownerId: id('owner_id').notNull().references(() => users.id),
+  ownerId: id('owner_id')
+    .notNull()
+    .references(() => users.id),
   description: text('description'),
   afkChannelId: id('afk_channel_id'),
   afkTimeout: integer('afk_timeout').notNull().default(300),
@@ -99,7 +98,9 @@ export const roles = pgTable(
   {
     /** @everyone's id equals its guild's id. */
     id: id('id').primaryKey(),
-    guildId: id('guild_id').notNull().references(() => guilds.id, { onDelete: 'cascade' }),
+    guildId: id('guild_id')
+      .notNull()
+      .references(() => guilds.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     color: integer('color').notNull().default(0),
     hoist: boolean('hoist').notNull().default(false),
@@ -140,8 +141,12 @@ export const channels = pgTable(
 export const channelRecipients = pgTable(
   'channel_recipients',
   {
-    channelId: id('channel_id').notNull().references(() => channels.id, { onDelete: 'cascade' }),
-    userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    channelId: id('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    userId: id('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
   },
   (t) => [primaryKey({ columns: [t.channelId, t.userId] }), index('channel_recipients_user_idx').on(t.userId)],
 );
@@ -149,7 +154,9 @@ export const channelRecipients = pgTable(
 export const permissionOverwrites = pgTable(
   'permission_overwrites',
   {
-    channelId: id('channel_id').notNull().references(() => channels.id, { onDelete: 'cascade' }),
+    channelId: id('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
     /** Role id or user id. */
     targetId: id('target_id').notNull(),
     /** 0 role, 1 member. */
@@ -163,8 +170,12 @@ export const permissionOverwrites = pgTable(
 export const members = pgTable(
   'members',
   {
-    guildId: id('guild_id').notNull().references(() => guilds.id, { onDelete: 'cascade' }),
-    userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    guildId: id('guild_id')
+      .notNull()
+      .references(() => guilds.id, { onDelete: 'cascade' }),
+    userId: id('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     nick: text('nick'),
     joinedAt: ts('joined_at').notNull().defaultNow(),
     deaf: boolean('deaf').notNull().default(false),
@@ -178,7 +189,9 @@ export const memberRoles = pgTable(
   {
     guildId: id('guild_id').notNull(),
     userId: id('user_id').notNull(),
-    roleId: id('role_id').notNull().references(() => roles.id, { onDelete: 'cascade' }),
+    roleId: id('role_id')
+      .notNull()
+      .references(() => roles.id, { onDelete: 'cascade' }),
   },
   (t) => [primaryKey({ columns: [t.guildId, t.userId, t.roleId] }), index('member_roles_role_idx').on(t.roleId)],
 );
@@ -186,8 +199,12 @@ export const memberRoles = pgTable(
 export const bans = pgTable(
   'bans',
   {
-    guildId: id('guild_id').notNull().references(() => guilds.id, { onDelete: 'cascade' }),
-    userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    guildId: id('guild_id')
+      .notNull()
+      .references(() => guilds.id, { onDelete: 'cascade' }),
+    userId: id('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     reason: text('reason'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
@@ -198,8 +215,12 @@ export const invites = pgTable(
   'invites',
   {
     code: text('code').primaryKey(),
-    guildId: id('guild_id').notNull().references(() => guilds.id, { onDelete: 'cascade' }),
-    channelId: id('channel_id').notNull().references(() => channels.id, { onDelete: 'cascade' }),
+    guildId: id('guild_id')
+      .notNull()
+      .references(() => guilds.id, { onDelete: 'cascade' }),
+    channelId: id('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
     inviterId: id('inviter_id').references(() => users.id, { onDelete: 'set null' }),
     maxAge: integer('max_age').notNull().default(86400),
     maxUses: integer('max_uses').notNull().default(0),
@@ -226,9 +247,13 @@ export const messages = pgTable(
   'messages',
   {
     id: id('id').primaryKey(),
-    channelId: id('channel_id').notNull().references(() => channels.id, { onDelete: 'cascade' }),
+    channelId: id('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
     guildId: id('guild_id'),
-    authorId: id('author_id').notNull().references(() => users.id),
+    authorId: id('author_id')
+      .notNull()
+      .references(() => users.id),
     content: text('content').notNull().default(''),
     /** Discord message type: 0 default, 19 reply, 7 member join, … */
     type: integer('type').notNull().default(0),
@@ -261,8 +286,12 @@ export const attachments = pgTable(
     id: id('id').primaryKey(),
     /** Null while uploaded but not yet attached to a message. */
     messageId: id('message_id').references(() => messages.id, { onDelete: 'cascade' }),
-    channelId: id('channel_id').notNull().references(() => channels.id, { onDelete: 'cascade' }),
-    uploaderId: id('uploader_id').notNull().references(() => users.id),
+    channelId: id('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    uploaderId: id('uploader_id')
+      .notNull()
+      .references(() => users.id),
     filename: text('filename').notNull(),
     size: integer('size').notNull(),
     contentType: text('content_type'),
@@ -277,8 +306,12 @@ export const attachments = pgTable(
 export const reactions = pgTable(
   'reactions',
   {
-    messageId: id('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
-    userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    messageId: id('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    userId: id('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     /** Custom emoji id as text, or the Unicode emoji itself. */
     emojiKey: text('emoji_key').notNull(),
     emojiId: id('emoji_id'),
@@ -292,7 +325,9 @@ export const emojis = pgTable(
   'emojis',
   {
     id: id('id').primaryKey(),
-    guildId: id('guild_id').notNull().references(() => guilds.id, { onDelete: 'cascade' }),
+    guildId: id('guild_id')
+      .notNull()
+      .references(() => guilds.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     animated: boolean('animated').notNull().default(false),
     creatorId: id('creator_id').references(() => users.id, { onDelete: 'set null' }),
@@ -305,8 +340,12 @@ export const emojis = pgTable(
 export const readStates = pgTable(
   'read_states',
   {
-    userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    channelId: id('channel_id').notNull().references(() => channels.id, { onDelete: 'cascade' }),
+    userId: id('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    channelId: id('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
     lastMessageId: id('last_message_id'),
     mentionCount: integer('mention_count').notNull().default(0),
     updatedAt: ts('updated_at').notNull().defaultNow(),
@@ -318,7 +357,9 @@ export const auditLogEntries = pgTable(
   'audit_log_entries',
   {
     id: id('id').primaryKey(),
-    guildId: id('guild_id').notNull().references(() => guilds.id, { onDelete: 'cascade' }),
+    guildId: id('guild_id')
+      .notNull()
+      .references(() => guilds.id, { onDelete: 'cascade' }),
     userId: id('user_id'),
     targetId: id('target_id'),
     /** Discord's AUDIT_LOG_EVENT numbers (1 guild update, 10 channel create, 20 kick, …). */
@@ -347,7 +388,9 @@ export interface ChannelOverrideRow {
 export const userGuildSettings = pgTable(
   'user_guild_settings',
   {
-    userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: id('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     guildId: id('guild_id').notNull(),
     /** Null: the guild's default_message_notifications. */
     messageNotifications: integer('message_notifications'),
@@ -368,7 +411,9 @@ export const pushSubscriptions = pgTable(
   'push_subscriptions',
   {
     id: id('id').primaryKey(),
-    userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: id('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     endpoint: text('endpoint').notNull(),
     p256dh: text('p256dh').notNull(),
     auth: text('auth').notNull(),

@@ -8,10 +8,7 @@ export type Emit = (event: BusEvent) => void;
  * never see an event for a write that was rolled back. The one place `bus.publish` is called for
  * domain writes: grep `emit(` to find every event source.
  */
-export async function transact<T>(
-  deps: { db: Db; bus: Bus },
-  fn: (tx: Tx, emit: Emit) => Promise<T>,
-): Promise<T> {
+export async function transact<T>(deps: { db: Db; bus: Bus }, fn: (tx: Tx, emit: Emit) => Promise<T>): Promise<T> {
   const events: BusEvent[] = [];
   const result = await deps.db.transaction((tx) => fn(tx, (e) => events.push(e)));
   for (const e of events) await deps.bus.publish(e);
