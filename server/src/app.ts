@@ -43,6 +43,7 @@ import { typingRoutes } from './typing/routes.js';
 import { installNotifications } from './notifications/plugin.js';
 import { notificationsRoutes } from './notifications/routes.js';
 import { instanceRoutes } from './instance/routes.js';
+import { installAdminSocket } from './admin/socket.js';
 
 /** Domain route plugins, mounted under /api/v10 (v9 and v1 are rewritten to it). One line each. */
 const API_ROUTES = [authRoutes, usersRoutes, attachmentsRoutes, emojisRoutes, reactionsRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, dmsRoutes, voiceRoutes, gatewayRoutes, typingRoutes, notificationsRoutes, instanceRoutes];
@@ -111,6 +112,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(imageRoutes);
   // Voice: state store, LiveKit (spawned on listen), bus reactions, the public LiveKit webhook.
   await installVoice(app);
+  // `npm run admin` reaches the running server over DATA_DIR/admin.sock.
+  installAdminSocket(app);
   // Notification settings in READY; the push worker (Web Push, APNs) fed by the bus.
   await installNotifications(app);
 
