@@ -41,6 +41,8 @@ export class VoiceClient {
   /** True while the mic is actually sending (VAD open or PTT held, not muted). */
   transmitting = $state(false);
   pttHeld = $state(false);
+  /** The desktop app's global push-to-talk key, when the shell bound one (null in a browser). */
+  globalPttKey: string | null = $state(null);
   speaking: Set<string> = $state.raw(new Set());
   quality = $state('unknown');
   settings: Settings = $state(
@@ -238,11 +240,17 @@ export class VoiceClient {
 
   /** Push-to-talk key handling; only while this window has focus (browsers give no global keys). */
   key(e: KeyboardEvent, down: boolean) {
-    if (this.settings.mode !== 'ptt' || this.status !== 'connected' || e.code !== this.settings.pttKey) return;
+    // In the desktop app the global key (which also works in this window) replaces this one.
+    if (this.globalPttKey || this.settings.mode !== 'ptt' || this.status !== 'connected' || e.code !== this.settings.pttKey) return;
     const t = e.target as HTMLElement | null;
     if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
     e.preventDefault();
-    if (this.pttHeld === down) return;
+    this.setPtt(down);
+  }
+
+  /** Push-to-talk held or released: the window's key above, or the desktop app's global key. */
+  setPtt(down: boolean) {
+    if (this.settings.mode !== 'ptt' || this.pttHeld === down) return;
     this.pttHeld = down;
     void this.updateMic();
   }
