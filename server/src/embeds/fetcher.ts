@@ -14,12 +14,11 @@ export interface SafeFetcher {
 }
 
 /**
- * Outbound HTTP for link previews that cannot be pointed at this server's network (SSRF): every
- * host name is resolved by our own `lookup`, which drops every address the allow-check refuses, so
- * the socket connects only to an address that was checked (no second resolution to race).
- * IP literals skip DNS and are checked before the request. Only http(s); bounded time.
+ * An undici Agent that connects only to checked addresses: host names go through our own `lookup`,
+ * which drops every address the allow-check refuses (no second resolution to race). Shared with
+ * Web Push (notifications/), whose endpoints are URLs clients chose.
  */
-export function createSafeFetcher(allow: AllowList, timeoutMs = 5000, maxRedirects = 5): SafeFetcher {
+export function createSafeAgent(allow: AllowList, timeoutMs = 5000): Agent {
   const lookup = (hostname: string, options: { all?: boolean }, cb: (...args: unknown[]) => void) => {
     dnsLookup(hostname, { all: true, verbatim: true }, (err, addrs: LookupAddress[]) => {
       if (err) return cb(err);
@@ -30,7 +29,17 @@ export function createSafeFetcher(allow: AllowList, timeoutMs = 5000, maxRedirec
       else cb(null, ok[0].address, ok[0].family);
     });
   };
-  const agent = new Agent({ connect: { lookup: lookup as never, timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  return new Agent({ connect: { lookup: lookup as never, timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+}
+
+/**
+ * Outbound HTTP for link previews that cannot be pointed at this server's network (SSRF): every
+ * host name is resolved by our own `lookup`, which drops every address the allow-check refuses, so
+ * the socket connects only to an address that was checked (no second resolution to race).
+ * IP literals skip DNS and are checked before the request. Only http(s); bounded time.
+ */
+export function createSafeFetcher(allow: AllowList, timeoutMs = 5000, maxRedirects = 5): SafeFetcher {
+  const agent = createSafeAgent(allow, timeoutMs);
 
   const checkTarget = (u: URL) => {
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new BlockedError(`scheme ${u.protocol}`);
@@ -46,7 +55,12 @@ export function createSafeFetcher(allow: AllowList, timeoutMs = 5000, maxRedirec
       const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
       for (let hop = 0; ; hop++) {
         checkTarget(url);
-        const res = await fetch(url, { dispatcher: agent, redirect: 'manual', signal: both, headers: { 'user-agent': USER_AGENT, accept } });
+        const res = await fetch(url, {
+          dispatcher: agent,
+          redirect: 'manual',
+          signal: both,
+          headers: { 'user-agent': USER_AGENT, accept },
+        });
         const location = res.headers.get('location');
         if (res.status >= 300 && res.status < 400 && location) {
           await res.body?.cancel().catch(() => {});

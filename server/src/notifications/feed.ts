@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { FastifyBaseLogger } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Bus, BusEvent } from '../bus/types.js';
+
+/**
+ * Where the worker's MESSAGE_CREATEs come from. In process: the bus (every event, after commit).
+ * With Redis: the bus's event log read through a consumer group, so each event goes to exactly one
+ * instance of the server — one push per notification however many instances run.
+ */
+export interface NotificationFeed {
+  start(handle: (event: BusEvent) => Promise<void>): void;
+  close(): Promise<void>;
+}
+
+const WANTED = new Set(['MESSAGE_CREATE']);
+
+export function createBusFeed(bus: Bus): NotificationFeed {
+  let off: (() => void) | undefined;
+  let chain = Promise.resolve();
+  return {
+    start(handle) {
+      off = bus.subscribe((event) => {
+        if (!WANTED.has(event.t)) return;
+        chain = chain.then(() => handle(event)).catch(() => {});
+      });
+    },
+    async close() {
+      off?.();
+      await chain;
+    },
+  };
+}
+
+const GROUP = 'notify';
+/** Entries a consumer read but never acknowledged (it died) are taken over after this long. */
+const CLAIM_IDLE_MS = 30_000;
+
+export function createRedisFeed(url: string, prefix: string, log: FastifyBaseLogger): NotificationFeed {
+  // The bus's log stream (bus/redis.ts): every event, in publish order, kept 5 minutes.
+  const stream = `${prefix}:events:log`;
+  const consumer = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null });
+  let stopped = false;
+  let loop: Promise<void> | undefined;
+
+  const handleEntries = async (entries: Array<[string, string[]]>, handle: (e: BusEvent) => Promise<void>) => {
+    for (const [id, fields] of entries) {
+      try {
+        const event = JSON.parse(fields[1]) as BusEvent;
+        if (WANTED.has(event.t)) await handle(event);
+      } catch (err) {
+        log.error({ err }, 'notification worker failed on an event');
+      }
+      await redis.xack(stream, GROUP, id);
+    }
+  };
+
+  const run = async (handle: (e: BusEvent) => Promise<void>) => {
+    await redis.connect();
+    // '$': events published before the first instance started are not notified about.
+    await redis.xgroup('CREATE', stream, GROUP, '$', 'MKSTREAM').catch((err: Error) => {
+      if (!String(err.message).includes('BUSYGROUP')) throw err;
+    });
+    let lastClaim = Date.now();
+    while (!stopped) {
+      if (Date.now() - lastClaim > CLAIM_IDLE_MS) {
+        lastClaim = Date.now();
+        const [, claimed] = (await redis.xautoclaim(stream, GROUP, consumer, CLAIM_IDLE_MS, '0-0', 'COUNT', 100)) as [
+          string,
+          Array<[string, string[]]>,
+        ];
+        await handleEntries(claimed.filter(Boolean), handle);
+      }
+      const res = (await redis.xreadgroup('GROUP', GROUP, consumer, 'COUNT', 100, 'BLOCK', 1000, 'STREAMS', stream, '>')) as Array<
+        [string, Array<[string, string[]]>]
+      > | null;
+      if (res) await handleEntries(res[0][1], handle);
+    }
+  };
+
+  return {
+    start(handle) {
+      loop = run(handle).catch((err) => {
+        if (!stopped) log.error({ err }, 'notification feed stopped');
+      });
+    },
+    async close() {
+      stopped = true;
+      // A blocked XREADGROUP returns within its 1 s block; then the connection goes.
+      await loop;
+      redis.disconnect();
+    },
+  };
+}
