@@ -48,6 +48,7 @@ export const Errors = {
   MAX_CHANNELS: e(30013, 400, 'Maximum number of guild channels reached (500)'),
   MAX_EMOJIS: e(30008, 400, 'Maximum number of emojis reached'),
   MAX_BOTS: e(30007, 400, 'Maximum number of bots reached (10)'),
+  MAX_RECIPIENTS: e(30004, 400, 'Maximum number of group DM recipients reached (10)'),
 
   /** auth */
   UNAUTHORIZED: e(40001, 401, '401: Unauthorized'),
@@ -65,6 +66,7 @@ export const Errors = {
   CANNOT_EDIT_OTHERS_MESSAGE: e(50005, 403, 'Cannot edit a message authored by another user'),
   EMPTY_MESSAGE: e(50006, 400, 'Cannot send an empty message'),
   NON_TEXT_CHANNEL: e(50008, 400, 'Cannot send messages in a non-text channel'),
+  CANNOT_MESSAGE_USER: e(50007, 403, 'Cannot send messages to this user'),
   MISSING_PERMISSIONS: e(50013, 403, 'Missing Permissions'),
   BULK_DELETE_COUNT: e(
     50016,
@@ -83,6 +85,13 @@ export const Errors = {
   VOICE_UNAVAILABLE: e(50101, 503, 'Voice is not available on this server'),
   VOICE_CHANNEL_FULL: e(50013, 403, 'This voice channel is full'),
   TARGET_NOT_IN_VOICE: e(40032, 400, 'Target user is not connected to voice'),
+
+  /** relationships */
+  FRIEND_REQUESTS_DISABLED: e(80000, 400, 'Incoming friend requests disabled.'),
+  BOTS_CANNOT_HAVE_FRIENDS: e(80002, 400, 'Bots cannot have friends.'),
+  FRIEND_REQUEST_SELF: e(80003, 400, 'Cannot send friend request to self.'),
+  NO_SUCH_USERNAME: e(80004, 400, 'No users with that username exist.'),
+  ALREADY_FRIENDS: e(80007, 400, 'You are already friends with that user.'),
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof Errors;

@@ -17,3 +17,4 @@ export * from './gateway/index.js';
 export * from './rest/voice.js';
 export * from './rest/notifications.js';
 export * from './rest/instance.js';
+export * from './rest/relationships.js';

@@ -48,6 +48,8 @@ export const PatchChannelBody = Type.Object({
   bitrate: Type.Optional(channelFields.bitrate),
   user_limit: Type.Optional(channelFields.user_limit),
   permission_overwrites: Type.Optional(channelFields.permission_overwrites),
+  /** Group DMs only: a data URI, or null to clear. */
+  icon: Type.Optional(Type.Union([Type.String({ maxLength: 12_000_000 }), Type.Null()])),
 });
 export type PatchChannelBody = Static<typeof PatchChannelBody>;
 
@@ -95,6 +97,6 @@ export const Channel = Type.Object({
   rtc_region: Type.Optional(Type.Null()),
   recipients: Type.Optional(Type.Array(User)),
   owner_id: Type.Optional(Nullable(Snowflake)),
-  icon: Type.Optional(Type.Null()),
+  icon: Type.Optional(Nullable(Type.String())),
 });
 export type Channel = Static<typeof Channel>;

@@ -116,6 +116,8 @@ const MessageFields = {
   message_reference: Type.Optional(Type.Object({ message_id: Snowflake, channel_id: Snowflake, guild_id: Type.Optional(Snowflake) })),
   /** Search hits only. */
   hit: Type.Optional(Type.Boolean()),
+  /** DM call messages (type 3): who took part; `ended_timestamp` null while the call runs. */
+  call: Type.Optional(Type.Object({ participants: Type.Array(Snowflake), ended_timestamp: Nullable(Type.String()) })),
 };
 
 /** Discord's message object. A reply carries the message it answers (one level deep, or null if deleted). */

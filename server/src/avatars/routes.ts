@@ -29,6 +29,7 @@ function sendImage(reply: FastifyReply, img: { data: Buffer; type: string }) {
 /**
  * GET /avatars/:userId/:file    user avatars   ({hash}.{png|webp|gif|jpg}, a_ hashes animate as gif/webp) ?size=16..4096
  * GET /icons/:guildId/:file     guild icons    (same)
+ * GET /channel-icons/:channelId/:file  group DM icons (same)
  * GET /emojis/:file             custom emoji   ({id}.{png|webp|gif}) ?size=
  * Public like Discord's CDN, outside /api.
  */
@@ -36,7 +37,7 @@ export const imageRoutes: FastifyPluginAsync = async (app) => {
   const { ctx } = app;
   const rateLimit = { limit: 200, windowMs: 1000 };
 
-  for (const kind of ['avatars', 'icons'] as ImageKind[]) {
+  for (const kind of ['avatars', 'icons', 'channel-icons'] as ImageKind[]) {
     app.get<{ Params: { ownerId: string; file: string }; Querystring: { size?: string } }>(
       `/${kind}/:ownerId/:file`,
       { config: { rateLimit }, schema: { hide: true } },

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js';
 import { decodeDataUri, prepareImage } from './images.js';
 
-export type ImageKind = 'avatars' | 'icons';
+export type ImageKind = 'avatars' | 'icons' | 'channel-icons';
 
 /** Blob key of a user avatar or guild icon master. */
 export function imageKey(kind: ImageKind, ownerId: string, hash: string): string {

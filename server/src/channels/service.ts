@@ -14,6 +14,7 @@ import type { AppContext, Caller } from '../context.js';
 import type { Tx } from '../db/client.js';
 import { channelRecipients, channels, guilds, members, permissionOverwrites, roles, users } from '../db/schema.js';
 import { type Emit, transact } from '../db/tx.js';
+import { doCloseOrLeave, doUpdateGroupDm, isPrivateChannel } from '../dms/service.js';
 import { toWireDmChannel } from '../dms/wire.js';
 import { lockGuild } from '../guilds/service.js';
 import { type ChannelRow, toWireChannel } from '../guilds/wire.js';
@@ -163,6 +164,7 @@ async function accessGuildChannel(tx: Tx, channelId: string, userId: string, nee
 
 /** PATCH /channels/{id}: MANAGE_CHANNELS in the channel (MANAGE_ROLES too for overwrites). */
 export async function doUpdateChannel(ctx: AppContext, who: Caller, channelId: string, body: PatchChannelBody, reason: string | null) {
+  if (await isPrivateChannel(ctx.db, channelId)) return doUpdateGroupDm(ctx, who, channelId, body);
   return transact(ctx, async (tx, emit) => {
     const { channel: c, guild, permissions } = await accessGuildChannel(tx, channelId, who.id, Permissions.MANAGE_CHANNELS);
     const before = await loadWireChannel(tx, c);
@@ -207,6 +209,7 @@ export async function doUpdateChannel(ctx: AppContext, who: Caller, channelId: s
 
 /** DELETE /channels/{id}: MANAGE_CHANNELS. A category's children move to the top level. */
 export async function doDeleteChannel(ctx: AppContext, who: Caller, channelId: string, reason: string | null) {
+  if (await isPrivateChannel(ctx.db, channelId)) return doCloseOrLeave(ctx, who, channelId);
   return transact(ctx, async (tx, emit) => {
     const { channel: c, guild } = await accessGuildChannel(tx, channelId, who.id, Permissions.MANAGE_CHANNELS);
     const guildId = guild.guild.id;

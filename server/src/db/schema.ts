@@ -132,6 +132,8 @@ export const channels = pgTable(
     lastMessageId: id('last_message_id'),
     lastPinTimestamp: ts('last_pin_timestamp'),
     ownerId: id('owner_id'),
+    /** Group DM icon hash (blob `channel-icons/{id}/{hash}`). */
+    icon: text('icon'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [index('channels_guild_idx').on(t.guildId)],
@@ -147,8 +149,25 @@ export const channelRecipients = pgTable(
     userId: id('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
+    /** 1:1 DMs the user closed (DELETE /channels/{id}); the next message reopens it. */
+    closed: boolean('closed').notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.channelId, t.userId] }), index('channel_recipients_user_idx').on(t.userId)],
+);
+
+/**
+ * Friends, blocks and pending requests, one row per direction (each user's own view): 1 friend,
+ * 2 blocked, 3 incoming request, 4 outgoing request. A block is one-sided; the others come in pairs.
+ */
+export const relationships = pgTable(
+  'relationships',
+  {
+    userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    targetId: id('target_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    type: integer('type').notNull(),
+    since: ts('since').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.targetId] }), index('relationships_target_idx').on(t.targetId)],
 );
 
 export const permissionOverwrites = pgTable(
@@ -269,6 +288,8 @@ export const messages = pgTable(
     reference: jsonb('reference').$type<{ message_id: string; channel_id: string; guild_id?: string } | null>(),
     embeds: jsonb('embeds').$type<unknown[]>().notNull().default([]),
     flags: integer('flags').notNull().default(0),
+    /** DM call record (type 3 messages): who took part, and when it ended. */
+    call: jsonb('call').$type<{ participants: string[]; ended_timestamp: string | null } | null>(),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [

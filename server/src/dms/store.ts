@@ -28,7 +28,7 @@ export async function loadDms(q: Queryable, userId: string) {
     .select({ channel: channels })
     .from(channelRecipients)
     .innerJoin(channels, eq(channels.id, channelRecipients.channelId))
-    .where(eq(channelRecipients.userId, userId))
+    .where(and(eq(channelRecipients.userId, userId), eq(channelRecipients.closed, false)))
     .orderBy(desc(sql`coalesce(${channels.lastMessageId}, ${channels.id})`));
   if (!mine.length) return [];
   const others = await q
@@ -48,4 +48,31 @@ export async function loadDms(q: Queryable, userId: string) {
     channel,
     recipients: others.filter((o) => o.channelId === channel.id).map((o) => toWireUser(o.user)),
   }));
+}
+
+/** Every recipient of a DM or group DM (the caller included) as user objects, oldest id first. */
+export async function loadMembers(q: Queryable, channelId: string) {
+  const rows = await q
+    .select(userColumns(users))
+    .from(channelRecipients)
+    .innerJoin(users, eq(users.id, channelRecipients.userId))
+    .where(eq(channelRecipients.channelId, channelId))
+    .orderBy(channelRecipients.userId);
+  return rows.map(toWireUser);
+}
+
+/** Locks a private channel's row for a membership change; undefined when it is not a DM or group DM. */
+export async function lockPrivateChannel(q: Queryable, channelId: string) {
+  const [c] = await q.select().from(channels).where(eq(channels.id, channelId)).for('update').limit(1);
+  return c && !c.guildId && (c.type === 1 || c.type === 3) ? c : undefined;
+}
+
+/** Marks the user's side of a DM closed or open; true when that changed something. */
+export async function setClosed(q: Queryable, channelId: string, userId: string, closed: boolean) {
+  const rows = await q
+    .update(channelRecipients)
+    .set({ closed })
+    .where(and(eq(channelRecipients.channelId, channelId), eq(channelRecipients.userId, userId), eq(channelRecipients.closed, !closed)))
+    .returning({ userId: channelRecipients.userId });
+  return rows.length > 0;
 }

@@ -11,7 +11,7 @@ export function toWireDmChannel(c: ChannelRow, recipients: User[]) {
     last_message_id: c.lastMessageId,
     recipients,
     flags: 0,
-    ...(c.type === 3 ? { name: c.name, owner_id: c.ownerId, icon: null } : {}),
+    ...(c.type === 3 ? { name: c.name, owner_id: c.ownerId, icon: c.icon } : {}),
   };
 }
 export type WireDmChannel = ReturnType<typeof toWireDmChannel>;

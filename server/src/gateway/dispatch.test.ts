@@ -158,6 +158,10 @@ describe('coverage', () => {
   const elsewhere: Record<string, string> = {
     GUILD_EMOJIS_UPDATE: 'emojis/emojis.test.ts',
     USER_GUILD_SETTINGS_UPDATE: 'notifications/settings.test.ts',
+    RELATIONSHIP_ADD: 'relationships/relationships.test.ts',
+    RELATIONSHIP_REMOVE: 'relationships/relationships.test.ts',
+    CHANNEL_RECIPIENT_ADD: 'dms/group-dms.test.ts',
+    CHANNEL_RECIPIENT_REMOVE: 'dms/group-dms.test.ts',
   };
   it('every state-changing dispatch in protocol/ has a verifyDispatch test above', () => {
     const owners = Object.keys(DispatchEvents).filter(

@@ -8,6 +8,7 @@ import { loadWireMember, loadWireMembers } from '../members/store.js';
 import { toWirePresence } from '../presence/service.js';
 import type { PresenceStore } from '../presence/store.js';
 import { loadReadStates } from '../read-states/store.js';
+import { loadReadyRelationships } from '../relationships/service.js';
 import { toWireCurrentUser } from '../users/wire.js';
 import { extendGuildCreate, extendReady } from './extensions.js';
 import type { GuildState } from './guild-cache.js';
@@ -36,10 +37,11 @@ async function loadPrivateChannels(ctx: AppContext, userId: string) {
 export async function buildReady(ctx: AppContext, session: Session, guildIds: string[], gatewayUrl: string) {
   const [row] = await ctx.db.select().from(users).where(eq(users.id, session.userId)).limit(1);
   if (!row) return null;
-  const [privateChannels, readState, extra] = await Promise.all([
+  const [privateChannels, readState, extra, friends] = await Promise.all([
     loadPrivateChannels(ctx, session.userId),
     loadReadStates(ctx.db, session.userId),
     extendReady(ctx, session.userId, guildIds),
+    loadReadyRelationships(ctx, session.userId),
   ]);
   return {
     v: 10 as const,
@@ -50,7 +52,8 @@ export async function buildReady(ctx: AppContext, session: Session, guildIds: st
     resume_gateway_url: gatewayUrl,
     private_channels: session.shard && session.shard[0] !== 0 ? [] : privateChannels,
     read_state: readState,
-    relationships: [],
+    relationships: friends.relationships,
+    presences: friends.presences,
     user_settings: {},
     ...(session.shard ? { shard: session.shard } : {}),
     ...(row.bot ? { application: { id: row.id, flags: 0 } } : {}),

@@ -14,6 +14,7 @@ import type { AppContext, Caller } from '../context.js';
 import type { Queryable, Tx } from '../db/client.js';
 import { messages } from '../db/schema.js';
 import { type Emit, transact } from '../db/tx.js';
+import { checkDmSendAllowed, doReopenDm } from '../dms/hooks.js';
 import { ApiError, invalidField } from '../http/errors.js';
 import { accessChannel, type ChannelAccess } from '../permissions/access.js';
 import { withReactions } from '../reactions/store.js';
@@ -129,6 +130,7 @@ export async function checkCreateMessage(
   body: CreateMessageBody,
 ): Promise<{ duplicate: MessageRow } | { draft: Draft }> {
   const access = await accessTextChannel(ctx.db, channelId, who.id, VIEW_CHANNEL | SEND_MESSAGES);
+  await checkDmSendAllowed(ctx.db, access.channel, who.id);
   const content = checkContent(body.content, (body.attachments?.length ?? 0) > 0);
   checkAllowedMentions(body.allowed_mentions);
   const nonce = body.nonce === undefined ? null : String(body.nonce);
@@ -191,6 +193,7 @@ async function doInsertMessage(ctx: AppContext, tx: Tx, emit: Emit, who: Caller,
   const guild = channel.guildId ? { guild_id: channel.guildId } : {};
   // Last, so the channel row lock (every send to the channel takes it) is held only until COMMIT.
   await store.setChannelLastMessage(tx, channel.id, row.id);
+  if (!channel.guildId) await doReopenDm(tx, emit, channel);
   emit({ t: 'MESSAGE_CREATE', d: { ...wire, ...(member ? { member } : {}) }, channel_id: channel.id, ...guild });
   return wire;
 }

@@ -67,6 +67,7 @@ function baseMessage(m: MessageRow, refs: MessageRefs) {
     type: m.type,
     flags: m.flags,
     ...(m.reference ? { message_reference: m.reference } : {}),
+    ...(m.call ? { call: m.call } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { AppContext } from '../context.js';
 import { members } from '../db/schema.js';
+import { friendIds } from '../relationships/store.js';
 import type { PresenceStore, SessionStatus, VisibleStatus } from './store.js';
 
 /** Session entries live this long unless refreshed; owners refresh every third of it. */
@@ -38,6 +39,9 @@ export async function doAnnouncePresence(ctx: AppContext, userId: string, status
   for (const { guildId } of rows) {
     await ctx.bus.publish({ t: 'PRESENCE_UPDATE', d: toWirePresence(userId, status, guildId), guild_id: guildId });
   }
+  // Friends see it too, shared guild or not (Discord: a PRESENCE_UPDATE without guild_id).
+  const friends = await friendIds(ctx.db, userId);
+  if (friends.length) await ctx.bus.publish({ t: 'PRESENCE_UPDATE', d: toWirePresence(userId, status), user_ids: friends });
 }
 
 /** Expires the sessions of instances that died; call periodically from every instance. */

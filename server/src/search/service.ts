@@ -6,7 +6,7 @@ import { channels, permissionOverwrites } from '../db/schema.js';
 import { ApiError, invalidField } from '../http/errors.js';
 import { toWireMessages } from '../messages/service.js';
 import { idInRange } from '../messages/store.js';
-import { accessGuild, type GuildAccess } from '../permissions/access.js';
+import { accessChannel, accessGuild, type GuildAccess } from '../permissions/access.js';
 import { searchMessages } from './store.js';
 
 const READABLE = Permissions.VIEW_CHANNEL | Permissions.READ_MESSAGE_HISTORY;
@@ -31,13 +31,14 @@ async function readableChannels(q: Queryable, access: GuildAccess): Promise<stri
  */
 export async function accessSearch(ctx: AppContext, who: Caller, guildId: string, query: SearchQuery) {
   if (!idInRange(guildId)) throw new ApiError(Errors.UNKNOWN_GUILD);
-  for (const k of ['author_id', 'channel_id', 'mentions', 'before', 'after', 'min_id', 'max_id'] as const) {
-    const v = query[k];
-    if (v !== undefined && !idInRange(v)) throw invalidField(k, 'NUMBER_TYPE_COERCE', `Value "${v}" is not snowflake.`);
-  }
+  checkIds(query);
   const access = await accessGuild(ctx.db, guildId, who.id);
   let channelIds = await readableChannels(ctx.db, access);
   if (query.channel_id) channelIds = channelIds.filter((id) => id === query.channel_id);
+  return searchIn(ctx, channelIds, query);
+}
+
+async function searchIn(ctx: AppContext, channelIds: string[], query: SearchQuery) {
   if (!channelIds.length) return { total_results: 0, messages: [] };
   const { total, rows } = await searchMessages(ctx.db, {
     channelIds,
@@ -52,4 +53,20 @@ export async function accessSearch(ctx: AppContext, who: Caller, guildId: string
   });
   const wire = await toWireMessages(ctx.db, rows);
   return { total_results: total, messages: wire.map((m) => [{ ...m, hit: true }]) };
+}
+
+function checkIds(query: SearchQuery) {
+  for (const k of ['author_id', 'channel_id', 'mentions', 'before', 'after', 'min_id', 'max_id'] as const) {
+    const v = query[k];
+    if (v !== undefined && !idInRange(v)) throw invalidField(k, 'NUMBER_TYPE_COERCE', `Value "${v}" is not snowflake.`);
+  }
+}
+
+/** Search in one DM or group DM (GET /channels/{id}/messages/search): recipients only. */
+export async function accessChannelSearch(ctx: AppContext, who: Caller, channelId: string, query: SearchQuery) {
+  if (!idInRange(channelId)) throw new ApiError(Errors.UNKNOWN_CHANNEL);
+  checkIds(query);
+  const { channel } = await accessChannel(ctx.db, channelId, who.id, READABLE);
+  if (channel.guildId) throw new ApiError(Errors.INVALID_CHANNEL_TYPE);
+  return searchIn(ctx, [channelId], query);
 }

@@ -3,7 +3,9 @@ import { expect } from 'vitest';
 import { emptyGuilds, reduceGuilds } from '../../../web/src/lib/state/guilds';
 import { emptyNotificationSettings, reduceNotificationSettings } from '../../../web/src/lib/state/notification-settings';
 import { reducePresences } from '../../../web/src/lib/state/presences';
+import { reducePrivateChannels } from '../../../web/src/lib/state/private-channels';
 import { emptyReadStates, reduceReadStates } from '../../../web/src/lib/state/read-states';
+import { reduceRelationships } from '../../../web/src/lib/state/relationships';
 import { connectUser, type Frame, type GatewayClient, quiet } from './gateway.js';
 import type { TestServer, TestUser } from './helper.js';
 
@@ -15,6 +17,8 @@ interface ClientState {
   presences: ReturnType<typeof reducePresences>;
   readStates: ReturnType<typeof reduceReadStates>;
   notificationSettings: ReturnType<typeof reduceNotificationSettings>;
+  relationships: ReturnType<typeof reduceRelationships>;
+  privateChannels: ReturnType<typeof reducePrivateChannels>;
 }
 
 function apply(s: ClientState, f: Frame): ClientState {
@@ -25,6 +29,8 @@ function apply(s: ClientState, f: Frame): ClientState {
     presences: reducePresences(s.presences, ev, guilds),
     readStates: reduceReadStates(s.readStates, ev),
     notificationSettings: reduceNotificationSettings(s.notificationSettings, ev),
+    relationships: reduceRelationships(s.relationships, ev),
+    privateChannels: reducePrivateChannels(s.privateChannels, ev),
   };
 }
 
@@ -33,6 +39,8 @@ const initial: ClientState = {
   presences: {},
   readStates: emptyReadStates,
   notificationSettings: emptyNotificationSettings,
+  relationships: {},
+  privateChannels: {},
 };
 const stateOf = (frames: Frame[]) => frames.filter((f) => f.op === 0).reduce(apply, initial);
 
@@ -88,5 +96,7 @@ function normalize(s: ClientState) {
     presences,
     readStates: s.readStates.byChannel,
     notificationSettings: s.notificationSettings.byGuild,
+    relationships: s.relationships,
+    privateChannels: s.privateChannels,
   };
 }

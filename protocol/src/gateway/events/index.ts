@@ -3,6 +3,7 @@ import * as channels from './channels.js';
 import * as guilds from './guilds.js';
 import * as messages from './messages.js';
 import * as presence from './presence.js';
+import * as relationships from './relationships.js';
 import * as session from './session.js';
 
 export * from './channels.js';
@@ -10,6 +11,7 @@ export * from './dispatch.js';
 export * from './guilds.js';
 export * from './messages.js';
 export * from './presence.js';
+export * from './relationships.js';
 export * from './session.js';
 
 /** `FooBarEvent` → `FOO_BAR`. */
@@ -19,7 +21,7 @@ const eventName = (exportName: string) =>
     .replace(/([a-z])([A-Z])/g, '$1_$2')
     .toUpperCase();
 
-const all: Record<string, unknown> = { ...session, ...guilds, ...channels, ...messages, ...presence };
+const all: Record<string, unknown> = { ...session, ...guilds, ...channels, ...messages, ...presence, ...relationships };
 
 /**
  * Every dispatch the server can send, by name → its one schema. Tests validate each captured

@@ -1,6 +1,7 @@
 import { type Static, Type } from 'typebox';
 import { Snowflake } from '../../rest/common.js';
-import { Channel, CurrentUser, ReadState, UnavailableGuild, User } from '../objects.js';
+import { Relationship } from '../../rest/relationships.js';
+import { Channel, CurrentUser, Presence, ReadState, UnavailableGuild, User } from '../objects.js';
 import { dispatchSchema as dispatch } from './dispatch.js';
 
 /** A DM or group DM as READY lists it. */
@@ -19,7 +20,9 @@ export const ReadyData = Type.Object(
     resume_gateway_url: Type.String(),
     private_channels: Type.Array(Type.Union([PrivateChannel, Channel])),
     read_state: Type.Array(ReadState),
-    relationships: Type.Array(Type.Unknown()),
+    relationships: Type.Array(Relationship),
+    /** Friends' presences (they may share no guild with the user). */
+    presences: Type.Optional(Type.Array(Presence)),
     user_settings: Type.Object({}, { additionalProperties: true }),
     /** Notification settings (rest/notifications.ts ReadyUserGuildSettings); typed loosely here to avoid an import cycle. */
     user_guild_settings: Type.Optional(

@@ -35,6 +35,11 @@ export function reducePresences(s: PresencesState, { t, d }: Dispatch, guilds?: 
       );
     case 'GUILD_MEMBER_REMOVE':
       return guilds && d.user.id in s && !sharesGuild(guilds, d.user.id) ? without(s, [d.user.id]) : s;
+    // No longer friends (unfriended, or blocked): without a shared guild no updates would follow.
+    case 'RELATIONSHIP_REMOVE':
+    case 'RELATIONSHIP_ADD':
+      if (t === 'RELATIONSHIP_ADD' && d.type === 1) return s;
+      return guilds && d.id in s && !sharesGuild(guilds, d.id) ? without(s, [d.id]) : s;
     default:
       return s;
   }
