@@ -7,6 +7,8 @@ export interface ApnsConfig {
   topic: string;
   /** https://host[:port] of the APNs API (APNS_HOST, else Apple's production or sandbox host). */
   origin: string;
+  /** APNS_CA_FILE: an extra CA to trust for APNS_HOST (a local APNs stand-in in tests). */
+  caFile?: string;
 }
 
 export interface NotifyConfig {
@@ -53,6 +55,7 @@ export function loadNotifyConfig(env: Env): NotifyConfig {
           teamId: env.APNS_TEAM_ID as string,
           topic: env.APNS_TOPIC as string,
           origin,
+          caFile: env.APNS_CA_FILE || undefined,
         },
     apnsMissing: missing,
   };

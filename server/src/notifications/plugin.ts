@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type AllowList, parseAllowList } from '../embeds/address.js';
 import { registerReadyExtender } from '../gateway/extensions.js';
+import { ApnsSender } from './apns.js';
 import { createBusFeed, createRedisFeed } from './feed.js';
 import { loadReadySettings } from './settings.js';
 import { createWebPushSender, loadVapidKeys } from './webpush.js';
@@ -33,6 +34,13 @@ export async function installNotifications(app: FastifyInstance) {
   const keys = loadVapidKeys(notify, ctx.config.dataDir);
   const webPush = createWebPushSender(notify, keys, pushAllow, ctx.log);
   const senders: PushSender[] = [{ name: 'webpush', sendToUser: webPush.sendToUser }];
+  const apns = notify.apns ? ApnsSender.fromConfig(notify.apns, ctx.log) : undefined;
+  if (apns) senders.push(apns);
+  else
+    ctx.log.info(
+      { missing: notify.apnsMissing },
+      'APNs is off (set APNS_KEY_FILE, APNS_KEY_ID, APNS_TEAM_ID and APNS_TOPIC to turn it on)',
+    );
   const feed = ctx.config.redisUrl ? createRedisFeed(ctx.config.redisUrl, ctx.config.redisPrefix, ctx.log) : createBusFeed(ctx.bus);
   const worker = new NotificationWorker(ctx, feed, senders, notify.batchMs);
   app.decorate('notifications', { vapidPublicKey: keys.publicKey, pushAllow, worker });
@@ -41,5 +49,6 @@ export async function installNotifications(app: FastifyInstance) {
   app.addHook('preClose', async () => {
     await worker.close();
     await webPush.close();
+    apns?.close();
   });
 }
