@@ -1,12 +1,13 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../context.js';
-import { channelRecipients, channels, guilds, memberRoles, members } from '../db/schema.js';
+import { channelRecipients, channels, guilds, memberRoles, members, relationships } from '../db/schema.js';
 import { type Decision, decideNotify, type RecipientSettings } from './decide.js';
 import { DM_SETTINGS_ID, loadSettingsOf, type SettingsRow } from './store.js';
 
 /** The fields of a MESSAGE_CREATE payload the worker reads. */
 export interface MessageEvent {
   id: string;
+  type?: number;
   channel_id: string;
   guild_id?: string;
   content: string;
@@ -32,12 +33,13 @@ const toSettings = (row: SettingsRow | undefined): RecipientSettings => ({
   channelOverrides: row?.channelOverrides,
 });
 
-/**
- * Recipients who blocked the author. TODO(#14): the relationships table lands with the `dms`
- * work; until then nobody has blocked anybody.
- */
-async function loadBlockers(_ctx: AppContext, _recipientIds: string[], _authorId: string): Promise<Set<string>> {
-  return new Set();
+/** Recipients who blocked the author (relationship type 2 in their own row). */
+async function loadBlockers(ctx: AppContext, recipientIds: string[], authorId: string): Promise<Set<string>> {
+  const rows = await ctx.db
+    .select({ id: relationships.userId })
+    .from(relationships)
+    .where(and(eq(relationships.targetId, authorId), eq(relationships.type, 2), inArray(relationships.userId, recipientIds)));
+  return new Set(rows.map((r) => r.id));
 }
 
 /** Members of the guild (or recipients of the DM) other than the author, with their role ids. */

@@ -254,6 +254,17 @@ describe('does a message notify (settings stored through the API, decided by the
   });
 });
 
+describe('blocks', () => {
+  it('a recipient who blocked the author is not notified, even when mentioned', async () => {
+    const block = await api(server, 'PUT', `/users/@me/relationships/${owner.id}`, { token: alice.token, body: { type: 2 } });
+    expect(block.status).toBeLessThan(300);
+    const direct = await sendAs(owner, guild.channelId, `blocked? <@${alice.id}>`);
+    expect((await decisionFor(alice.id, direct)).decision).toEqual({ notify: false, why: 'blocked' });
+    expect((await api(server, 'DELETE', `/users/@me/relationships/${owner.id}`, { token: alice.token })).status).toBeLessThan(300);
+    expect((await decisionFor(alice.id, direct)).decision.notify).toBe(true);
+  });
+});
+
 describe('decideNotify (pure)', () => {
   const m = { channelId: '1', guildId: '2', guildDefault: 0, mentionsUser: true, mentionsRole: false, mentionsEveryone: false };
   const now = new Date('2026-01-01T00:00:00Z');

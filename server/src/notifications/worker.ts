@@ -46,7 +46,8 @@ export class NotificationWorker {
 
   async handle(event: BusEvent) {
     const m = event.d as MessageEvent;
-    if (!m?.channel_id || !m.author) return;
+    // Ordinary messages and replies only: system messages (joins, group DM changes) push nothing.
+    if (!m?.channel_id || !m.author || (m.type !== undefined && m.type !== 0 && m.type !== 19)) return;
     for (const r of await decideRecipients(this.ctx, m)) {
       // An online session means someone is at the screen: the client notifies, not a push.
       if (!r.decision.notify || r.status === 'online') continue;
