@@ -25,6 +25,10 @@ import { createMemoryRateLimitStore, createRedisRateLimitStore } from './ratelim
 import { usersRoutes } from './users/routes.js';
 import { guildsRoutes } from './guilds/routes.js';
 import { installVoice } from './voice/plugin.js';
+import { installLiveKitProxy } from './voice/proxy.js';
+import { installLan } from './lan/plugin.js';
+import { httpsServerFactory, installPlainHttp } from './lan/servers.js';
+import { TlsManager } from './lan/tls.js';
 import { voiceRoutes } from './voice/routes.js';
 import { channelsRoutes } from './channels/routes.js';
 import { membersRoutes } from './members/routes.js';
@@ -57,7 +61,11 @@ const API_ROUTES = [authRoutes, usersRoutes, attachmentsRoutes, emojisRoutes, re
  * 4. the API, then the web client and its deep-link fallback last.
  */
 export async function buildApp(config: Config): Promise<FastifyInstance> {
+  // HTTPS with our local CA (or TLS_CERT) unless TLS=off; plain HTTP beside it (lan/servers.ts).
+  const tls = config.lan.tls === 'off' ? null : await TlsManager.open(config.lan, config.host, config.dataDir);
+  if (tls && config.voice.turn.enabled) Object.assign(config.voice.turn, { certFile: tls.files().cert, keyFile: tls.files().key });
   const app = Fastify({
+    ...(tls ? { serverFactory: httpsServerFactory(tls) } : {}),
     logger: { level: config.logLevel },
     bodyLimit: config.bodyLimit,
     trustProxy: true,
@@ -81,6 +89,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     log: app.log,
   };
   app.decorate('ctx', ctx);
+  app.decorate('tls', tls);
+  app.decorate('plainServer', tls ? installPlainHttp(app, config, tls) : null);
+  tls?.startWatching(app.log);
   app.addHook('onClose', async () => {
     await rateLimits.close();
     await bus.close();
@@ -117,6 +128,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   installAdminSocket(app);
   // Notification settings in READY; the push worker (Web Push, APNs) fed by the bus.
   await installNotifications(app);
+  // LiveKit signalling under our origin (/livekit); /setup, /ca.crt and mDNS for friends on the LAN.
+  await installLiveKitProxy(app);
+  await installLan(app);
 
   await app.register(async (api) => {
     for (const routes of API_ROUTES) await api.register(routes);

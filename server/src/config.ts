@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { type FilesConfig, loadFilesConfig } from './blobs/config.js';
 import { type VoiceConfig, loadVoiceConfig } from './voice/config.js';
 import { type NotifyConfig, loadNotifyConfig } from './notifications/config.js';
+import { type LanConfig, loadLanConfig } from './lan/config.js';
 
 /** Every setting, from the environment, with defaults that run out of the box. See README. */
 export interface Config {
@@ -45,6 +46,8 @@ export interface Config {
   notify: NotifyConfig;
   /** Who may register once the first account exists (instance/registration.ts). */
   registration: 'open' | 'invite' | 'closed';
+  /** HTTPS with a local CA, mDNS (lan/config.ts). */
+  lan: LanConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -104,5 +107,6 @@ export function loadConfig(env: Env = process.env): Config {
     voice: loadVoiceConfig(env, env.HOST || '0.0.0.0'),
     notify: loadNotifyConfig(env),
     registration: registrationMode(env.REGISTRATION),
+    lan: loadLanConfig(env),
   };
 }

@@ -1,13 +1,17 @@
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
+import { startupLines } from './lan/banner.js';
+import { listenAll } from './lan/servers.js';
 
 /** `npm start`: build the app, listen, and shut down gracefully on SIGTERM/SIGINT. */
 async function main() {
   const config = loadConfig();
   const app = await buildApp(config);
-  await app.listen({ port: config.port, host: config.host });
-  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  app.log.info({ url: `http://${shown}:${config.port}` }, `Retrocast is running at http://${shown}:${config.port}`);
+  await listenAll(app, config.host, config.port, config.lan.httpsPort);
+  const lines = startupLines(app);
+  app.log.info({ urls: lines.urls }, `Retrocast is running at ${lines.urls.local}`);
+  // Plain lines on stdout as well, for people (the log above is for machines).
+  process.stdout.write(`${lines.text}\n`);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

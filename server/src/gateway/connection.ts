@@ -173,6 +173,7 @@ export class Connection implements SessionSocket {
       {
         sessionId: s.id,
         userId: s.userId,
+        origin: new URL(this.gatewayUrl).origin,
         dispatch: (t, data) => s.dispatch(t, JSON.stringify(data ?? null)),
         close: (c, r) => this.close(c, r),
       },

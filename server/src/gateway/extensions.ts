@@ -9,6 +9,8 @@ import type { AppContext } from '../context.js';
 export interface GatewayClient {
   sessionId: string;
   userId: string;
+  /** Our origin as this socket reached it (`wss://host:port`, or PUBLIC_URL's). */
+  origin?: string;
   /** Sends one dispatch to this session only (sequenced, buffered for RESUME). */
   dispatch(t: string, d: unknown): void;
   /** Closes the connection with a Discord close code (4000–4014). */

@@ -3,6 +3,7 @@ import { GatewayCloseCodes } from '@retrocast/protocol';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config.js';
+import { addUpgradeRoute } from '../http/upgrades.js';
 import { Connection } from './connection.js';
 import { Gateway } from './gateway.js';
 
@@ -13,9 +14,10 @@ declare module 'fastify' {
 }
 
 /** Gateway URL for clients: PUBLIC_URL if set, else the host the request came to. */
-export function gatewayUrl(config: Config, req: { headers: IncomingMessage['headers']; protocol?: string }): string {
+export function gatewayUrl(config: Config, req: { headers: IncomingMessage['headers']; protocol?: string; socket?: unknown }): string {
   if (config.publicUrl) return `${config.publicUrl.replace(/^http/, 'ws').replace(/\/$/, '')}/gateway`;
-  const proto = (req.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0] ?? req.protocol ?? 'http';
+  const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted;
+  const proto = (req.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0] ?? req.protocol ?? (encrypted ? 'https' : 'http');
   return `${proto === 'https' ? 'wss' : 'ws'}://${req.headers.host ?? 'localhost'}/gateway`;
 }
 
@@ -30,9 +32,7 @@ export async function installGateway(app: FastifyInstance) {
   // Services (e.g. @here) read presence through the context, without depending on the gateway.
   app.ctx.presence = gateway.presence;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
-  app.server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== '/gateway' && url.pathname !== '/gateway/') return socket.destroy();
+  addUpgradeRoute(app, (path) => path === '/gateway' || path === '/gateway/', (req, socket, head, url) => {
     wss.handleUpgrade(req, socket, head, (ws) => {
       const v = url.searchParams.get('v');
       const encoding = url.searchParams.get('encoding');

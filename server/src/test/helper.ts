@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
+import { listenAll } from '../lan/servers.js';
 
 /**
  * Test servers are real: a Fastify app listening on a free loopback port, on the backend the
@@ -14,6 +15,8 @@ import { loadConfig } from '../config.js';
 export interface TestServer {
   app: FastifyInstance;
   url: string;
+  /** https://127.0.0.1:<port> when the test asked for TLS (env TLS: 'on'). */
+  httpsUrl?: string;
   dataDir: string;
   databaseUrl?: string;
   redisPrefix?: string;
@@ -64,12 +67,13 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     env.REDIS_PREFIX = `test-${randomBytes(6).toString('hex')}`;
   }
   const app = await buildApp(loadConfig(env));
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  await listenAll(app, '127.0.0.1', 0, 0);
+  const portOf = (a: ReturnType<typeof app.server.address>) => (typeof a === 'object' && a ? a.port : 0);
+  const port = portOf((app.plainServer ?? app.server).address());
   return {
     app,
     url: `http://127.0.0.1:${port}`,
+    httpsUrl: app.plainServer ? `https://127.0.0.1:${portOf(app.server.address())}` : undefined,
     dataDir,
     databaseUrl: env.DATABASE_URL,
     redisPrefix: env.REDIS_PREFIX,

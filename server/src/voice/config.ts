@@ -22,6 +22,8 @@ export interface VoiceConfig {
   publicUrl?: string;
   /** Where LiveKit posts webhooks; default http://<loopback>:<PORT>/api/livekit/webhook. */
   webhookUrl?: string;
+  /** LiveKit's embedded TURN (spawned LiveKit only): UDP port, TURN/TLS port (0 = off). */
+  turn: { enabled: boolean; udpPort: number; tlsPort: number; domain: string; certFile?: string; keyFile?: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -59,5 +61,12 @@ export function loadVoiceConfig(env: Env, host: string): VoiceConfig {
     udpPort: port(env, 'LIVEKIT_UDP_PORT', base + 2),
     publicUrl: env.LIVEKIT_PUBLIC_URL || undefined,
     webhookUrl: env.LIVEKIT_WEBHOOK_URL || undefined,
+    // Off by default in tests (fixed ports); the LAN test asks for it. Cert files are set by lan/.
+    turn: {
+      enabled: (env.LIVEKIT_TURN || (process.env.VITEST ? 'off' : 'on')) !== 'off',
+      udpPort: port(env, 'LIVEKIT_TURN_UDP_PORT', 3478),
+      tlsPort: env.LIVEKIT_TURN_TLS_PORT === '0' ? 0 : port(env, 'LIVEKIT_TURN_TLS_PORT', 5349),
+      domain: `${(env.MDNS_NAME || 'retrocast').toLowerCase().replace(/\.local\.?$/, '')}.local`,
+    },
   };
 }

@@ -38,6 +38,7 @@ async function onVoiceStateUpdate(ctx: AppContext, client: GatewayClient, d: unk
       guildId: d.guild_id,
       selfMute: d.self_mute,
       selfDeaf: d.self_deaf,
+      origin: client.origin,
     });
     client.dispatch('VOICE_SERVER_UPDATE', { guild_id: server.guild_id, endpoint: server.endpoint, token: server.token });
   } catch (err) {

@@ -16,8 +16,11 @@ export interface LiveKit {
   apiSecret: string;
   /** http(s) base for RoomService calls from this server. */
   serviceUrl: string;
-  /** ws(s) URL a client connects to; `host` is the hostname the client used to reach us. */
-  clientUrl(host?: string): string;
+  /**
+   * ws(s) URL a client connects to. `origin` is ours as the client reached it (`wss://host:8443`):
+   * a spawned LiveKit is handed out behind our own origin at /livekit (voice/proxy.ts).
+   */
+  clientUrl(origin?: string): string;
   /** Resolves once LiveKit answers (false when the child failed to start). */
   ready: Promise<boolean>;
   /** True while LiveKit is (believed to be) up. */
@@ -64,10 +67,38 @@ function configYaml(cfg: VoiceConfig, keys: { key: string; secret: string }, web
     `  api_key: ${keys.key}`,
     '  urls:',
     `    - ${JSON.stringify(webhookUrl)}`,
+    ...turnYaml(cfg),
     'logging:',
     '  level: warn',
     '',
   ].join('\n');
+}
+
+/**
+ * LiveKit's embedded TURN, for friends whose UDP to the media port is blocked: TURN over UDP
+ * (advertised to clients as turn:<node ip>:<udp port>) and TURN/TLS with our certificate. The
+ * relay may reach the SFU itself (a private address on a LAN) and nothing else.
+ */
+function turnYaml(cfg: VoiceConfig): string[] {
+  const t = cfg.turn;
+  if (!t.enabled) return [];
+  const tls = t.tlsPort > 0 && t.certFile && t.keyFile;
+  const host = cfg.nodeIp.includes(':') ? `${cfg.nodeIp}/128` : `${cfg.nodeIp}/32`;
+  return [
+    'turn:',
+    '  enabled: true',
+    `  udp_port: ${t.udpPort}`,
+    ...(tls
+      ? [
+          `  tls_port: ${t.tlsPort}`,
+          `  domain: ${t.domain}`,
+          `  cert_file: ${JSON.stringify(t.certFile)}`,
+          `  key_file: ${JSON.stringify(t.keyFile)}`,
+        ]
+      : []),
+    '  allow_restricted_peer_cidrs:',
+    `    - ${host}`,
+  ];
 }
 
 const httpBase = (wsUrl: string) => wsUrl.replace(/^ws(s?):/, 'http$1:');
@@ -161,7 +192,7 @@ export function spawnLiveKit(cfg: VoiceConfig, bin: string, dataDir: string, web
     apiKey: keys.key,
     apiSecret: keys.secret,
     serviceUrl,
-    clientUrl: (host) => cfg.publicUrl ?? `ws://${host && host !== '0.0.0.0' ? host : cfg.nodeIp}:${cfg.port}`,
+    clientUrl: (origin) => cfg.publicUrl ?? (origin ? `${origin}/livekit` : `ws://${cfg.nodeIp}:${cfg.port}`),
     ready,
     up: () => isUp,
     close: async () => {

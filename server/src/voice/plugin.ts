@@ -31,7 +31,8 @@ export async function installVoice(app: FastifyInstance): Promise<void> {
   });
 
   app.addHook('onListen', async () => {
-    const addr = app.server.address();
+    // With TLS on, app.server is HTTPS; LiveKit posts webhooks to the plain HTTP port on loopback.
+    const addr = (app.plainServer ?? app.server).address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const webhookUrl = config.voice.webhookUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}/api/livekit/webhook`;

@@ -33,7 +33,12 @@ export const voiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/channels/:channelId/voice/join', {
     schema: { tags, params: IdParam('channelId'), body: Type.Optional(VoiceJoinBody), response: { 200: VoiceJoinResponse, ...errors } },
     handler: async (req) => {
-      const opts = { sessionId: newVoiceSessionId(), selfMute: req.body?.self_mute, selfDeaf: req.body?.self_deaf, host: req.hostname };
+      const opts = {
+        sessionId: newVoiceSessionId(),
+        selfMute: req.body?.self_mute,
+        selfDeaf: req.body?.self_deaf,
+        origin: `${req.protocol === 'https' ? 'wss' : 'ws'}://${req.host}`,
+      };
       const server = await doJoinVoice(ctx, caller(req).id, req.params.channelId, opts);
       return { url: server.endpoint, token: server.token, voice_state: toWireVoiceState(server.state) };
     },

@@ -81,8 +81,8 @@ export interface JoinOptions {
   moved?: boolean;
   selfMute?: boolean;
   selfDeaf?: boolean;
-  /** Hostname the client used to reach this server, to build the LiveKit URL it can reach. */
-  host?: string;
+  /** Our origin as the client reached it (`wss://host:port`), to build a LiveKit URL it can reach. */
+  origin?: string;
 }
 
 export interface VoiceServer {
@@ -118,6 +118,8 @@ export async function doJoinVoice(ctx: AppContext, userId: string, channelId: st
     connected: false,
   };
   const grants = grantsFor(access.permissions, state);
+  const origin = opts.origin ?? (await rt.store.get(userId))?.origin;
+  if (origin) state.origin = origin;
   state.can_publish = grants.canPublish;
   const prev = await rt.store.put(state);
   if (prev && prev.guild_id !== state.guild_id) await notifyVoiceState(ctx, prev, null);
@@ -125,7 +127,7 @@ export async function doJoinVoice(ctx: AppContext, userId: string, channelId: st
   await notifyVoiceState(ctx, state);
   expectConnection(ctx, rt, state);
   const token = await mintToken(lk, channelId, userId, member.user.global_name ?? member.user.username, grants);
-  return { guild_id: state.guild_id, endpoint: lk.clientUrl(opts.host), token, state };
+  return { guild_id: state.guild_id, endpoint: lk.clientUrl(origin), token, state };
 }
 
 /** Drops the state if LiveKit never reports the participant (client crashed between op 4 and connect). */

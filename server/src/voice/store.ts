@@ -18,6 +18,8 @@ export interface VoiceState {
   participant_sid?: string;
   /** The canPublish last granted at LiveKit, to notice when SPEAK changes. */
   can_publish?: boolean;
+  /** Our origin as the user's client reached it, so a moderator's move hands out a URL it can reach. */
+  origin?: string;
 }
 
 /** Conditions for an atomic change; every given field must match the stored state. */

@@ -143,6 +143,11 @@ describe.skipIf(!binary)('voice with a real LiveKit', () => {
       for (const u of [alice, bob]) await gw.dispatch('VOICE_STATE_UPDATE', (d) => d.user_id === u.id && d.channel_id === g.voiceId);
     }
     expect(ownerGw.dispatches('VOICE_SERVER_UPDATE')).toHaveLength(0);
+    // LiveKit's signalling is handed out under our own origin (voice/proxy.ts), and answers there.
+    expect(aliceServer.endpoint).toBe(`${server.url.replace(/^http/, 'ws')}/livekit`);
+    const validate = await fetch(`${server.url}/livekit/rtc/validate?access_token=${aliceServer.token}`);
+    expect(validate.status).toBe(200);
+    expect((await fetch(`${server.url}/livekit/rtc/validate?access_token=forged`)).status).toBe(401);
 
     // Real audio: alice publishes a tone, bob and carol receive non-silent frames.
     publisher = await tonePublisher(aliceServer.endpoint, aliceServer.token);
