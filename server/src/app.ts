@@ -49,6 +49,7 @@ import { installNotifications } from './notifications/plugin.js';
 import { notificationsRoutes } from './notifications/routes.js';
 import { instanceRoutes } from './instance/routes.js';
 import { installAdminSocket } from './admin/socket.js';
+import { installScheduledBackups } from './backup/schedule.js';
 
 /** Domain route plugins, mounted under /api/v10 (v9 and v1 are rewritten to it). One line each. */
 const API_ROUTES = [authRoutes, usersRoutes, attachmentsRoutes, emojisRoutes, reactionsRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, dmsRoutes, relationshipsRoutes, voiceRoutes, gatewayRoutes, typingRoutes, notificationsRoutes, instanceRoutes];
@@ -126,6 +127,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await installVoice(app);
   // `npm run admin` reaches the running server over DATA_DIR/admin.sock.
   installAdminSocket(app);
+  // BACKUP_DIR: a backup every BACKUP_EVERY_HOURS, keeping BACKUP_KEEP.
+  installScheduledBackups(app);
   // Notification settings in READY; the push worker (Web Push, APNs) fed by the bus.
   await installNotifications(app);
   // LiveKit signalling under our origin (/livekit); /setup, /ca.crt and mDNS for friends on the LAN.

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { type BackupConfig, loadBackupConfig } from './backup/config.js';
 import { type FilesConfig, loadFilesConfig } from './blobs/config.js';
 import { type VoiceConfig, loadVoiceConfig } from './voice/config.js';
 import { type NotifyConfig, loadNotifyConfig } from './notifications/config.js';
@@ -48,6 +49,8 @@ export interface Config {
   registration: 'open' | 'invite' | 'closed';
   /** HTTPS with a local CA, mDNS (lan/config.ts). */
   lan: LanConfig;
+  /** Scheduled backups (backup/config.ts). */
+  backup: BackupConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -108,5 +111,6 @@ export function loadConfig(env: Env = process.env): Config {
     notify: loadNotifyConfig(env),
     registration: registrationMode(env.REGISTRATION),
     lan: loadLanConfig(env),
+    backup: loadBackupConfig(env),
   };
 }

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { SnowflakeGenerator } from '@retrocast/protocol';
 import pino from 'pino';
+import { RestoreRefused, restoreBackup } from '../backup/restore.js';
 import { openBlobStore } from '../blobs/index.js';
 import { openBus } from '../bus/index.js';
-import { loadConfig } from '../config.js';
+import { type Config, loadConfig } from '../config.js';
 import type { AppContext } from '../context.js';
 import { openDatabase } from '../db/client.js';
 import { createMemoryRateLimitStore } from '../ratelimit/store.js';
@@ -18,6 +21,9 @@ import { sendAdminCommand } from './socket.js';
  */
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env): Promise<CliResult> {
   const config = loadConfig(env);
+  if (argv[0] === 'restore') return restore(config, argv.slice(1));
+  // The server writes the archive, so the path must not depend on its working directory.
+  if (argv[0] === 'backup' && argv[1]) argv = ['backup', resolve(argv[1]), ...argv.slice(2)];
   const reply = await sendAdminCommand(config.dataDir, argv);
   if (reply) return reply.ok ? { code: 0, out: reply.output, via: 'server' } : { code: 1, out: reply.error, via: 'server' };
   const ctx = await openAdminContext(config);
@@ -28,6 +34,27 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     throw err;
   } finally {
     await closeAdminContext(ctx);
+  }
+}
+
+/** `npm run restore -- <file> [--force]`: only with the server stopped. */
+async function restore(config: Config, argv: string[]): Promise<CliResult> {
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { force: { type: 'boolean' } } });
+  if (positionals.length !== 1) return { code: 1, out: 'usage: npm run restore -- <file> [--force]', via: 'database' };
+  if (await sendAdminCommand(config.dataDir, ['user', 'list']).catch(() => undefined)) {
+    return { code: 1, out: 'the server is running: stop it first (restore replaces its data)', via: 'server' };
+  }
+  try {
+    const r = await restoreBackup(config, resolve(positionals[0]), { force: values.force });
+    const m = r.manifest;
+    return {
+      code: 0,
+      out: `restored ${positionals[0]} (Retrocast ${m.app_version}, ${m.created_at}, from ${m.source.driver}/${m.source.files}): ${r.rows} rows, ${r.files} files, ${r.secrets} secrets`,
+      via: 'database',
+    };
+  } catch (err) {
+    if (err instanceof RestoreRefused) return { code: 1, out: err.message, via: 'database' };
+    throw err;
   }
 }
 

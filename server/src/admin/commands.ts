@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { hashPassword } from '../auth/passwords.js';
 import { checkUsername, doRevokeOtherSessions, isUsernameTaken } from '../auth/service.js';
+import { createBackup } from '../backup/backup.js';
 import type { AppContext } from '../context.js';
 import { guilds, members, users } from '../db/schema.js';
 import { transact } from '../db/tx.js';
@@ -25,6 +27,7 @@ export const USAGE = `usage: npm run admin -- <command>
   guild transfer <guild-id> <user>                   the new owner must be a member
   instance admin grant <user> | instance admin revoke <user>
   instance invite [--uses N] [--days D]              a code to register with (REGISTRATION=invite)
+  backup <file>                                      same as npm run backup -- <file>
 <user> is a username or a user id.`;
 
 type Command = (ctx: AppContext, args: string[], flags: Record<string, string | boolean | undefined>) => Promise<string>;
@@ -165,6 +168,13 @@ const commands: Record<string, Command> = {
     return `${user.username} is ${action === 'grant' ? 'now' : 'no longer'} an instance admin`;
   },
 
+  backup: async (ctx, [file]) => {
+    if (!file || !isAbsolute(file)) throw new AdminError('backup <file>: an absolute path (npm run backup resolves it)');
+    const m = await createBackup(ctx, file);
+    const rows = m.tables.reduce((n, t) => n + t.rows, 0);
+    return `backup written to ${file}: ${rows} rows in ${m.tables.length} tables, ${m.files.count} files (${m.files.bytes} bytes), ${m.secrets.length} secrets, schema ${m.migrations}`;
+  },
+
   'instance invite': async (ctx, _args, flags) => {
     const uses = flags.uses === undefined ? 1 : Number(flags.uses);
     const days = flags.days === undefined ? 7 : Number(flags.days);
@@ -183,10 +193,11 @@ export async function runAdminCommand(ctx: AppContext, argv: string[]): Promise<
     strict: true,
     options: { admin: { type: 'boolean' }, password: { type: 'string' }, uses: { type: 'string' }, days: { type: 'string' } },
   });
-  const key = [`${positionals[0]} ${positionals[1]}`].find((k) => k in commands);
+  const two = `${positionals[0]} ${positionals[1]}`;
+  const key = two in commands ? two : positionals[0] in commands ? positionals[0] : undefined;
   if (!key) throw new AdminError(USAGE);
   try {
-    return await commands[key](ctx, positionals.slice(2), values);
+    return await commands[key](ctx, positionals.slice(key.split(' ').length), values);
   } catch (err) {
     if (err instanceof ApiError) throw new AdminError(`refused: ${err.message}${err.errors ? ` ${JSON.stringify(err.errors)}` : ''}`);
     throw err;

@@ -13,19 +13,8 @@ export interface AdminRequest {
 }
 export type AdminReply = { ok: true; output: string } | { ok: false; error: string };
 
-/** Extra commands a module serves over the socket (backup registers itself here). */
-export type AdminHandler = (ctx: AppContext, argv: string[]) => Promise<string | undefined>;
-const handlers: AdminHandler[] = [];
-export function addAdminHandler(h: AdminHandler) {
-  handlers.push(h);
-}
-
 async function answer(ctx: AppContext, req: AdminRequest): Promise<AdminReply> {
   try {
-    for (const h of handlers) {
-      const out = await h(ctx, req.argv);
-      if (out !== undefined) return { ok: true, output: out };
-    }
     return { ok: true, output: await runAdminCommand(ctx, req.argv) };
   } catch (err) {
     if (err instanceof AdminError || err instanceof TypeError) return { ok: false, error: err.message };

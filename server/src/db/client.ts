@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { lockDataDir } from './data-dir-lock.js';
+import { noLock, postgresMigrationLock, runMigrations } from './migrate.js';
 import * as schema from './schema.js';
 
 /**
@@ -33,17 +33,16 @@ export interface OpenOptions {
   /** How long one PostgreSQL connection attempt may take (DB_CONNECT_TIMEOUT_MS). */
   dbConnectTimeoutMs?: number;
   log?: DbLog;
+  /** Another migrations folder (restore: stop at a backup's schema level). */
+  migrationsFolder?: string;
 }
 
-// src/db and dist/db sit at the same depth, so this finds the committed SQL from either.
-const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '../../src/db/migrations');
-
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.dbConnectTimeoutMs ?? 10_000, opts.log);
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.dbConnectTimeoutMs ?? 10_000, opts.log, opts.migrationsFolder);
   mkdirSync(opts.dataDir, { recursive: true });
   const lock = lockDataDir(opts.dataDir);
   try {
-    const database = await openPglite(join(opts.dataDir, 'db'));
+    const database = await openPglite(join(opts.dataDir, 'db'), opts.migrationsFolder);
     return { ...database, close: () => database.close().finally(() => lock.release()) };
   } catch (err) {
     lock.release();
@@ -51,14 +50,19 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   }
 }
 
-async function openPglite(dir: string): Promise<Database> {
+async function openPglite(dir: string, migrationsFolder?: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   mkdirSync(dir, { recursive: true });
   const client = await PGlite.create(dir);
   const db = drizzle(client, { schema });
-  await migrate(db, { migrationsFolder: MIGRATIONS });
+  try {
+    await runMigrations(db as unknown as Db, migrate as never, noLock, migrationsFolder);
+  } catch (err) {
+    await client.close().catch(() => {});
+    throw err;
+  }
   return { db: db as unknown as Db, driver: 'pglite', close: () => client.close() };
 }
 
@@ -80,7 +84,7 @@ export function redactUrl(url: string): string {
  * opens a new connection, so service resumes by itself once PostgreSQL is back. Queries during an
  * outage fail fast (connection refused or the connect timeout) and the error handler answers 503.
  */
-async function openPostgres(url: string, connectTimeoutMs: number, log: DbLog = consoleLog): Promise<Database> {
+async function openPostgres(url: string, connectTimeoutMs: number, log: DbLog = consoleLog, migrationsFolder?: string): Promise<Database> {
   const pg = (await import('pg')).default;
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
@@ -110,7 +114,12 @@ async function openPostgres(url: string, connectTimeoutMs: number, log: DbLog = 
     );
   }
   const db = drizzle(pool, { schema });
-  await migrate(db, { migrationsFolder: MIGRATIONS });
+  try {
+    await runMigrations(db, migrate, postgresMigrationLock(pool), migrationsFolder);
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw err;
+  }
   return { db, driver: 'postgres', close: () => pool.end() };
 }
 

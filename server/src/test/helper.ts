@@ -26,7 +26,7 @@ export interface TestServer {
 
 export const backend = (process.env.RETROCAST_TEST_BACKEND ?? 'pglite') as 'pglite' | 'postgres';
 
-async function createPostgresDatabase(): Promise<string> {
+export async function createPostgresDatabase(): Promise<string> {
   const base = process.env.TEST_DATABASE_URL;
   if (!base) throw new Error('RETROCAST_TEST_BACKEND=postgres needs TEST_DATABASE_URL');
   const pg = (await import('pg')).default;
