@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { authRoutes, installAuthHook } from './auth/routes.js';
+import { SessionGuard } from './auth/session-guard.js';
 import { attachmentFileRoutes } from './attachments/files.js';
 import { attachmentsRoutes } from './attachments/routes.js';
 import { installMessageUploads } from './attachments/uploads.js';
@@ -87,6 +88,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     blobs,
     ids: new SnowflakeGenerator(config.workerId, config.processId),
     rateLimits,
+    sessions: new SessionGuard(database.db, bus),
     log: app.log,
   };
   app.decorate('ctx', ctx);
@@ -94,6 +96,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   app.decorate('plainServer', tls ? installPlainHttp(app, config, tls) : null);
   tls?.startWatching(app.log);
   app.addHook('onClose', async () => {
+    ctx.sessions.close();
     await rateLimits.close();
     await bus.close();
     await blobs.close();

@@ -36,6 +36,10 @@ export interface Config {
   heartbeatIntervalMs: number;
   /** How long a user stays shown as present after their last session drops (no flicker on reconnect). */
   presenceGraceMs: number;
+  /** A gateway socket that sends no IDENTIFY/RESUME within this is closed (4003). */
+  identifyTimeoutMs: number;
+  /** IDENTIFYs per account per 5 s (Discord's max_concurrency); more get op 9 INVALID_SESSION. */
+  identifyMaxConcurrency: number;
   /** How long a disconnected gateway session can still be RESUMEd. */
   resumeWindowMs: number;
   webDir?: string;
@@ -105,6 +109,8 @@ export function loadConfig(env: Env = process.env): Config {
     heartbeatIntervalMs: int(env, 'HEARTBEAT_INTERVAL_MS', 41250),
     presenceGraceMs: int(env, 'PRESENCE_GRACE_MS', 5000),
     resumeWindowMs: int(env, 'GATEWAY_RESUME_WINDOW_MS', 90_000),
+    identifyTimeoutMs: int(env, 'IDENTIFY_TIMEOUT_MS', 10_000),
+    identifyMaxConcurrency: int(env, 'IDENTIFY_MAX_CONCURRENCY', 5),
     webDir: env.WEB_DIR || undefined,
     files: loadFilesConfig(env),
     voice: loadVoiceConfig(env, env.HOST || '0.0.0.0'),

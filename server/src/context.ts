@@ -1,5 +1,6 @@
 import type { SnowflakeGenerator } from '@retrocast/protocol';
 import type { FastifyBaseLogger } from 'fastify';
+import type { SessionGuard } from './auth/session-guard.js';
 import type { BlobStore } from './blobs/types.js';
 import type { Bus } from './bus/types.js';
 import type { Config } from './config.js';
@@ -16,6 +17,8 @@ export interface AppContext {
   blobs: BlobStore;
   ids: SnowflakeGenerator;
   rateLimits: RateLimitStore;
+  /** Which logins are still alive (logout, password change, disabled/deleted accounts). */
+  sessions: SessionGuard;
   log: FastifyBaseLogger;
   /** Who is online as others see it; set by the gateway plugin (unset: nobody is online). */
   presence?: PresenceReader;
@@ -32,6 +35,8 @@ export interface Caller {
   bot: boolean;
   /** Refresh-token family of the login this access token came from (users only). */
   family?: string;
+  /** Expiry of the access token (seconds since the epoch; users only). */
+  exp?: number;
 }
 
 declare module 'fastify' {

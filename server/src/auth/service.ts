@@ -8,6 +8,7 @@ import { checkAdmission } from '../instance/registration.js';
 import { doAcceptInvite } from '../invites/service.js';
 import { toWireCurrentUser } from '../users/wire.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
+import { sessionsRevokedEvent } from './session-guard.js';
 import { ACCESS_TOKEN_TTL_S, REFRESH_TOKEN_TTL_MS, randomToken, sha256, signAccessToken, verifyAccessToken } from './tokens.js';
 
 /** Lowercase, then Discord-style charset and length; confusables (e.g. Cyrillic "а") fail here. */
@@ -120,15 +121,27 @@ export async function doRefresh(ctx: AppContext, token: string): Promise<AuthRes
       .returning({ id: refreshTokens.id });
     if (claimed.length === 0) {
       await tx.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.familyId, row.familyId));
-      return { reuse: true } as const;
+      return { reuse: true, userId: row.userId } as const;
     }
     const [user] = await tx.select().from(users).where(eq(users.id, row.userId));
-    if (user.disabledAt) return { reuse: true } as const;
+    if (!user || user.disabledAt) return { reuse: true, userId: row.userId } as const;
     return { user: toWireCurrentUser(user), ...(await doIssueTokens(ctx, tx, row.userId, row.familyId)) };
-  }).then((r) => {
-    if ('reuse' in r) throw unauthorized();
+  }).then(async (r) => {
+    if ('reuse' in r) {
+      await doNoteSessionsRevoked(ctx, r.userId as string);
+      throw unauthorized();
+    }
     return r;
   });
+}
+
+/**
+ * Logins of `userId` were revoked (committed): access tokens of those logins stop working here at
+ * once and on other instances when the bus event arrives; their gateway sessions close with 4004.
+ */
+export async function doNoteSessionsRevoked(ctx: AppContext, userId: string): Promise<void> {
+  ctx.sessions.invalidate(userId);
+  await ctx.bus.publish(sessionsRevokedEvent(userId));
 }
 
 /** Revokes the family of the given refresh token (it must belong to the caller). */
@@ -140,6 +153,7 @@ export async function doLogout(ctx: AppContext, who: Caller, token: string | und
   const familyId = family?.familyId ?? who.family;
   if (!familyId) return;
   await ctx.db.update(refreshTokens).set({ revokedAt: new Date() }).where(and(eq(refreshTokens.familyId, familyId), eq(refreshTokens.userId, who.id)));
+  await doNoteSessionsRevoked(ctx, who.id);
 }
 
 /** Revokes every login of the user except `keepFamily` (after a password change). */
@@ -162,11 +176,13 @@ export async function authenticate(ctx: AppContext, header: string | undefined):
     const [row] = await ctx.db
       .select({ id: users.id })
       .from(users)
-      .where(and(eq(users.botTokenHash, sha256(value)), eq(users.bot, true)))
+      .where(and(eq(users.botTokenHash, sha256(value)), eq(users.bot, true), isNull(users.disabledAt)))
       .limit(1);
     return row ? { id: row.id, bot: true } : null;
   }
   if (scheme !== 'Bearer') return null;
   const claims = await verifyAccessToken(ctx.config.jwtSecret, value);
-  return claims ? { id: claims.sub, bot: false, family: claims.fam } : null;
+  // A valid signature is not enough: the login must still be alive and the account usable.
+  if (!claims || !(await ctx.sessions.allows(claims.sub, claims.fam))) return null;
+  return { id: claims.sub, bot: false, family: claims.fam, exp: claims.exp };
 }

@@ -7,6 +7,8 @@ export const REFRESH_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
 export interface AccessClaims {
   sub: string;
   fam: string;
+  /** Expiry, seconds since the epoch (always present: tokens without one are refused). */
+  exp?: number;
 }
 
 export function signAccessToken(secret: Uint8Array, claims: AccessClaims, ttlS = ACCESS_TOKEN_TTL_S): Promise<string> {
@@ -21,9 +23,9 @@ export function signAccessToken(secret: Uint8Array, claims: AccessClaims, ttlS =
 /** Verified claims, or null for anything expired, tampered or malformed. */
 export async function verifyAccessToken(secret: Uint8Array, token: string): Promise<AccessClaims | null> {
   try {
-    const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
     if (typeof payload.sub !== 'string' || typeof payload.fam !== 'string') return null;
-    return { sub: payload.sub, fam: payload.fam };
+    return { sub: payload.sub, fam: payload.fam, exp: payload.exp };
   } catch {
     return null;
   }

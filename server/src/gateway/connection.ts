@@ -35,6 +35,10 @@ export class Connection implements SessionSocket {
   private windowCount = 0;
   private deflate?: Deflate;
   private closed = false;
+  /** Closes a socket that never identifies; then, once identified, fires when the access token expires. */
+  private authTimer?: NodeJS.Timeout;
+  /** Closed because the token expired: the session stays resumable with a fresh token. */
+  private expired = false;
 
   constructor(
     private readonly gw: Gateway,
@@ -54,7 +58,25 @@ export class Connection implements SessionSocket {
       Math.max(50, Math.min(interval / 2, 5_000)),
     );
     gw.connections.add(this);
+    this.authTimer = setTimeout(() => {
+      if (!this.session) this.close(C.NOT_AUTHENTICATED, 'Not authenticated: no IDENTIFY or RESUME in time.');
+    }, gw.ctx.config.identifyTimeoutMs);
     this.sendOp(Op.HELLO, { heartbeat_interval: interval });
+  }
+
+  /**
+   * A user's access token expires (bots' tokens do not): close with 4004 then. The session stays
+   * resumable, so a client that refreshes its token RESUMEs and misses nothing; a client whose login
+   * ended cannot refresh and is out.
+   */
+  private armExpiry(exp: number | undefined) {
+    clearTimeout(this.authTimer);
+    if (exp === undefined || !this.session) return;
+    const ms = Math.min(Math.max(0, exp * 1000 - Date.now()), 2 ** 31 - 1);
+    this.authTimer = setTimeout(() => {
+      this.expired = true;
+      this.close(C.AUTHENTICATION_FAILED, 'Authentication expired.');
+    }, ms);
   }
 
   get open() {
@@ -113,11 +135,12 @@ export class Connection implements SessionSocket {
   private onClose(code: number) {
     this.closed = true;
     clearInterval(this.beatTimer);
+    clearTimeout(this.authTimer);
     this.deflate?.destroy();
     this.gw.connections.delete(this);
     const s = this.session;
     this.session = null;
-    if (s && s.socket === this) this.gw.detach(s, code);
+    if (s && s.socket === this) this.gw.detach(s, this.expired ? C.UNKNOWN_ERROR : code);
   }
 
   private rateLimited(): boolean {
@@ -190,7 +213,9 @@ export class Connection implements SessionSocket {
     if (this.session || this.busy) return this.close(C.ALREADY_AUTHENTICATED, 'You sent more than one identify payload.');
     if (!isObject(d) || typeof d.token !== 'string') return this.close(C.DECODE_ERROR, 'Invalid IDENTIFY payload.');
     const intents = d.intents ?? null;
-    if (intents !== null && (!Number.isInteger(intents) || (intents as number) < 0 || ((intents as number) & ~ALL_INTENTS) !== 0)) {
+    // Bitwise operators see 32 bits: anything at or above 2^32 is refused before they would wrap it.
+    const badIntents = !Number.isInteger(intents) || (intents as number) < 0 || (intents as number) >= 2 ** 32;
+    if (intents !== null && (badIntents || ((intents as number) & ~ALL_INTENTS) !== 0)) {
       return this.close(C.INVALID_INTENTS, 'Invalid intent(s).');
     }
     const shard = d.shard ?? null;
@@ -203,6 +228,8 @@ export class Connection implements SessionSocket {
       const who = await this.login(d);
       if (!who) return this.close(C.AUTHENTICATION_FAILED, 'Authentication failed.');
       if (!this.open) return;
+      // Discord's session start limit: max_concurrency IDENTIFYs per 5 s per account, else op 9.
+      if (!(await identifyAllowed(this.gw.ctx, who.id))) return this.invalidSession();
       const status = (wanted === 'offline' ? 'invisible' : wanted) as SessionStatus;
       await this.gw.identify(
         this,
@@ -210,6 +237,7 @@ export class Connection implements SessionSocket {
         { intents: intents as number | null, shard: shard as [number, number] | null, status },
         this.gatewayUrl,
       );
+      this.armExpiry(who.exp);
     } finally {
       this.busy = false;
     }
@@ -232,10 +260,18 @@ export class Connection implements SessionSocket {
       if (!who) return this.close(C.AUTHENTICATION_FAILED, 'Authentication failed.');
       if (!this.open) return;
       await this.gw.resume(this, who, d.session_id, d.seq as number);
+      this.armExpiry(who.exp);
     } finally {
       this.busy = false;
     }
   }
+}
+
+/** IDENTIFYs per account per 5 s (`IDENTIFY_MAX_CONCURRENCY`, reported as max_concurrency by /gateway/bot). */
+async function identifyAllowed(ctx: import('../context.js').AppContext, userId: string): Promise<boolean> {
+  if (ctx.config.rateLimitDisabled) return true;
+  const hit = await ctx.rateLimits.hit(`gw-identify:${userId}`, 5_000);
+  return hit.count <= ctx.config.identifyMaxConcurrency;
 }
 
 function validShard(v: unknown): v is [number, number] {

@@ -29,7 +29,7 @@ describe('GET /gateway', () => {
     expect(res.body.url).toBe(`${server.url.replace('http', 'ws')}/gateway`);
     expect((await api(server, 'GET', '/gateway/bot')).status).toBe(401);
     const bot = await api(server, 'GET', '/api/v9/gateway/bot', { token: owner.token });
-    expect(bot.body).toMatchObject({ url: res.body.url, shards: 1, session_start_limit: { max_concurrency: 1 } });
+    expect(bot.body).toMatchObject({ url: res.body.url, shards: 1, session_start_limit: { max_concurrency: 5 } });
   });
 });
 

@@ -65,6 +65,7 @@ export class Gateway {
     this.unsubscribe = this.ctx.bus.subscribe((ev, id) => {
       this.enqueue(async () => {
         await this.fanout.process(ev, id);
+        if (typeof ev.meta?.sessions_revoked === 'string') await this.endRevoked(ev.meta.sessions_revoked);
         if (id) this.doneId = id;
       });
     });
@@ -127,6 +128,7 @@ export class Gateway {
   /** IDENTIFY: a new session, READY, one GUILD_CREATE per guild, then whatever happened meanwhile. */
   async identify(conn: Connection, who: Caller, opts: IdentifyOptions, gatewayUrl: string): Promise<void> {
     const session = new Session({ id: randomBytes(16).toString('hex'), userId: who.id, bot: who.bot, ...opts }, this.sink);
+    session.family = who.family;
     // Membership is read inside the queue: a join is then either in this list or delivered later.
     const guildIds = await this.enqueue(async () => {
       const ids = await this.guildIdsOf(session);
@@ -168,6 +170,7 @@ export class Gateway {
     session.clearTimers();
     this.ungrace(session);
     session.socket = conn;
+    session.family = who.family;
     conn.session = session;
     for (const f of frames) conn.sendFrame(f);
     session.dispatchNow('RESUMED', 'null');
@@ -240,6 +243,19 @@ export class Gateway {
     }
     await this.store?.remove(s.id, this.instanceId);
     await runSessionEnd(this.ctx, s.id, s.userId);
+  }
+
+  /**
+   * Some of the user's logins were revoked (logout, password change, account disabled or deleted):
+   * their sessions here close with 4004 and cannot be resumed; the user's other sessions stay.
+   */
+  private async endRevoked(userId: string) {
+    for (const s of [...(this.byUser.get(userId) ?? [])]) {
+      if (await this.ctx.sessions.allows(userId, s.bot ? undefined : s.family)) continue;
+      const socket = s.socket as Connection | null;
+      if (socket) socket.close(GatewayCloseCodes.AUTHENTICATION_FAILED, 'Authentication failed.');
+      else await this.end(s);
+    }
   }
 
   /** Another instance claimed this session: forget it here without touching shared state. */

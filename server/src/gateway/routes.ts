@@ -29,7 +29,7 @@ export const gatewayRoutes: FastifyPluginAsyncTypebox = async (app) => {
     handler: async (req) => ({
       url: gatewayUrl(ctx.config, req),
       shards: 1,
-      session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
+      session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: ctx.config.identifyMaxConcurrency },
     }),
   });
 };

@@ -37,6 +37,8 @@ export class Session {
   readonly shard: [number, number] | null;
   status: SessionStatus;
   seq: number;
+  /** The login (refresh family) of the token that identified or last resumed it; users only. */
+  family?: string;
   /** Log id of the last bus event whose frames this session has (Redis mode). */
   cursor?: string;
   socket: SessionSocket | null = null;

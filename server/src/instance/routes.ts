@@ -9,6 +9,7 @@ import {
   PatchInstanceUserBody,
 } from '@retrocast/protocol';
 import { Type } from 'typebox';
+import { doNoteSessionsRevoked } from '../auth/service.js';
 import { type Caller, caller } from '../context.js';
 import { emptyBodyAsObject } from '../guilds/optional-body.js';
 import {
@@ -51,7 +52,12 @@ export const instanceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch('/instance/users/:userId', {
     preHandler: admin,
     schema: { tags, params: IdParam('userId'), body: PatchInstanceUserBody, response: { 200: InstanceUser, ...errors } },
-    handler: async (req) => doSetUserDisabled(ctx.db, req.params.userId, req.body.disabled, caller(req).id),
+    handler: async (req) => {
+      const user = await doSetUserDisabled(ctx.db, req.params.userId, req.body.disabled, caller(req).id);
+      // Its access tokens and gateway sessions end now, not when the tokens lapse.
+      await doNoteSessionsRevoked(ctx, req.params.userId);
+      return user;
+    },
   });
 
   app.get('/instance/invites', {

@@ -1,6 +1,6 @@
 import { Errors, type PatchMeBody } from '@retrocast/protocol';
 import { and, count, eq } from 'drizzle-orm';
-import { doRevokeOtherSessions, checkDisplayName, checkUsername, isUsernameTaken, usernameTaken } from '../auth/service.js';
+import { doNoteSessionsRevoked, doRevokeOtherSessions, checkDisplayName, checkUsername, isUsernameTaken, usernameTaken } from '../auth/service.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { newBotToken, sha256 } from '../auth/tokens.js';
 import type { AppContext, Caller } from '../context.js';
@@ -34,13 +34,15 @@ export async function doUpdateMe(ctx: AppContext, who: Caller, body: PatchMeBody
     patch.passwordHash = await hashPassword(body.new_password, ctx.config.argon2MemoryKib);
   }
   if (Object.keys(patch).length === 0) return toWireCurrentUser(me);
-  return transact(ctx, async (tx, emit) => {
+  const user = await transact(ctx, async (tx, emit) => {
     const [row] = await tx.update(users).set(patch).where(eq(users.id, who.id)).returning();
     if (patch.passwordHash) await doRevokeOtherSessions(tx, who.id, who.family);
     const user = toWireCurrentUser(row);
     emit({ t: 'USER_UPDATE', d: user, user_ids: [who.id], meta: { public_user: toWireUser(row) } });
     return user;
   });
+  if (patch.passwordHash) await doNoteSessionsRevoked(ctx, who.id);
+  return user;
 }
 
 const MAX_BOTS_PER_USER = 10;

@@ -105,7 +105,8 @@ export class Gateway {
       return;
     }
     if (code === AUTH_FAILED) {
-      this.sessionId = null;
+      // The access token expired (or the login ended): with a fresh token, try to RESUME; a session
+      // that was ended answers op 9 and we IDENTIFY. No fresh token: logged out.
       const t = await this.opts.refreshToken();
       if (!t) return this.opts.onStatus?.('closed');
     }
