@@ -7,6 +7,7 @@ import { SnowflakeGenerator } from '@retrocast/protocol';
 import pino from 'pino';
 import { RestoreRefused, restoreBackup } from '../backup/restore.js';
 import { openBlobStore } from '../blobs/index.js';
+import { SessionGuard } from '../auth/session-guard.js';
 import { openBus } from '../bus/index.js';
 import { type Config, loadConfig } from '../config.js';
 import type { AppContext } from '../context.js';
@@ -79,6 +80,7 @@ export async function openAdminContext(config: ReturnType<typeof loadConfig>): P
     blobs,
     ids: new SnowflakeGenerator(config.workerId, config.processId),
     rateLimits: createMemoryRateLimitStore(),
+    sessions: new SessionGuard(database.db, bus),
     log,
   };
 }

@@ -3,7 +3,7 @@ import { isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { hashPassword } from '../auth/passwords.js';
-import { checkUsername, doRevokeOtherSessions, isUsernameTaken } from '../auth/service.js';
+import { checkUsername, doNoteSessionsRevoked, doRevokeOtherSessions, isUsernameTaken } from '../auth/service.js';
 import { createBackup } from '../backup/backup.js';
 import type { AppContext } from '../context.js';
 import { guilds, members, users } from '../db/schema.js';
@@ -93,13 +93,15 @@ const commands: Record<string, Command> = {
       await tx.update(users).set({ passwordHash }).where(eq(users.id, user.id));
       await doRevokeOtherSessions(tx, user.id);
     });
+    await doNoteSessionsRevoked(ctx, user.id);
     return `password of ${user.username} reset; every login was signed out\none-time password: ${password}\n(give it to them; they change it in their settings)`;
   },
 
   'user disable': async (ctx, [ref]) => {
     const user = await findUser(ctx, ref);
     await doSetUserDisabled(ctx.db, user.id, true);
-    return `disabled ${user.username}: no login; open logins end within 15 minutes`;
+    await doNoteSessionsRevoked(ctx, user.id);
+    return `disabled ${user.username}: no login; open logins end now`;
   },
 
   'user enable': async (ctx, [ref]) => {
@@ -133,6 +135,7 @@ const commands: Record<string, Command> = {
       await doRevokeOtherSessions(tx, user.id);
       emit({ t: 'USER_UPDATE', d: toWireUser(row), user_ids: [user.id], meta: { public_user: toWireUser(row) } });
     });
+    await doNoteSessionsRevoked(ctx, user.id);
     return `deleted ${user.username} (${user.id}); their messages now show "Deleted User"`;
   },
 

@@ -38,7 +38,7 @@ export async function accessInstanceUsers(ctx: AppContext): Promise<InstanceUser
 
 /**
  * Disables or re-enables an account. Disabling revokes every login (refresh tokens); access tokens
- * already issued lapse within their 15 minutes. An admin cannot disable themself (no lock-out).
+ * already issued are refused at once (auth/session-guard.ts, via the caller). An admin cannot disable themself (no lock-out).
  */
 export async function doSetUserDisabled(q: Queryable, userId: string, disabled: boolean, by?: string): Promise<InstanceUser> {
   if (disabled && by === userId) throw new ApiError(Errors.MISSING_PERMISSIONS);
