@@ -14,7 +14,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['protocol/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['protocol/src/**/*.test.ts', 'deploy/**/*.test.ts'] } },
       { extends: true, test: { name: 'web', include: ['web/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'pglite', include: serverTests, exclude: ['**/*.slow.test.ts'], env: { RETROCAST_TEST_BACKEND: 'pglite' } } },
       ...(process.env.TEST_DATABASE_URL

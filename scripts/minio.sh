@@ -26,6 +26,7 @@ if ! ready; then
   mkdir -p "$DATA"
   MINIO_ROOT_USER=$USER_ MINIO_ROOT_PASSWORD=$PASS MINIO_BROWSER=off \
     nohup "$BIN" server --quiet --address "127.0.0.1:$PORT" "$DATA" >"$DATA.log" 2>&1 &
+  echo $! >"$DATA.pid"
   for _ in $(seq 100); do ready && break; sleep 0.2; done
   ready || { echo "minio: did not start, see $DATA.log" >&2; exit 1; }
 fi
