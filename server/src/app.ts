@@ -43,6 +43,7 @@ import { readStatesRoutes } from './read-states/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { dmsRoutes } from './dms/routes.js';
 import { relationshipsRoutes } from './relationships/routes.js';
+import { callsRoutes } from './calls/routes.js';
 import { installGateway } from './gateway/plugin.js';
 import { gatewayRoutes } from './gateway/routes.js';
 import { typingRoutes } from './typing/routes.js';
@@ -53,7 +54,7 @@ import { installAdminSocket } from './admin/socket.js';
 import { installScheduledBackups } from './backup/schedule.js';
 
 /** Domain route plugins, mounted under /api/v10 (v9 and v1 are rewritten to it). One line each. */
-const API_ROUTES = [authRoutes, usersRoutes, attachmentsRoutes, emojisRoutes, reactionsRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, dmsRoutes, relationshipsRoutes, voiceRoutes, gatewayRoutes, typingRoutes, notificationsRoutes, instanceRoutes];
+const API_ROUTES = [authRoutes, usersRoutes, attachmentsRoutes, emojisRoutes, reactionsRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, dmsRoutes, relationshipsRoutes, callsRoutes, voiceRoutes, gatewayRoutes, typingRoutes, notificationsRoutes, instanceRoutes];
 
 /**
  * The only wiring file. Order matters:

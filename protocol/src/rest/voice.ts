@@ -23,7 +23,8 @@ export type VoiceStatePayload = Static<typeof VoiceStatePayload>;
 
 /** Gateway op 4 payload (client → server). `channel_id: null` leaves. */
 export const VoiceStateUpdateCommand = Type.Object({
-  guild_id: Snowflake,
+  /** null: a call in the DM or group DM `channel_id`. */
+  guild_id: Type.Union([Snowflake, Type.Null()]),
   channel_id: Type.Union([Snowflake, Type.Null()]),
   self_mute: Type.Boolean(),
   self_deaf: Type.Boolean(),
@@ -33,7 +34,9 @@ export type VoiceStateUpdateCommand = Static<typeof VoiceStateUpdateCommand>;
 
 /** VOICE_SERVER_UPDATE: `endpoint` is the LiveKit URL (null: voice unavailable), `token` a LiveKit access token. */
 export const VoiceServerUpdate = Type.Object({
-  guild_id: Snowflake,
+  /** null for a DM call, which names its `channel_id` instead. */
+  guild_id: Type.Union([Snowflake, Type.Null()]),
+  channel_id: Type.Optional(Snowflake),
   endpoint: Type.Union([Type.String(), Type.Null()]),
   token: Type.String(),
 });

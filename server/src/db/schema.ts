@@ -289,7 +289,7 @@ export const messages = pgTable(
     embeds: jsonb('embeds').$type<unknown[]>().notNull().default([]),
     flags: integer('flags').notNull().default(0),
     /** DM call record (type 3 messages): who took part, and when it ended. */
-    call: jsonb('call').$type<{ participants: string[]; ended_timestamp: string | null } | null>(),
+    call: jsonb('call').$type<{ participants: string[]; ended_timestamp: string | null; ringing?: string[] } | null>(),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [

@@ -21,7 +21,7 @@ export interface SystemMessage {
   type: number;
   content?: string;
   mentions?: string[];
-  call?: { participants: string[]; ended_timestamp: string | null };
+  call?: { participants: string[]; ended_timestamp: string | null; ringing?: string[] };
   /** The actor has it read (false when the actor just left the channel). */
   markRead?: boolean;
 }

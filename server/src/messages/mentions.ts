@@ -92,18 +92,16 @@ export async function mentionTargets(
   authorId: string,
   presence?: PresenceReader,
 ): Promise<string[]> {
-  if (!mentions.users.length && !mentions.roles.length && !mentions.everyone) return [];
   const { channel, guild } = access;
+  // In DMs and group DMs every message counts for the others, as on Discord (the unread badge).
   if (!guild) {
     const rows = await q
       .select({ id: channelRecipients.userId })
       .from(channelRecipients)
       .where(eq(channelRecipients.channelId, channel.id));
-    const inDm = new Set(rows.map((r) => r.id));
-    const here = await hereSet(presence, mentions, [...inDm]);
-    const targets = [...inDm].filter((id) => (mentions.everyone && (!here || here.has(id))) || mentions.users.includes(id));
-    return targets.filter((id) => id !== authorId);
+    return rows.map((r) => r.id).filter((id) => id !== authorId);
   }
+  if (!mentions.users.length && !mentions.roles.length && !mentions.everyone) return [];
   const guildId = guild.guild.id;
   const [memberRows, roleLinks, overwrites] = await Promise.all([
     q.select({ id: members.userId }).from(members).where(eq(members.guildId, guildId)),

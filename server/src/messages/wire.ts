@@ -67,7 +67,7 @@ function baseMessage(m: MessageRow, refs: MessageRefs) {
     type: m.type,
     flags: m.flags,
     ...(m.reference ? { message_reference: m.reference } : {}),
-    ...(m.call ? { call: m.call } : {}),
+    ...(m.call ? { call: { participants: m.call.participants, ended_timestamp: m.call.ended_timestamp } } : {}),
   };
 }
 

@@ -22,7 +22,10 @@ const DM_PERMISSIONS =
   Permissions.ATTACH_FILES |
   Permissions.EMBED_LINKS |
   Permissions.ADD_REACTIONS |
-  Permissions.MENTION_EVERYONE;
+  Permissions.MENTION_EVERYONE |
+  // DM calls
+  Permissions.CONNECT |
+  Permissions.SPEAK;
 
 export interface GuildAccess {
   guild: GuildRow;

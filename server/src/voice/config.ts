@@ -24,6 +24,8 @@ export interface VoiceConfig {
   webhookUrl?: string;
   /** LiveKit's embedded TURN (spawned LiveKit only): UDP port, TURN/TLS port (0 = off). */
   turn: { enabled: boolean; udpPort: number; tlsPort: number; domain: string; certFile?: string; keyFile?: string };
+  /** How long a DM call rings the others (CALL_RING_TIMEOUT_MS). */
+  ringTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -68,5 +70,6 @@ export function loadVoiceConfig(env: Env, host: string): VoiceConfig {
       tlsPort: env.LIVEKIT_TURN_TLS_PORT === '0' ? 0 : port(env, 'LIVEKIT_TURN_TLS_PORT', 5349),
       domain: `${(env.MDNS_NAME || 'retrocast').toLowerCase().replace(/\.local\.?$/, '')}.local`,
     },
+    ringTimeoutMs: Number(env.CALL_RING_TIMEOUT_MS) > 0 ? Number(env.CALL_RING_TIMEOUT_MS) : 30_000,
   };
 }

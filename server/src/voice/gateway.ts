@@ -40,7 +40,8 @@ async function onVoiceStateUpdate(ctx: AppContext, client: GatewayClient, d: unk
       selfDeaf: d.self_deaf,
       origin: client.origin,
     });
-    client.dispatch('VOICE_SERVER_UPDATE', { guild_id: server.guild_id, endpoint: server.endpoint, token: server.token });
+    const dm = server.guild_id === null ? { channel_id: d.channel_id } : {};
+    client.dispatch('VOICE_SERVER_UPDATE', { guild_id: server.guild_id, ...dm, endpoint: server.endpoint, token: server.token });
   } catch (err) {
     // Discord answers a refused join (no CONNECT, full channel) with silence; REST join explains.
     if (!(err instanceof ApiError)) throw err;

@@ -63,6 +63,7 @@ export async function doModerateVoice(
   reason: string | null,
 ): Promise<void> {
   const { guild_id: guildId, user_id: userId } = state;
+  if (!guildId) return; // DM calls have no moderators
   if (body.mute !== undefined || body.deaf !== undefined) {
     await doUpdateMember(ctx, actor, guildId, userId, { mute: body.mute, deaf: body.deaf }, reason);
     await doSyncVoiceState(ctx, userId, guildId);

@@ -8,6 +8,9 @@ import { type Grants, mintToken, roomService, setParticipantGrants } from './liv
 import type { LiveKit } from './livekit-process.js';
 import { requireLiveKit, type VoiceRuntime, voiceOf } from './runtime.js';
 import type { Match, VoiceState } from './store.js';
+import { doNotifyCallVoiceState } from '../calls/service.js';
+import { users } from '../db/schema.js';
+import { eq } from 'drizzle-orm';
 import { loadWireMember, toWireVoiceState } from './wire.js';
 
 /** How long a joined user has to show up at LiveKit before their voice state is dropped. */
@@ -24,11 +27,13 @@ export function grantsFor(permissions: bigint, s: Pick<VoiceState, 'mute' | 'dea
 }
 
 /**
- * A guild voice channel the user may CONNECT to. Unknown Channel when they cannot see it,
- * 50024 when it is not a voice channel, 50013 without CONNECT.
+ * A guild voice channel the user may CONNECT to, or a DM / group DM they are in (a call: guildId
+ * null). Unknown Channel when they cannot see it, 50024 when it is not a voice channel, 50013
+ * without CONNECT.
  */
-export async function accessVoiceChannel(q: Queryable, channelId: string, userId: string): Promise<ChannelAccess & { guildId: string }> {
+export async function accessVoiceChannel(q: Queryable, channelId: string, userId: string): Promise<ChannelAccess & { guildId: string | null }> {
   const access = await loadChannelAccess(q, channelId, userId);
+  if (access && !access.guild && (access.channel.type === 1 || access.channel.type === 3)) return { ...access, guildId: null };
   if (!access?.guild) throw new ApiError(Errors.UNKNOWN_CHANNEL);
   if (access.channel.type !== VOICE_CHANNEL) throw new ApiError(Errors.INVALID_CHANNEL_TYPE);
   if (!hasPermission(access.permissions, Permissions.CONNECT)) throw new ApiError(Errors.MISSING_PERMISSIONS);
@@ -53,8 +58,9 @@ export async function accessVoiceState(ctx: AppContext, viewerId: string, guildI
   return toWireVoiceState(s, s.channel_id, (await loadWireMember(ctx.db, guildId, userId)) ?? undefined);
 }
 
-/** Publishes one VOICE_STATE_UPDATE to the guild; `channelId` null is the leave. */
+/** Publishes one VOICE_STATE_UPDATE to the guild (a DM call's recipients); `channelId` null is the leave. */
 export async function notifyVoiceState(ctx: AppContext, s: VoiceState, channelId: string | null = s.channel_id): Promise<void> {
+  if (s.guild_id === null) return doNotifyCallVoiceState(ctx, s, channelId, toWireVoiceState(s, channelId));
   const member = await loadWireMember(ctx.db, s.guild_id, s.user_id);
   await ctx.bus.publish({ t: 'VOICE_STATE_UPDATE', d: toWireVoiceState(s, channelId, member ?? undefined), guild_id: s.guild_id });
 }
@@ -75,8 +81,8 @@ export const kickParticipant = (ctx: AppContext, room: string, identity: string)
 
 export interface JoinOptions {
   sessionId: string;
-  /** The guild the client named (op 4): the channel must belong to it. */
-  guildId?: string;
+  /** The guild the client named (op 4; null for a DM call): the channel must belong to it. */
+  guildId?: string | null;
   /** A moderator's move: the channel's user limit does not apply (as Discord). */
   moved?: boolean;
   selfMute?: boolean;
@@ -86,7 +92,7 @@ export interface JoinOptions {
 }
 
 export interface VoiceServer {
-  guild_id: string;
+  guild_id: string | null;
   endpoint: string;
   token: string;
   state: VoiceState;
@@ -101,9 +107,10 @@ export async function doJoinVoice(ctx: AppContext, userId: string, channelId: st
   const rt = voiceOf(ctx);
   const lk = await requireLiveKit(rt);
   const access = await accessVoiceChannel(ctx.db, channelId, userId);
-  if (opts.guildId && opts.guildId !== access.guildId) throw new ApiError(Errors.UNKNOWN_CHANNEL);
+  if (opts.guildId !== undefined && (opts.guildId ?? null) !== access.guildId) throw new ApiError(Errors.UNKNOWN_CHANNEL);
   if (!opts.moved) await checkRoomFor(rt, access, userId);
-  const member = await loadWireMember(ctx.db, access.guildId, userId);
+  // DM calls have no member row: nobody can server-mute there.
+  const member = access.guildId ? await loadWireMember(ctx.db, access.guildId, userId) : await loadCallMember(ctx.db, userId);
   if (!member) throw new ApiError(Errors.UNKNOWN_CHANNEL);
   const selfDeaf = opts.selfDeaf ?? false;
   const state: VoiceState = {
@@ -122,12 +129,20 @@ export async function doJoinVoice(ctx: AppContext, userId: string, channelId: st
   if (origin) state.origin = origin;
   state.can_publish = grants.canPublish;
   const prev = await rt.store.put(state);
-  if (prev && prev.guild_id !== state.guild_id) await notifyVoiceState(ctx, prev, null);
+  // Another guild, or another DM call (DM calls share guild_id null): the old place sees the leave.
+  if (prev && (prev.guild_id !== state.guild_id || (prev.guild_id === null && prev.channel_id !== channelId)))
+    await notifyVoiceState(ctx, prev, null);
   if (prev && prev.channel_id !== channelId) await kickParticipant(ctx, prev.channel_id, userId);
   await notifyVoiceState(ctx, state);
   expectConnection(ctx, rt, state);
   const token = await mintToken(lk, channelId, userId, member.user.global_name ?? member.user.username, grants);
   return { guild_id: state.guild_id, endpoint: lk.clientUrl(origin), token, state };
+}
+
+/** A DM caller as the shape doJoinVoice needs (no server mute/deafen in DMs). */
+async function loadCallMember(q: Queryable, userId: string) {
+  const [u] = await q.select({ username: users.username, global_name: users.displayName }).from(users).where(eq(users.id, userId)).limit(1);
+  return u ? { mute: false, deaf: false, user: u } : null;
 }
 
 /** Drops the state if LiveKit never reports the participant (client crashed between op 4 and connect). */

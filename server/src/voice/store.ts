@@ -6,7 +6,8 @@ import { Redis } from 'ioredis';
  * `participant_left` for an older connection of the same user does not remove the new one).
  */
 export interface VoiceState {
-  guild_id: string;
+  /** null: a call in a DM or group DM. */
+  guild_id: string | null;
   channel_id: string;
   user_id: string;
   session_id: string;
@@ -24,7 +25,7 @@ export interface VoiceState {
 
 /** Conditions for an atomic change; every given field must match the stored state. */
 export interface Match {
-  guild_id?: string;
+  guild_id?: string | null;
   channel_id?: string;
   session_id?: string;
   participant_sid?: string;

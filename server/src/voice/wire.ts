@@ -8,7 +8,7 @@ import type { VoiceState } from './store.js';
 /** Discord's voice state object. `channel_id: null` is the leave. Internal fields are dropped. */
 export function toWireVoiceState(s: VoiceState, channelId: string | null = s.channel_id, member?: unknown) {
   return {
-    guild_id: s.guild_id,
+    ...(s.guild_id ? { guild_id: s.guild_id } : {}),
     channel_id: channelId,
     user_id: s.user_id,
     ...(member ? { member } : {}),

@@ -1,4 +1,5 @@
 import type { Static, TSchema } from 'typebox';
+import * as calls from './calls.js';
 import * as channels from './channels.js';
 import * as guilds from './guilds.js';
 import * as messages from './messages.js';
@@ -6,6 +7,7 @@ import * as presence from './presence.js';
 import * as relationships from './relationships.js';
 import * as session from './session.js';
 
+export * from './calls.js';
 export * from './channels.js';
 export * from './dispatch.js';
 export * from './guilds.js';
@@ -21,7 +23,7 @@ const eventName = (exportName: string) =>
     .replace(/([a-z])([A-Z])/g, '$1_$2')
     .toUpperCase();
 
-const all: Record<string, unknown> = { ...session, ...guilds, ...channels, ...messages, ...presence, ...relationships };
+const all: Record<string, unknown> = { ...calls, ...session, ...guilds, ...channels, ...messages, ...presence, ...relationships };
 
 /**
  * Every dispatch the server can send, by name → its one schema. Tests validate each captured

@@ -50,7 +50,8 @@ export function reduceReadStates(
         d.mention_everyone ||
         (d.mentions ?? []).some((u: { id: string }) => u.id === s.me) ||
         (d.mention_roles ?? []).some((r: string) => roles.includes(r));
-      if (!mentioned) return s;
+      // In DMs and group DMs every message from someone else counts (the server counts them too).
+      if (!mentioned && d.guild_id) return s;
       return { ...s, byChannel: { ...s.byChannel, [d.channel_id]: { ...prev, mention_count: prev.mention_count + 1 } } };
     }
     default:

@@ -9,6 +9,9 @@ import type { CurrentUser, Message, Status } from '../api/types';
 import { reduceReactions } from '../files/reactions';
 import { type Dispatch, Gateway, type GatewayStatus } from '../gateway/socket';
 import { newer } from '../util/snowflake';
+import { calls } from './calls.svelte';
+import { DmsStore } from './dms.svelte';
+import { privateChannelName } from './private-channels';
 import { GuildsStore } from './guilds.svelte';
 import { emptyMessages, type MessagesState, PAGE, reduceMessages } from './messages';
 import { type PresencesState, reducePresences } from './presences';
@@ -24,6 +27,8 @@ export class Session {
   /** Set once the first READY has arrived. */
   ready = $state(false);
   guilds = new GuildsStore();
+  /** Friends, blocks, DMs and group DMs. */
+  dms = new DmsStore();
   messages: MessagesState = $state.raw(emptyMessages);
   typing: TypingState = $state.raw({});
   presences: PresencesState = $state.raw({});
@@ -100,6 +105,8 @@ export class Session {
     if (ev.t === 'READY') this.user = ev.d.user;
     if (ev.t === 'USER_UPDATE' && ev.d.id === this.user?.id) this.user = { ...this.user!, ...ev.d };
     this.guilds.apply(ev);
+    this.dms.apply(ev);
+    calls.apply(ev);
     this.messages = reduceReactions(reduceMessages(this.messages, ev), ev, this.user?.id ?? '');
     this.typing = reduceTyping(this.typing, ev, now);
     this.presences = reducePresences(this.presences, ev, this.guilds.state);
@@ -191,7 +198,7 @@ export class Session {
     const g = this.guilds.member(guildId, id)?.user;
     if (g) return g;
     for (const entry of this.guilds.list) if (entry.members[id]) return entry.members[id].user;
-    return undefined;
+    return this.dms.user(id);
   }
 
   /** A user's status; for ourselves the status we chose, whatever the gateway last echoed. */
@@ -215,6 +222,27 @@ export class Session {
     for (const c of this.guilds.visibleChannels(this.user?.id, guildId)) {
       if (c.type !== 0) continue;
       if (this.channelUnread(c.id, c.last_message_id)) unread = true;
+      mentions += this.channelMentions(c.id);
+    }
+    return { unread, mentions };
+  }
+
+  /** Name and last message of a guild channel or, under `@me`, a DM / group DM (its display name). */
+  channelInfo(guildId: string, channelId: string): { name: string; last_message_id?: string | null } | undefined {
+    if (guildId !== '@me') {
+      const c = this.guilds.channel(guildId, channelId);
+      return c && { name: c.name ?? '', last_message_id: c.last_message_id };
+    }
+    const c = this.dms.get(channelId);
+    return c && { name: privateChannelName(c, (u) => this.displayName(u)), last_message_id: c.last_message_id };
+  }
+
+  /** Unread DMs and group DMs, and their mention total (the Home icon's badge). */
+  dmBadge(): { unread: number; mentions: number } {
+    let unread = 0;
+    let mentions = 0;
+    for (const c of this.dms.list) {
+      if (this.channelUnread(c.id, c.last_message_id)) unread++;
       mentions += this.channelMentions(c.id);
     }
     return { unread, mentions };

@@ -32,6 +32,7 @@ function load<T>(key: string, fallback: T): T {
 
 export class VoiceClient {
   states: VoiceStatesState = $state.raw({});
+  /** null in a DM call (then `channelId` is the DM or group DM). */
   guildId: string | null = $state(null);
   channelId: string | null = $state(null);
   status: 'idle' | 'joining' | 'connected' = $state('idle');
@@ -92,7 +93,7 @@ export class VoiceClient {
    * Joins a voice channel (leaving the current one first, as Discord). `refusal` is the reason the
    * server would refuse (it answers a refused op 4 with silence, as Discord), checked up front.
    */
-  join(guildId: string, channelId: string, refusal?: string) {
+  join(guildId: string | null, channelId: string, refusal?: string) {
     if (this.channelId === channelId && this.status !== 'idle') return;
     if (refusal) {
       this.error = refusal;
@@ -114,7 +115,7 @@ export class VoiceClient {
   }
 
   async leave() {
-    if (this.guildId) this.send(4, { guild_id: this.guildId, channel_id: null, self_mute: false, self_deaf: false });
+    if (this.channelId) this.send(4, { guild_id: this.guildId, channel_id: null, self_mute: false, self_deaf: false });
     await this.hangUp();
   }
 
@@ -232,7 +233,7 @@ export class VoiceClient {
   }
 
   private syncSelf() {
-    if (this.guildId && this.channelId)
+    if (this.channelId)
       this.send(4, { guild_id: this.guildId, channel_id: this.channelId, self_mute: this.selfMute, self_deaf: this.selfDeaf });
     for (const p of this.room?.remoteParticipants.values() ?? []) this.applyVolume(p);
     void this.updateMic();
