@@ -50,8 +50,10 @@ export function reduceReadStates(
         d.mention_everyone ||
         (d.mentions ?? []).some((u: { id: string }) => u.id === s.me) ||
         (d.mention_roles ?? []).some((r: string) => roles.includes(r));
-      // In DMs and group DMs every message from someone else counts (the server counts them too).
-      if (!mentioned && d.guild_id) return s;
+      // In DMs and group DMs every user message from someone else counts (the server counts them
+      // too); system messages (recipient changes, calls) do not.
+      const dmCounts = !d.guild_id && (d.type === undefined || d.type === 0 || d.type === 19);
+      if (!mentioned && !dmCounts) return s;
       return { ...s, byChannel: { ...s.byChannel, [d.channel_id]: { ...prev, mention_count: prev.mention_count + 1 } } };
     }
     default:
