@@ -7,7 +7,7 @@ import { httpPortOf, httpsPortOf } from './servers.js';
 export function startupLines(app: FastifyInstance): { urls: Record<string, string>; text: string } {
   const { config } = app.ctx;
   const httpPort = httpPortOf(app, config);
-  const local = `http://${hostPort(isLoopback(config.host) || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host, httpPort)}`;
+  const local = `http://${hostPort(config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host, httpPort)}`;
   const urls: Record<string, string> = { local };
   const network = lanUrls(app, config.lan.mdns ? `${config.lan.mdnsName}.local` : null);
   if (app.tls) {

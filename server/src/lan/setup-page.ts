@@ -56,14 +56,14 @@ export function renderSetupPage(v: SetupView): string {
 </head><body><main>
 <h1>Join <span>${esc(v.serverName)}</span> from another device</h1>
 <p class="lead">Friends on the same Wi-Fi or network can use Retrocast with voice from their phone or computer.</p>
-${caSection}
-<section>
+<div class="layout">
+<div class="trust">${caSection}</div>
+<section class="open">
   <h2>${v.ca ? '<span class="n">2</span> ' : ''}Open Retrocast</h2>
-  <div class="open"><div class="qr" role="img" aria-label="QR code of ${esc(v.primaryUrl)}">${v.qrSvg}</div>
-  <div><p>Scan the code with the phone's camera, or type:</p>
+  <div class="qr" role="img" aria-label="QR code of ${esc(v.primaryUrl)}">${v.qrSvg}</div>
+  <p>Scan the code with the phone's camera, or type:</p>
   <p class="url"><a href="${esc(v.primaryUrl)}">${esc(v.primaryUrl)}</a></p>
   ${others.length ? `<p>Also reachable at:</p><ul class="urls">${others.map((u) => `<li><a href="${esc(u)}">${esc(u)}</a></li>`).join('')}</ul>` : ''}
-  </div></div>
 </section>
 <section class="trouble">
   <h2>It doesn't connect?</h2>
@@ -73,6 +73,7 @@ ${caSection}
     <li>The server's firewall must allow its ports (HTTPS, voice media, TURN): see the README.</li>
   </ul>
 </section>
+</div>
 </main></body></html>
 `;
 }
@@ -80,13 +81,16 @@ ${caSection}
 export const SETUP_CSS = `:root{--bg:#f2f3f5;--card:#fff;--text:#1e1f22;--muted:#5c5e66;--accent:#5865f2;--line:#dcdde1}
 @media (prefers-color-scheme:dark){:root{--bg:#1e1f22;--card:#2b2d31;--text:#f2f3f5;--muted:#b5bac1;--line:#3f4147}}
 *{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--text);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-main{max-width:760px;margin:0 auto;padding:24px 16px 48px}h1{font-size:1.6rem;line-height:1.25;margin:8px 0}h1 span{color:var(--accent)}
+main{max-width:1080px;margin:0 auto;padding:24px 16px 48px}
+.layout{display:grid;grid-template-columns:minmax(0,1fr);grid-template-areas:"trust" "open" "trouble";column-gap:20px}
+.trust{grid-area:trust}.open{grid-area:open}.trouble{grid-area:trouble}
+@media (min-width:900px){.layout{grid-template-columns:minmax(0,1fr) 340px;grid-template-areas:"trust open" "trouble open";align-items:start}.open{position:sticky;top:16px}}h1{font-size:1.6rem;line-height:1.25;margin:8px 0}h1 span{color:var(--accent)}
 .lead{color:var(--muted);margin-top:0}section{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:16px 20px;margin:16px 0}
 h2{font-size:1.15rem;margin:0 0 8px}.n{display:inline-grid;place-items:center;width:1.6em;height:1.6em;border-radius:50%;background:var(--accent);color:#fff;font-size:.85em;margin-right:6px}
 .buttons{display:flex;flex-wrap:wrap;gap:8px}.button{display:inline-block;background:var(--accent);color:#fff;text-decoration:none;padding:10px 14px;border-radius:8px;font-weight:600}
 .button.secondary{background:transparent;color:var(--accent);border:1px solid var(--accent)}.fp{color:var(--muted);font-size:.85rem}.fp code{word-break:break-all}
 details{border-top:1px solid var(--line);padding:8px 0}summary{cursor:pointer;font-weight:600}ol{margin:8px 0;padding-left:1.3em}li{margin:4px 0}
 code{font-size:.85em;background:var(--bg);padding:1px 4px;border-radius:4px}
-.open{display:flex;gap:20px;align-items:flex-start;flex-wrap:wrap}.qr{background:#fff;padding:8px;border-radius:8px;width:196px;flex:none}.qr svg{display:block;width:180px;height:180px}
+.qr{background:#fff;padding:8px;border-radius:8px;width:216px;line-height:0}.qr svg{display:block;width:200px;height:200px}
 .url{font-size:1.2rem;font-weight:600;word-break:break-all}.urls{padding-left:1.2em;word-break:break-all}a{color:var(--accent)}.trouble ul{padding-left:1.2em}
 `;

@@ -50,6 +50,20 @@ const browser = await chromium.launch({
     '--autoplay-policy=no-user-gesture-required',
   ],
 });
+// The /setup page as a friend sees it over plain HTTP, on a phone and on a laptop.
+for (const [name, viewport, isMobile] of [
+  ['setup-phone-390x844', { width: 390, height: 844 }, true],
+  ['setup-desktop-1280x800', { width: 1280, height: 800 }, false],
+]) {
+  const c = await browser.newContext({ viewport, isMobile, hasTouch: isMobile, deviceScaleFactor: 1 });
+  const p = await c.newPage();
+  await p.goto(`${plain}/setup`);
+  await p.screenshot({ path: `${shotsDir}/${name}.png`, fullPage: false });
+  await p.screenshot({ path: `${shotsDir}/${name}-full.png`, fullPage: true });
+  await c.close();
+}
+say({ step: 'screenshots' });
+
 const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: 'block' });
 await ctx.grantPermissions(['microphone'], { origin: 'https://retrocast.local:8443' });
 ctx.setDefaultTimeout(60_000);
