@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { authRoutes, installAuthHook } from './auth/routes.js';
 import { SessionGuard } from './auth/session-guard.js';
+import { argon2Queue } from './auth/work-queue.js';
 import { attachmentFileRoutes } from './attachments/files.js';
 import { attachmentsRoutes } from './attachments/routes.js';
 import { installMessageUploads } from './attachments/uploads.js';
@@ -71,12 +72,15 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     ...(tls ? { serverFactory: httpsServerFactory(tls) } : {}),
     logger: { level: config.logLevel },
     bodyLimit: config.bodyLimit,
-    trustProxy: true,
+    // X-Forwarded-For only from the configured proxies (proxy-addr rules); default: nobody.
+    trustProxy: config.trustProxy.length ? config.trustProxy : false,
     forceCloseConnections: 'idle',
     // Discord libraries pin older API versions; they all speak the same shapes here.
     rewriteUrl: (req) => (req.url ?? '/').replace(/^\/api\/v(?:9|1)(?=\/)/, '/api/v10'),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  argon2Queue.concurrency = config.argon2Concurrency;
+  argon2Queue.maxQueued = config.argon2Queue;
   const database = await openDatabase({ ...config, log: app.log });
   const bus = await openBus(config.redisUrl, config.redisPrefix, app.log);
   const blobs = await openBlobStore(config);

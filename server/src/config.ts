@@ -26,6 +26,11 @@ export interface Config {
   processId: number;
   /** Argon2id memory cost in KiB (spec: 64 MiB). Lower only for load generators. */
   argon2MemoryKib: number;
+  /** Argon2 hashes/verifications running at once, and how many may wait (more: 503 at once). */
+  argon2Concurrency: number;
+  argon2Queue: number;
+  /** Proxies whose X-Forwarded-For/-Proto are believed (addresses or CIDRs); empty: none. */
+  trustProxy: string[];
   /** Request body limit in bytes for JSON bodies. */
   bodyLimit: number;
   /** Disable per-route rate limits (benchmarks only). */
@@ -103,6 +108,9 @@ export function loadConfig(env: Env = process.env): Config {
     workerId: int(env, 'WORKER_ID', 0),
     processId: int(env, 'PROCESS_ID', process.pid % 32),
     argon2MemoryKib: int(env, 'ARGON2_MEMORY_KIB', 65536),
+    argon2Concurrency: int(env, 'ARGON2_CONCURRENCY', 2),
+    argon2Queue: int(env, 'ARGON2_QUEUE', 16),
+    trustProxy: (env.TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     bodyLimit: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024),
     rateLimitDisabled: env.RATE_LIMIT_DISABLED === '1',
     authRateLimitPerMinute: int(env, 'AUTH_RATE_LIMIT_PER_MINUTE', 10),

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { caller } from '../context.js';
 import { ApiError } from '../http/errors.js';
+import { loginLimitKeys } from './login-guard.js';
 import { authenticate, doLogin, doLogout, doRefresh, doRegister } from './service.js';
 
 /**
@@ -17,10 +18,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     limit,
     windowMs: 60_000,
     extraKeys: byUsername
-      ? (req: { body?: unknown }) => {
-          const name = (req.body as { username?: unknown } | undefined)?.username;
-          return typeof name === 'string' ? [`user:${name.trim().toLowerCase()}`] : [];
-        }
+      ? (req: { body?: unknown; ip: string }) => loginLimitKeys(ctx, (req.body as { username?: unknown } | undefined)?.username, req.ip)
       : undefined,
   });
   const tags = ['auth'];
@@ -35,7 +33,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/auth/login', {
     config: { public: true, rateLimit: perMinute(ctx.config.authRateLimitPerMinute, true) },
     schema: { tags, body: LoginBody, response: { 200: AuthResponse, ...errors } },
-    handler: async (req) => doLogin(ctx, req.body),
+    handler: async (req) => doLogin(ctx, req.body, req.ip),
   });
 
   app.post('/auth/refresh', {

@@ -8,6 +8,7 @@ import { checkAdmission } from '../instance/registration.js';
 import { doAcceptInvite } from '../invites/service.js';
 import { toWireCurrentUser } from '../users/wire.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
+import { noteLoginAddress } from './login-guard.js';
 import { sessionsRevokedEvent } from './session-guard.js';
 import { ACCESS_TOKEN_TTL_S, REFRESH_TOKEN_TTL_MS, randomToken, sha256, signAccessToken, verifyAccessToken } from './tokens.js';
 
@@ -92,7 +93,8 @@ const invalidLogin = () =>
     password: { code: 'INVALID_LOGIN', message: 'Login or password is invalid.' },
   }));
 
-export async function doLogin(ctx: AppContext, body: LoginBody): Promise<AuthResponse> {
+/** `ip`: the caller's address, remembered on success (see login-guard.ts). */
+export async function doLogin(ctx: AppContext, body: LoginBody, ip?: string): Promise<AuthResponse> {
   const username = body.username.trim().toLowerCase();
   const [row] = await ctx.db.select().from(users).where(eq(sql`lower(${users.username})`, username)).limit(1);
   if (!row?.passwordHash) {
@@ -101,6 +103,7 @@ export async function doLogin(ctx: AppContext, body: LoginBody): Promise<AuthRes
   }
   if (!(await verifyPassword(row.passwordHash, body.password))) throw invalidLogin();
   if (row.disabledAt) throw new ApiError(Errors.ACCOUNT_DISABLED);
+  if (ip) await noteLoginAddress(ctx, username, ip);
   return { user: toWireCurrentUser(row), ...(await doIssueTokens(ctx, ctx.db, row.id)) };
 }
 

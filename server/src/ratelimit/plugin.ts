@@ -11,7 +11,7 @@ export interface RouteRateLimit {
   limit: number;
   windowMs: number;
   /** Extra keys to count under, e.g. the username being logged into (brute force). */
-  extraKeys?: (request: FastifyRequest) => string[];
+  extraKeys?: (request: FastifyRequest) => string[] | Promise<string[]>;
 }
 
 declare module 'fastify' {
@@ -47,7 +47,7 @@ export function installRateLimits(app: FastifyInstance, store: RateLimitStore, d
     const rule = cfg ?? DEFAULT_LIMIT;
     const bucket = bucketId(`${request.method} ${request.routeOptions.url}`);
     const who = request.user?.id ?? `ip:${request.ip}`;
-    const keys = [`${bucket}:${majorParam(request)}:${who}`, ...(rule.extraKeys?.(request) ?? []).map((k) => `${bucket}:x:${k}`)];
+    const keys = [`${bucket}:${majorParam(request)}:${who}`, ...((await rule.extraKeys?.(request)) ?? []).map((k) => `${bucket}:x:${k}`)];
     let worst = { count: 0, resetAfterMs: 0 };
     for (const key of keys) {
       const hit = await store.hit(key, rule.windowMs);

@@ -10,6 +10,8 @@ export interface Hit {
 /** Fixed-window counters shared by all instances (Redis) or kept in this process (memory). */
 export interface RateLimitStore {
   hit(key: string, windowMs: number): Promise<Hit>;
+  /** The current count without counting (0 when the window is over or never started). */
+  peek(key: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,10 @@ export function createMemoryRateLimitStore(): RateLimitStore {
       }
       w.count++;
       return { count: w.count, resetAfterMs: w.resetAt - now };
+    },
+    async peek(key) {
+      const w = windows.get(key);
+      return w && w.resetAt > Date.now() ? w.count : 0;
     },
     async close() {
       clearInterval(sweep);
@@ -55,6 +61,9 @@ export async function createRedisRateLimitStore(url: string, prefix = 'retrocast
     async hit(key, windowMs) {
       const [count, ttl] = (await redis.eval(HIT_SCRIPT, 1, `${prefix}:rl:${key}`, windowMs)) as [number, number];
       return { count, resetAfterMs: ttl };
+    },
+    async peek(key) {
+      return Number((await redis.get(`${prefix}:rl:${key}`)) ?? 0);
     },
     async close() {
       await redis.quit().catch(() => redis.disconnect());
