@@ -2,7 +2,8 @@
 // `npm start`: one command from a fresh clone. Installs dependencies and builds on first run (or
 // when sources are newer than the build), then runs the server in this process's place.
 import { spawnSync, spawn } from 'node:child_process';
-import { existsSync, statSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -25,10 +26,32 @@ function newest(dir) {
 }
 const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
 
-if (!existsSync(join(root, 'node_modules'))) {
-  console.log('retrocast: installing dependencies (first run)…');
-  run('npm', ['install', '--no-audit', '--no-fund']);
+/**
+ * Installs when node_modules is missing or package-lock.json changed since the last install (a
+ * `git pull` that brought new dependencies), with a line every 10 s so a first start is not two
+ * silent minutes. The lock's hash is kept in node_modules/.retrocast-lock so a mere touch of the
+ * file (a checkout) does not reinstall.
+ */
+function installIfNeeded() {
+  const lock = join(root, 'package-lock.json');
+  const marker = join(root, 'node_modules', '.retrocast-lock');
+  const installed = join(root, 'node_modules', '.package-lock.json');
+  const hash = existsSync(lock) ? createHash('sha256').update(readFileSync(lock)).digest('hex') : '';
+  if (existsSync(installed)) {
+    if (mtime(installed) >= mtime(lock)) return;
+    if (existsSync(marker) && readFileSync(marker, 'utf8') === hash) return;
+  }
+  const why = existsSync(installed) ? 'package-lock.json changed' : 'first run';
+  console.log(`retrocast: installing dependencies (${why}; about 2 minutes on a fresh machine)…`);
+  const started = Date.now();
+  const tick = setInterval(() => console.log(`retrocast: still installing (${Math.round((Date.now() - started) / 1000)} s)…`), 10_000);
+  const r = spawnSync('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund', '--loglevel=warn'], { cwd: root, stdio: 'inherit' });
+  clearInterval(tick);
+  if (r.status !== 0) process.exit(r.status ?? 1);
+  writeFileSync(marker, hash);
+  console.log(`retrocast: dependencies installed in ${Math.round((Date.now() - started) / 1000)} s`);
 }
+installIfNeeded();
 // tsc -b re-emits only changed files, so compare newest source with newest output, not main.js.
 const serverStale = !existsSync(join(root, 'server/dist/main.js')) ||
   Math.max(newest(join(root, 'server/dist')), newest(join(root, 'protocol/dist'))) < Math.max(newest(join(root, 'server/src')), newest(join(root, 'protocol/src')));
@@ -42,5 +65,12 @@ if (serverStale || webStale) {
 await (await import('./voice-install.mjs')).offerLivekit();
 
 const child = spawn(process.execPath, [join(root, 'server/dist/main.js')], { cwd: root, stdio: 'inherit' });
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+// SIGTERM/SIGINT to this process (npm runs it with `exec`, so `kill -TERM <npm pid>` lands here
+// too) go to the server, which closes gateway sessions resumably, stops LiveKit and exits.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig === 'SIGHUP' ? 'SIGTERM' : sig));
+// If whoever started us dies without a signal (npm killed with -9), stop rather than run orphaned.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) child.kill('SIGTERM');
+}, 2000).unref();
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

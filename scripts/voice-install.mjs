@@ -66,10 +66,17 @@ export async function offerLivekit() {
     console.log('voice: no livekit-server found; run `npm run voice:install` to enable voice.');
     return;
   }
+  // Minutes of building is not something to do by default: no answer (or none in 20 s) is "no".
   const rl = createInterface({ input: process.stdin, output: process.stdout });
-  const answer = (await rl.question('voice: no livekit-server found. Build it now with Go (about 3 minutes)? [Y/n] ')).trim().toLowerCase();
+  const timeout = AbortSignal.timeout(20_000);
+  const answer = await rl
+    .question('voice: no livekit-server found. Build it now with Go (about 3 minutes)? [y/N] ', { signal: timeout })
+    .then((a) => a.trim().toLowerCase(), () => '');
   rl.close();
-  if (answer && answer !== 'y' && answer !== 'yes') return;
+  if (answer !== 'y' && answer !== 'yes') {
+    console.log('\nvoice: starting without voice; `npm run voice:install` builds it later.');
+    return;
+  }
   try {
     await buildLivekit();
   } catch (err) {
