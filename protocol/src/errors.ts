@@ -35,9 +35,12 @@ export const Errors = {
   UNKNOWN_BAN: e(10026, 404, 'Unknown Ban'),
   UNKNOWN_ATTACHMENT: e(10029, 404, 'Unknown Attachment'),
   UNKNOWN_VOICE_STATE: e(10065, 404, 'Unknown Voice State'),
+  UNKNOWN_APPLICATION: e(10002, 404, 'Unknown Application'),
+  UNKNOWN_WEBHOOK: e(10015, 404, 'Unknown Webhook'),
 
   /** who may call */
   BOTS_FORBIDDEN: e(20001, 403, 'Bots cannot use this endpoint'),
+  BOTS_ONLY: e(20002, 403, 'Only bots can use this endpoint'),
   SLOWMODE: e(20016, 429, 'This action cannot be performed due to slowmode rate limit'),
 
   /** limits */
@@ -49,6 +52,7 @@ export const Errors = {
   MAX_EMOJIS: e(30008, 400, 'Maximum number of emojis reached'),
   MAX_BOTS: e(30007, 400, 'Maximum number of bots reached (10)'),
   MAX_RECIPIENTS: e(30004, 400, 'Maximum number of group DM recipients reached (10)'),
+  MAX_WEBHOOKS: e(30007, 400, 'Maximum number of webhooks reached (15)'),
 
   /** auth */
   UNAUTHORIZED: e(40001, 401, '401: Unauthorized'),
@@ -80,6 +84,7 @@ export const Errors = {
   INVALID_FORM_BODY: e(50035, 400, 'Invalid Form Body'),
   FILE_TOO_LARGE: e(50045, 413, 'File uploaded exceeds the maximum size'),
   INVALID_ASSET: e(50046, 400, 'Invalid Asset'),
+  INVALID_WEBHOOK_TOKEN: e(50027, 401, 'Invalid Webhook Token'),
   INVALID_JSON: e(50109, 400, 'The request body contains invalid JSON.'),
   OWNER_CANNOT_LEAVE: e(50055, 400, 'Invalid Guild: the owner cannot leave; transfer ownership or delete the guild'),
   VOICE_UNAVAILABLE: e(50101, 503, 'Voice is not available on this server'),

@@ -21,6 +21,7 @@ import { openDatabase } from './db/client.js';
 import { healthRoutes } from './health/routes.js';
 import { installErrorHandler, installNotFound } from './http/error-handler.js';
 import { installValidation } from './http/validation.js';
+import { installDiscordCompat } from './http/discord-compat.js';
 import { findWebDir, installWebClient } from './http/web.js';
 import { installRateLimits } from './ratelimit/plugin.js';
 import { createMemoryRateLimitStore, createRedisRateLimitStore } from './ratelimit/store.js';
@@ -109,6 +110,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   });
 
   installValidation(app);
+  installDiscordCompat(app);
   installErrorHandler(app);
   let spa: Awaited<ReturnType<typeof installWebClient>>;
   installNotFound(app, () => spa);

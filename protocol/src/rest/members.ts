@@ -50,6 +50,7 @@ export const Member = Type.Object({
   mute: Type.Boolean(),
   flags: Type.Integer(),
   pending: Type.Boolean(),
+  communication_disabled_until: Type.Null(),
 });
 export type Member = Static<typeof Member>;
 

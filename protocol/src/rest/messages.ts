@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Snowflake } from './common.js';
+import { RichEmbeds } from './embeds.js';
 import { User } from './users.js';
 
 /** Discord caps message content at 2000 characters. */
@@ -38,6 +39,7 @@ export const CreateMessageBody = Type.Object({
     Type.Array(Type.Object({ id: Snowflake, filename: Type.Optional(Type.String({ maxLength: 1024 })) }), { maxItems: 10 }),
   ),
   flags: Type.Optional(Type.Integer({ minimum: 0 })),
+  embeds: Type.Optional(RichEmbeds),
 });
 export type CreateMessageBody = Static<typeof CreateMessageBody>;
 
@@ -45,6 +47,7 @@ export const EditMessageBody = Type.Object({
   content: Type.Optional(Nullable(Type.String({ maxLength: 4000 }))),
   allowed_mentions: Type.Optional(Nullable(AllowedMentions)),
   flags: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+  embeds: Type.Optional(Nullable(RichEmbeds)),
 });
 export type EditMessageBody = Static<typeof EditMessageBody>;
 
@@ -113,6 +116,10 @@ const MessageFields = {
   pinned: Type.Boolean(),
   type: Type.Integer(),
   flags: Type.Integer(),
+  /** Interactive components: none in Retrocast, but libraries expect the array. */
+  components: Type.Array(Type.Unknown()),
+  webhook_id: Type.Optional(Snowflake),
+  application_id: Type.Optional(Snowflake),
   message_reference: Type.Optional(Type.Object({ message_id: Snowflake, channel_id: Snowflake, guild_id: Type.Optional(Snowflake) })),
   /** Search hits only. */
   hit: Type.Optional(Type.Boolean()),

@@ -39,6 +39,7 @@ export const Role = Type.Object({
   id: Snowflake,
   name: Type.String(),
   color: Type.Integer(),
+  colors: Type.Object({ primary_color: Type.Integer(), secondary_color: Type.Null(), tertiary_color: Type.Null() }),
   hoist: Type.Boolean(),
   icon: Type.Null(),
   unicode_emoji: Type.Null(),

@@ -13,13 +13,19 @@ export const User = Type.Object({
   bot: Type.Boolean(),
   system: Type.Boolean(),
   public_flags: Type.Integer(),
+  flags: Type.Integer(),
+  banner: Type.Null(),
+  accent_color: Type.Null(),
+  avatar_decoration_data: Type.Null(),
+  collectibles: Type.Null(),
+  /** Discord's server tag; Retrocast has none. */
+  primary_guild: Type.Null(),
 });
 export type User = Static<typeof User>;
 
 /** The current user: the public shape plus private fields. */
 export const CurrentUser = Type.Object({
   ...User.properties,
-  flags: Type.Integer(),
   mfa_enabled: Type.Boolean(),
   verified: Type.Boolean(),
   locale: Type.String(),

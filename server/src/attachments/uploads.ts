@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import { Errors } from '@retrocast/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { caller } from '../context.js';
+import { parseDiscordJson } from '../http/discord-compat.js';
 import { ApiError, invalidField } from '../http/errors.js';
 import { type AttachmentRef, type IncomingFile, accessAttachFiles, checkMessageAttachments, doStoreFiles } from './service.js';
 
@@ -30,7 +31,7 @@ async function readForm(req: FastifyRequest) {
         files.push({ filename: part.filename, bytes, index: Number(part.fieldname.match(/\d+/)?.[0] ?? files.length) });
       } else if (part.fieldname === 'payload_json') {
         try {
-          payload = JSON.parse(String(part.value));
+          payload = parseDiscordJson(String(part.value)) as Record<string, unknown>;
         } catch {
           throw new ApiError(Errors.INVALID_JSON);
         }

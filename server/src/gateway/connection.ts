@@ -2,6 +2,7 @@ import { createDeflate, type Deflate, constants as zc } from 'node:zlib';
 import { ALL_INTENTS, GatewayCloseCodes as C, GatewayOpcodes as Op, PRESENCE_STATUSES } from '@retrocast/protocol';
 import type WebSocket from 'ws';
 import { authenticate } from '../auth/service.js';
+import { absoluteUrls, parseDiscordJson } from '../http/discord-compat.js';
 import type { Caller } from '../context.js';
 import type { SessionStatus } from '../presence/store.js';
 import { getOpcodeHandler } from './extensions.js';
@@ -39,6 +40,8 @@ export class Connection implements SessionSocket {
   private authTimer?: NodeJS.Timeout;
   /** Closed because the token expired: the session stays resumable with a fresh token. */
   private expired = false;
+  /** http(s)://host of this connection, for absolute attachment URLs. */
+  private readonly httpBase: string;
 
   constructor(
     private readonly gw: Gateway,
@@ -46,6 +49,7 @@ export class Connection implements SessionSocket {
     private readonly gatewayUrl: string,
     compress: boolean,
   ) {
+    this.httpBase = gatewayUrl.replace(/^ws/, 'http').replace(/\/gateway\/?$/, '');
     const interval = gw.ctx.config.heartbeatIntervalMs;
     if (compress) this.startDeflate();
     ws.on('message', (data, isBinary) => void this.onMessage(data as Buffer, isBinary).catch((err) => this.fail(err)));
@@ -92,8 +96,9 @@ export class Connection implements SessionSocket {
     this.deflate = deflate;
   }
 
-  sendFrame(frame: string) {
+  sendFrame(raw: string) {
     if (!this.open) return;
+    const frame = absoluteUrls(raw, this.httpBase);
     if (this.deflate) this.deflate.write(frame);
     else this.ws.send(frame);
   }
@@ -157,7 +162,7 @@ export class Connection implements SessionSocket {
     if (this.rateLimited()) return this.close(C.RATE_LIMITED, 'You are being rate limited.');
     let p: unknown;
     try {
-      p = JSON.parse(data.toString('utf8'));
+      p = parseDiscordJson(data.toString('utf8'));
     } catch {
       return this.close(C.DECODE_ERROR, 'Error while decoding payload.');
     }

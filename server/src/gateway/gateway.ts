@@ -173,7 +173,7 @@ export class Gateway {
     session.family = who.family;
     conn.session = session;
     for (const f of frames) conn.sendFrame(f);
-    session.dispatchNow('RESUMED', 'null');
+    session.dispatchNow('RESUMED', '{}');
     await doSetSessionPresence(this.ctx, this.presence, who.id, session.id, session.status);
   }
 

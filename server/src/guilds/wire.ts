@@ -16,6 +16,8 @@ export function toWireRole(r: RoleRow) {
     id: r.id,
     name: r.name,
     color: r.color,
+    // Discord's gradient colours; discord.js reads role.colors.primary_color.
+    colors: { primary_color: r.color, secondary_color: null, tertiary_color: null },
     hoist: r.hoist,
     icon: null,
     unicode_emoji: null,
@@ -68,6 +70,7 @@ export function toWireMember(m: MemberRow, user: User, roleIds: string[]) {
     mute: m.mute,
     flags: 0,
     pending: false,
+    communication_disabled_until: null,
   };
 }
 export type WireMember = ReturnType<typeof toWireMember>;
@@ -94,6 +97,26 @@ export function toWireGuild(g: GuildRow, roleRows: RoleRow[], extra: { emojis?: 
     roles: roleRows.sort((a, b) => a.position - b.position || (BigInt(a.id) < BigInt(b.id) ? -1 : 1)).map(toWireRole),
     emojis: extra.emojis ?? [],
     stickers: [],
+    // Fields Discord's schema requires that Retrocast has no feature for: fixed defaults.
+    home_header: null,
+    discovery_splash: null,
+    banner: null,
+    application_id: null,
+    region: 'deprecated',
+    system_channel_flags: 0,
+    widget_enabled: false,
+    widget_channel_id: null,
+    max_presences: null,
+    max_members: 500000,
+    max_stage_video_channel_users: 0,
+    max_video_channel_users: 25,
+    vanity_url_code: null,
+    premium_subscription_count: 0,
+    rules_channel_id: null,
+    safety_alerts_channel_id: null,
+    public_updates_channel_id: null,
+    premium_progress_bar_enabled: false,
+    nsfw: false,
   };
 }
 export type WireGuild = ReturnType<typeof toWireGuild>;

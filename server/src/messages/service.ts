@@ -19,6 +19,7 @@ import { ApiError, invalidField } from '../http/errors.js';
 import { accessChannel, type ChannelAccess } from '../permissions/access.js';
 import { withReactions } from '../reactions/store.js';
 import { incrementMentionCounts, upsertReadState } from '../read-states/store.js';
+import { checkRichEmbeds } from './rich-embeds.js';
 import { mentionTargets, parseMentions, type ResolvedMentions, resolveMentions } from './mentions.js';
 import * as store from './store.js';
 import { type MessageRow, MessageType, toWireMessage, toWireMessageMember } from './wire.js';
@@ -108,6 +109,8 @@ async function checkAttachments(q: Queryable, channelId: string, authorId: strin
 interface Draft {
   access: ChannelAccess;
   content: string;
+  /** Rich embeds (bots, webhooks), already checked. */
+  embeds: unknown[];
   nonce: string | null;
   /** A message with the same nonce whose idempotency window has passed: its nonce is released. */
   expired?: MessageRow;
@@ -131,7 +134,8 @@ export async function checkCreateMessage(
 ): Promise<{ duplicate: MessageRow } | { draft: Draft }> {
   const access = await accessTextChannel(ctx.db, channelId, who.id, VIEW_CHANNEL | SEND_MESSAGES);
   await checkDmSendAllowed(ctx.db, access.channel, who.id);
-  const content = checkContent(body.content, (body.attachments?.length ?? 0) > 0);
+  const embeds = checkRichEmbeds(body.embeds);
+  const content = checkContent(body.content, (body.attachments?.length ?? 0) > 0 || embeds.length > 0);
   checkAllowedMentions(body.allowed_mentions);
   const nonce = body.nonce === undefined ? null : String(body.nonce);
   if (nonce?.includes('\0')) throw invalidField('nonce', 'BASE_TYPE_INVALID', 'Invalid nonce.');
@@ -143,7 +147,9 @@ export async function checkCreateMessage(
   const mentions = await resolveMentions(ctx.db, access, parseMentions(content), body.allowed_mentions, replyTo?.authorId);
   const targets = await mentionTargets(ctx.db, access, mentions, who.id, ctx.presence);
   // Only SUPPRESS_EMBEDS may be set by the sender.
-  return { draft: { access, content, nonce, expired: existing, replyTo, attachmentIds, mentions, targets, flags: (body.flags ?? 0) & 4 } };
+  return {
+    draft: { access, content, embeds, nonce, expired: existing, replyTo, attachmentIds, mentions, targets, flags: (body.flags ?? 0) & 4 },
+  };
 }
 
 /**
@@ -173,6 +179,7 @@ async function doInsertMessage(ctx: AppContext, tx: Tx, emit: Emit, who: Caller,
     guildId: channel.guildId,
     authorId: who.id,
     content: d.content,
+    embeds: d.embeds,
     type: d.replyTo ? MessageType.REPLY : MessageType.DEFAULT,
     nonce: d.nonce,
     mentionEveryone: d.mentions.everyone,
@@ -231,9 +238,11 @@ export async function doEditMessage(
   if (message.authorId !== who.id) throw new ApiError(Errors.CANNOT_EDIT_OTHERS_MESSAGE);
   checkAllowedMentions(body.allowed_mentions);
   const patch: Partial<MessageRow> = { editedAt: new Date() };
+  if (body.embeds !== undefined) patch.embeds = checkRichEmbeds(body.embeds ?? []);
   if (body.content !== undefined) {
     const { attachments } = await store.hydrate(ctx.db, [message]);
-    patch.content = checkContent(body.content, (attachments.get(message.id)?.length ?? 0) > 0);
+    const embedCount = (patch.embeds ?? message.embeds).length;
+    patch.content = checkContent(body.content, (attachments.get(message.id)?.length ?? 0) > 0 || embedCount > 0);
     const repliedTo = message.reference ? (await store.loadMessage(ctx.db, channelId, message.reference.message_id))?.authorId : undefined;
     const wasReplyPing = repliedTo !== undefined && message.mentions.includes(repliedTo);
     const m = await resolveMentions(

@@ -29,6 +29,12 @@ function userOr(refs: MessageRefs, id: string): User {
       bot: false,
       system: false,
       public_flags: 0,
+      flags: 0,
+      banner: null,
+      accent_color: null,
+      avatar_decoration_data: null,
+      collectibles: null,
+      primary_guild: null,
     }
   );
 }
@@ -62,10 +68,11 @@ function baseMessage(m: MessageRow, refs: MessageRefs) {
     mention_roles: m.mentionRoles,
     attachments: (refs.attachments.get(m.id) ?? []).map(toWireAttachment),
     embeds: m.embeds,
-    nonce: m.nonce,
+    ...(m.nonce !== null ? { nonce: m.nonce } : {}),
     pinned: m.pinned,
     type: m.type,
     flags: m.flags,
+    components: [],
     ...(m.reference ? { message_reference: m.reference } : {}),
     ...(m.call ? { call: { participants: m.call.participants, ended_timestamp: m.call.ended_timestamp } } : {}),
   };

@@ -4,7 +4,7 @@ import type { AppContext, Caller } from '../context.js';
 import type { Tx } from '../db/client.js';
 import { channels, messages } from '../db/schema.js';
 import { type Emit, transact } from '../db/tx.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError, invalidField } from '../http/errors.js';
 import { accessMessage, accessTextChannel, doRefreshPins, toWireMessages } from '../messages/service.js';
 import * as store from '../messages/store.js';
 
@@ -14,6 +14,22 @@ const { VIEW_CHANNEL, READ_MESSAGE_HISTORY, MANAGE_MESSAGES } = Permissions;
 export async function accessPins(ctx: AppContext, who: Caller, channelId: string): Promise<Message[]> {
   await accessTextChannel(ctx.db, channelId, who.id, VIEW_CHANNEL | READ_MESSAGE_HISTORY);
   return toWireMessages(ctx.db, await store.listPinned(ctx.db, channelId));
+}
+
+/**
+ * Discord's current pins listing (GET /channels/{id}/messages/pins): `{items: [{pinned_at, message}],
+ * has_more}`, newest pin first, paged by `before` (an ISO timestamp of a pin) and `limit` (1–50).
+ */
+export async function accessPinsPage(ctx: AppContext, who: Caller, channelId: string, query: { before?: string; limit?: number }) {
+  await accessTextChannel(ctx.db, channelId, who.id, VIEW_CHANNEL | READ_MESSAGE_HISTORY);
+  const before = query.before === undefined ? undefined : Date.parse(query.before);
+  if (before !== undefined && Number.isNaN(before)) throw invalidField('before', 'DATE_TYPE_INVALID', 'Could not parse timestamp.');
+  const all = await store.listPinned(ctx.db, channelId);
+  const older = all.filter((m) => before === undefined || (m.pinnedAt?.getTime() ?? 0) < before);
+  const limit = query.limit ?? 50;
+  const page = older.slice(0, limit);
+  const wire = await toWireMessages(ctx.db, page);
+  return { items: wire.map((message, i) => ({ pinned_at: page[i].pinnedAt?.toISOString() ?? message.timestamp, message })), has_more: older.length > limit };
 }
 
 /** The message to (un)pin: MANAGE_MESSAGES in guild channels; any participant in a DM. */

@@ -40,7 +40,12 @@ export async function doAddReaction(ctx: AppContext, who: Caller, channelId: str
       .returning({ m: reactions.messageId });
     if (!added.length) return;
     const w = where(message);
-    emit({ t: 'MESSAGE_REACTION_ADD', d: { user_id: who.id, ...w.payload, emoji }, ...w.route });
+    // `type` 0 (normal, not a super reaction) and `burst`: discord.py reads both.
+    emit({
+      t: 'MESSAGE_REACTION_ADD',
+      d: { user_id: who.id, ...w.payload, emoji, message_author_id: message.authorId, burst: false, burst_colors: [], type: 0 },
+      ...w.route,
+    });
   });
 }
 
@@ -59,7 +64,7 @@ export async function doRemoveReaction(ctx: AppContext, who: Caller, channelId: 
       .returning({ m: reactions.messageId });
     if (!gone.length) return;
     const w = where(message);
-    emit({ t: 'MESSAGE_REACTION_REMOVE', d: { user_id: target, ...w.payload, emoji }, ...w.route });
+    emit({ t: 'MESSAGE_REACTION_REMOVE', d: { user_id: target, ...w.payload, emoji, burst: false, type: 0 }, ...w.route });
   });
 }
 

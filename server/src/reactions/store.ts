@@ -40,7 +40,9 @@ export async function loadReactions(q: Queryable, messageIds: string[], viewerId
     .orderBy(sql`min(${reactions.createdAt})`, reactions.emojiKey);
   for (const r of rows) {
     const list = out.get(r.messageId) ?? [];
-    list.push({ count: Number(r.count), me: Boolean(r.me), emoji: { id: r.emojiId ?? null, name: r.name, ...(r.animated ? { animated: true } : {}) } });
+    const count = Number(r.count);
+    const emoji = { id: r.emojiId ?? null, name: r.name, ...(r.animated ? { animated: true } : {}) };
+    list.push({ count, count_details: { burst: 0, normal: count }, me: Boolean(r.me), me_burst: false, burst_colors: [], emoji });
     out.set(r.messageId, list);
   }
   return out;

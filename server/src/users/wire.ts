@@ -14,11 +14,17 @@ export function toWireUser(row: Pick<UserRow, 'id' | 'username' | 'displayName' 
     bot: row.bot,
     system: false,
     public_flags: row.flags,
+    flags: row.flags,
+    banner: null,
+    accent_color: null,
+    avatar_decoration_data: null,
+    collectibles: null,
+    primary_guild: null,
   };
 }
 
 export function toWireCurrentUser(row: UserRow): CurrentUser {
-  return { ...toWireUser(row), flags: row.flags, mfa_enabled: false, verified: true, locale: 'en-US' };
+  return { ...toWireUser(row), mfa_enabled: false, verified: true, locale: 'en-US' };
 }
 
 /** Columns needed by toWireUser, for selects that join users. */

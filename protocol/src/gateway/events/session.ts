@@ -36,4 +36,4 @@ export const ReadyData = Type.Object(
 export type ReadyData = Static<typeof ReadyData>;
 
 export const ReadyEvent = dispatch('READY', ReadyData);
-export const ResumedEvent = dispatch('RESUMED', Type.Null());
+export const ResumedEvent = dispatch('RESUMED', Type.Object({}));
