@@ -9,6 +9,8 @@ import { attachmentFileRoutes } from './attachments/files.js';
 import { attachmentsRoutes } from './attachments/routes.js';
 import { installMessageUploads } from './attachments/uploads.js';
 import { imageRoutes } from './avatars/routes.js';
+import { defaultAvatarRoutes } from './avatars/default-avatars.js';
+import { botsRoutes } from './bots/routes.js';
 import { emojisRoutes } from './emojis/routes.js';
 import { installLinkEmbeds } from './embeds/plugin.js';
 import { reactionsRoutes } from './reactions/routes.js';
@@ -133,6 +135,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await installLinkEmbeds(app);
   // Avatars, guild icons and custom emoji images (public, long-cached), outside /api.
   await app.register(imageRoutes);
+  await app.register(defaultAvatarRoutes);
   // Voice: state store, LiveKit (spawned on listen), bus reactions, the public LiveKit webhook.
   await installVoice(app);
   // `npm run admin` reaches the running server over DATA_DIR/admin.sock.
@@ -148,6 +151,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(async (api) => {
     for (const routes of API_ROUTES) await api.register(routes);
   }, { prefix: '/api/v10' });
+  // Bots and webhooks (README "Bots"): applications, OAuth2 authorize, bot management.
+  await app.register(botsRoutes, { prefix: '/api/v10' });
 
   spa = await installWebClient(app, findWebDir(config.webDir));
   return app;

@@ -54,7 +54,9 @@ export type AuthorizeQuery = Static<typeof AuthorizeQuery>;
 export const AuthorizeInfo = Type.Object({
   application: Type.Object({ id: Snowflake, name: Type.String(), icon: Type.Union([Type.String(), Type.Null()]), bot: User }),
   /** Servers where the caller has MANAGE_GUILD (and whether the bot is already there). */
-  guilds: Type.Array(Type.Object({ id: Snowflake, name: Type.String(), icon: Type.Union([Type.String(), Type.Null()]), bot_member: Type.Boolean() })),
+  guilds: Type.Array(
+    Type.Object({ id: Snowflake, name: Type.String(), icon: Type.Union([Type.String(), Type.Null()]), bot_member: Type.Boolean() }),
+  ),
   permissions: Type.String(),
 });
 

@@ -15,7 +15,12 @@ export const EMBED_LIMITS = {
 } as const;
 
 const Url = Type.String({ maxLength: 2048 });
-const Media = Type.Object({ url: Url, proxy_url: Type.Optional(Url), height: Type.Optional(Type.Integer()), width: Type.Optional(Type.Integer()) });
+const Media = Type.Object({
+  url: Url,
+  proxy_url: Type.Optional(Url),
+  height: Type.Optional(Type.Integer()),
+  width: Type.Optional(Type.Integer()),
+});
 
 /** A rich embed as sent by a bot or webhook (and returned as stored, with `type: "rich"`). */
 export const RichEmbed = Type.Object({
@@ -26,7 +31,11 @@ export const RichEmbed = Type.Object({
   timestamp: Type.Optional(Type.String({ maxLength: 64 })),
   color: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 0xffffff }), Type.Null()])),
   footer: Type.Optional(
-    Type.Object({ text: Type.String({ maxLength: EMBED_LIMITS.footerText }), icon_url: Type.Optional(Url), proxy_icon_url: Type.Optional(Url) }),
+    Type.Object({
+      text: Type.String({ maxLength: EMBED_LIMITS.footerText }),
+      icon_url: Type.Optional(Url),
+      proxy_icon_url: Type.Optional(Url),
+    }),
   ),
   image: Type.Optional(Media),
   thumbnail: Type.Optional(Media),

@@ -38,7 +38,14 @@ const Kind = { burst: Type.Boolean(), type: Type.Literal(0) };
 export const MessageReactionAddEvent = dispatchSchema(
   'MESSAGE_REACTION_ADD',
   Type.Object(
-    { user_id: Snowflake, ...Where, emoji: ReactionEmoji, message_author_id: Type.Optional(Snowflake), burst_colors: Type.Array(Type.String()), ...Kind },
+    {
+      user_id: Snowflake,
+      ...Where,
+      emoji: ReactionEmoji,
+      message_author_id: Type.Optional(Snowflake),
+      burst_colors: Type.Array(Type.String()),
+      ...Kind,
+    },
     strict,
   ),
 );
@@ -47,7 +54,10 @@ export const MessageReactionRemoveEvent = dispatchSchema(
   Type.Object({ user_id: Snowflake, ...Where, emoji: ReactionEmoji, ...Kind }, strict),
 );
 export const MessageReactionRemoveAllEvent = dispatchSchema('MESSAGE_REACTION_REMOVE_ALL', Type.Object(Where, strict));
-export const MessageReactionRemoveEmojiEvent = dispatchSchema('MESSAGE_REACTION_REMOVE_EMOJI', Type.Object({ ...Where, emoji: ReactionEmoji }, strict));
+export const MessageReactionRemoveEmojiEvent = dispatchSchema(
+  'MESSAGE_REACTION_REMOVE_EMOJI',
+  Type.Object({ ...Where, emoji: ReactionEmoji }, strict),
+);
 registerDispatchEvent('MESSAGE_REACTION_ADD', MessageReactionAddEvent);
 registerDispatchEvent('MESSAGE_REACTION_REMOVE', MessageReactionRemoveEvent);
 registerDispatchEvent('MESSAGE_REACTION_REMOVE_ALL', MessageReactionRemoveAllEvent);

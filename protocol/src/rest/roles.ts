@@ -48,5 +48,7 @@ export const Role = Type.Object({
   managed: Type.Boolean(),
   mentionable: Type.Boolean(),
   flags: Type.Integer(),
+  /** A bot's managed role names its bot. */
+  tags: Type.Optional(Type.Object({ bot_id: Type.Optional(Snowflake) })),
 });
 export type Role = Static<typeof Role>;

@@ -113,7 +113,11 @@ describe('GET /users/:id', () => {
     const b = await registerUser(server);
     const res = await api(server, 'GET', `/users/${b.id}`, { token: a.token });
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(['avatar', 'bot', 'discriminator', 'global_name', 'id', 'public_flags', 'system', 'username']);
+    // Discord's public user object (flags mirrors public_flags; no email/verified/mfa/locale).
+    expect(Object.keys(res.body).sort()).toEqual([
+      ...['accent_color', 'avatar', 'avatar_decoration_data', 'banner', 'bot', 'collectibles', 'discriminator', 'flags'],
+      ...['global_name', 'id', 'primary_guild', 'public_flags', 'system', 'username'],
+    ]);
     const missing = await api(server, 'GET', '/users/123456789', { token: a.token });
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe(10013);

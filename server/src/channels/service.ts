@@ -303,7 +303,7 @@ export async function doPutOverwrite(
   await transact(ctx, async (tx, emit) => {
     const { channel, guild, permissions } = await accessGuildChannel(tx, channelId, who.id, Permissions.MANAGE_ROLES);
     // The URL names the overwrite; an `id` in the body (some libraries send one) never overrides it.
-  const row = await checkOverwrite(tx, guild, permissions, { ...body, id: targetId }, 'id');
+    const row = await checkOverwrite(tx, guild, permissions, { ...body, id: targetId }, 'id');
     const [old] = await tx
       .select()
       .from(permissionOverwrites)

@@ -108,6 +108,8 @@ export const roles = pgTable(
     permissions: bigintString('permissions').notNull(),
     managed: boolean('managed').notNull().default(false),
     mentionable: boolean('mentionable').notNull().default(false),
+    /** A bot's managed role (added through OAuth2 authorize): Discord's `tags.bot_id`. */
+    botId: id('bot_id'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [index('roles_guild_idx').on(t.guildId)],
@@ -290,6 +292,9 @@ export const messages = pgTable(
     flags: integer('flags').notNull().default(0),
     /** DM call record (type 3 messages): who took part, and when it ended. */
     call: jsonb('call').$type<{ participants: string[]; ended_timestamp: string | null; ringing?: string[] } | null>(),
+    /** Posted by this webhook (author_id is its backing user), with the name/avatar it posted under. */
+    webhookId: id('webhook_id'),
+    webhookAuthor: jsonb('webhook_author').$type<{ username: string; avatar_url: string | null } | null>(),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [
@@ -441,4 +446,24 @@ export const pushSubscriptions = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('push_subscriptions_endpoint_idx').on(t.endpoint), index('push_subscriptions_user_idx').on(t.userId)],
+);
+
+/**
+ * Channel webhooks (Discord 2016). Each has a backing user row with the same id (bot, no login), so
+ * its messages have an author like any other; the row stays when the webhook is deleted.
+ */
+export const webhooks = pgTable(
+  'webhooks',
+  {
+    id: id('id').primaryKey(),
+    guildId: id('guild_id').notNull().references(() => guilds.id, { onDelete: 'cascade' }),
+    channelId: id('channel_id').notNull().references(() => channels.id, { onDelete: 'cascade' }),
+    creatorId: id('creator_id').references(() => users.id, { onDelete: 'set null' }),
+    name: text('name').notNull(),
+    avatar: text('avatar'),
+    /** Shown to MANAGE_WEBHOOKS holders, as Discord does; anyone with it may post. */
+    token: text('token').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('webhooks_channel_idx').on(t.channelId), index('webhooks_guild_idx').on(t.guildId)],
 );

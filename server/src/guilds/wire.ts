@@ -26,6 +26,7 @@ export function toWireRole(r: RoleRow) {
     managed: r.managed,
     mentionable: r.mentionable,
     flags: 0,
+    ...(r.botId ? { tags: { bot_id: r.botId } } : {}),
   };
 }
 export type WireRole = ReturnType<typeof toWireRole>;

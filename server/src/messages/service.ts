@@ -19,8 +19,8 @@ import { ApiError, invalidField } from '../http/errors.js';
 import { accessChannel, type ChannelAccess } from '../permissions/access.js';
 import { withReactions } from '../reactions/store.js';
 import { incrementMentionCounts, upsertReadState } from '../read-states/store.js';
-import { checkRichEmbeds } from './rich-embeds.js';
 import { mentionTargets, parseMentions, type ResolvedMentions, resolveMentions } from './mentions.js';
+import { checkRichEmbeds } from './rich-embeds.js';
 import * as store from './store.js';
 import { type MessageRow, MessageType, toWireMessage, toWireMessageMember } from './wire.js';
 

@@ -29,7 +29,10 @@ export async function accessPinsPage(ctx: AppContext, who: Caller, channelId: st
   const limit = query.limit ?? 50;
   const page = older.slice(0, limit);
   const wire = await toWireMessages(ctx.db, page);
-  return { items: wire.map((message, i) => ({ pinned_at: page[i].pinnedAt?.toISOString() ?? message.timestamp, message })), has_more: older.length > limit };
+  return {
+    items: wire.map((message, i) => ({ pinned_at: page[i].pinnedAt?.toISOString() ?? message.timestamp, message })),
+    has_more: older.length > limit,
+  };
 }
 
 /** The message to (un)pin: MANAGE_MESSAGES in guild channels; any participant in a DM. */

@@ -86,7 +86,14 @@ export async function doClearReactions(ctx: AppContext, who: Caller, channelId: 
 }
 
 /** GET …/reactions/:emoji: the users who reacted with it, by id. */
-export async function accessReactors(ctx: AppContext, who: Caller, channelId: string, messageId: string, raw: string, query: ReactionUsersQuery) {
+export async function accessReactors(
+  ctx: AppContext,
+  who: Caller,
+  channelId: string,
+  messageId: string,
+  raw: string,
+  query: ReactionUsersQuery,
+) {
   const { message } = await accessMessage(ctx.db, channelId, messageId, who.id, READ);
   const { key } = await checkEmoji(ctx.db, raw);
   return store.loadReactors(ctx.db, message.id, key, query.after, query.limit ?? 25);

@@ -13,7 +13,13 @@ export async function loadEmojiKeys(q: Queryable, messageId: string): Promise<st
 /** Users who reacted with this emoji, by id, after `after`. */
 export async function loadReactors(q: Queryable, messageId: string, key: string, after: string | undefined, limit: number) {
   const where = and(eq(reactions.messageId, messageId), eq(reactions.emojiKey, key), after ? gt(reactions.userId, after) : undefined);
-  const rows = await q.select(userColumns(users)).from(reactions).innerJoin(users, eq(users.id, reactions.userId)).where(where).orderBy(asc(reactions.userId)).limit(limit);
+  const rows = await q
+    .select(userColumns(users))
+    .from(reactions)
+    .innerJoin(users, eq(users.id, reactions.userId))
+    .where(where)
+    .orderBy(asc(reactions.userId))
+    .limit(limit);
   return rows.map(toWireUser);
 }
 
@@ -49,7 +55,11 @@ export async function loadReactions(q: Queryable, messageIds: string[], viewerId
 }
 
 /** Adds `reactions` to wire messages (only where there are some, as Discord does). */
-export async function withReactions<M extends { id: string; reactions?: unknown[] }>(q: Queryable, messages: M[], viewerId: string): Promise<M[]> {
+export async function withReactions<M extends { id: string; reactions?: unknown[] }>(
+  q: Queryable,
+  messages: M[],
+  viewerId: string,
+): Promise<M[]> {
   const byMessage = await loadReactions(
     q,
     messages.map((m) => m.id),
