@@ -146,7 +146,7 @@ function emitMemberUpdate(emit: Emit, guildId: string, member: WireMember, permi
 /**
  * PATCH /guilds/{id}/members/{user_id}: nick needs MANAGE_NICKNAMES (and a target below the
  * caller, unless it is the caller), roles MANAGE_ROLES and the hierarchy, mute/deaf the voice
- * moderation permissions.
+ * moderation permissions and a target below the caller.
  */
 export async function doUpdateMember(
   ctx: AppContext,
@@ -173,6 +173,9 @@ export async function doUpdateMember(
       require(access, Permissions.DEAFEN_MEMBERS);
       patch.deaf = body.deaf;
     }
+    // Server mute/deafen of someone else follows the hierarchy: nobody at or above the moderator's
+    // highest role, and never the owner (the owner may do it to anyone).
+    if ((body.mute != null || body.deaf != null) && userId !== who.id) await checkMemberBelow(tx, access, userId);
     let roleChange: { added: RoleRef[]; removed: RoleRef[] } = { added: [], removed: [] };
     if (body.roles != null) {
       require(access, Permissions.MANAGE_ROLES);

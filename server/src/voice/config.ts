@@ -47,7 +47,10 @@ export function lanAddress(): string {
 }
 
 export function loadVoiceConfig(env: Env, host: string): VoiceConfig {
-  const base = port(env, 'LIVEKIT_PORT', 7880);
+  // Defaults follow PORT (8080 → 7880-7882, 8081 → 7883-7885, …) so two instances on one host coexist.
+  const httpPort = Number(env.PORT);
+  const offset = Number.isInteger(httpPort) && httpPort > 0 ? (((httpPort - 8080) % 1000) + 1000) % 1000 : 0;
+  const base = port(env, 'LIVEKIT_PORT', 7880 + 3 * offset);
   // Servers built by tests must not grab the default ports; voice suites ask for LiveKit explicitly.
   const defaultMode = process.env.VITEST ? 'off' : 'auto';
   return {

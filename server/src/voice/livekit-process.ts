@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
 import type { VoiceConfig } from './config.js';
+import { findPortClash, isOurLiveKit, loopbackOnly, mediaBindYaml } from './livekit-checks.js';
 
 /**
  * The LiveKit this server uses: an external one (LIVEKIT_URL + key + secret) or a livekit-server
@@ -61,6 +62,7 @@ function configYaml(cfg: VoiceConfig, keys: { key: string; secret: string }, web
     `  tcp_port: ${cfg.tcpPort}`,
     `  udp_port: ${cfg.udpPort}`,
     '  use_external_ip: false',
+    ...mediaBindYaml(cfg, loopbackOnly()),
     'keys:',
     `  ${keys.key}: ${keys.secret}`,
     'webhook:',
@@ -155,8 +157,6 @@ export function spawnLiveKit(cfg: VoiceConfig, bin: string, dataDir: string, web
   writeFileSync(configFile, configYaml(cfg, keys, webhookUrl), { mode: 0o600 });
   const pidFile = join(dataDir, 'livekit.pid');
   stopStale(pidFile);
-  const child = spawn(bin, ['--config', configFile, '--bind', cfg.bind, '--node-ip', cfg.nodeIp], { stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid) writeFileSync(pidFile, String(child.pid));
   const local = cfg.bind === '0.0.0.0' ? '127.0.0.1' : cfg.bind;
   const serviceUrl = `http://${local.includes(':') ? `[${local}]` : local}:${cfg.port}`;
   let isUp = false;
@@ -166,24 +166,56 @@ export function spawnLiveKit(cfg: VoiceConfig, bin: string, dataDir: string, web
     for (const line of chunk.toString().split('\n')) if (line.trim()) output.push(line);
     output.splice(0, Math.max(0, output.length - 20));
   };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  child.on('error', (err) => log.error({ err, bin }, 'voice: could not run livekit-server; voice is unavailable'));
-  child.on('exit', (code, signal) => {
-    isUp = false;
-    rmSync(pidFile, { force: true });
-    if (!closing) log.error({ code, signal, output: output.slice(-5) }, 'voice: livekit-server exited; voice is unavailable');
-  });
-  const ready = waitUntilUp(serviceUrl, child, 20_000).then((ok) => {
+  let child: ChildProcess | null = null;
+  const start = (): ChildProcess => {
+    const c = spawn(bin, ['--config', configFile, '--bind', cfg.bind, '--node-ip', cfg.nodeIp], { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (c.pid) writeFileSync(pidFile, String(c.pid));
+    c.stdout?.on('data', keep);
+    c.stderr?.on('data', keep);
+    c.on('error', (err) => log.error({ err, bin }, 'voice: could not run livekit-server; voice is unavailable'));
+    c.on('exit', (code, signal) => {
+      isUp = false;
+      rmSync(pidFile, { force: true });
+      if (!closing) log.error({ code, signal, output: output.slice(-5) }, 'voice: livekit-server exited; voice is unavailable');
+    });
+    return c;
+  };
+  if (loopbackOnly())
+    log.warn('voice: this machine has no network interface besides loopback; voice works only for clients on this machine');
+  let reported = false;
+  const ready = (async () => {
+    const clash = await findPortClash(cfg);
+    if (clash) {
+      log.error(clash);
+      reported = true;
+      return false;
+    }
+    if (closing) return false;
+    const c = start();
+    child = c;
+    const ok = await waitUntilUp(serviceUrl, c, 20_000);
+    // Something answers on the port: make sure it is the LiveKit we started (our keys work).
+    if (ok && !(await isOurLiveKit(serviceUrl, keys.key, keys.secret))) {
+      reported = true;
+      if (!closing) {
+        log.error(
+          `voice: the LiveKit answering on port ${cfg.port} refuses our API key (not the one we started); set LIVEKIT_PORT; voice is off`,
+        );
+        c.kill('SIGKILL');
+      }
+      return false;
+    }
+    return ok;
+  })().then((ok) => {
     isUp = ok;
     if (ok)
       log.info(
         { url: serviceUrl, nodeIp: cfg.nodeIp, udp: cfg.udpPort, tcp: cfg.tcpPort },
         `voice: livekit-server running on port ${cfg.port}`,
       );
-    else if (!closing) {
+    else if (!closing && !reported) {
       log.error({ output: output.slice(-5) }, 'voice: livekit-server did not come up; voice is unavailable');
-      child.kill('SIGKILL');
+      child?.kill('SIGKILL');
     }
     return ok;
   });
@@ -197,10 +229,11 @@ export function spawnLiveKit(cfg: VoiceConfig, bin: string, dataDir: string, web
     up: () => isUp,
     close: async () => {
       closing = true;
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
     },

@@ -2,6 +2,7 @@ import { Permissions } from '@retrocast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../bus/types.js';
 import { connectUser } from '../test/gateway.js';
+import { createRole } from '../test/guild-fixtures.js';
 import { api, backend, startServer, type TestServer } from '../test/helper.js';
 import {
   createVoiceGuild,
@@ -234,6 +235,40 @@ describe('voice with LiveKit configured', () => {
         body: { mute: true },
       });
       expect(notInVoice.body.code).toBe(40032);
+    });
+
+    it('server mute/deafen follow the role hierarchy: not someone at or above the moderator, never the owner', async () => {
+      const [mod, senior, plain] = [await g.join(), await g.join(), await g.join()];
+      const perms = String(Permissions.MUTE_MEMBERS | Permissions.DEAFEN_MEMBERS);
+      const modRole = await createRole(server, g.owner.token, g.guildId, { name: 'Mod', permissions: perms });
+      const seniorRole = await createRole(server, g.owner.token, g.guildId, { name: 'Senior', permissions: '0' });
+      const order = await api(server, 'PATCH', `/guilds/${g.guildId}/roles`, {
+        token: g.owner.token,
+        body: [
+          { id: modRole.id, position: 1 },
+          { id: seniorRole.id, position: 2 },
+        ],
+      });
+      expect(order.status).toBe(200);
+      await api(server, 'PUT', `/guilds/${g.guildId}/members/${mod.id}/roles/${modRole.id}`, { token: g.owner.token });
+      await api(server, 'PUT', `/guilds/${g.guildId}/members/${senior.id}/roles/${seniorRole.id}`, { token: g.owner.token });
+      for (const u of [mod, senior, plain, g.owner]) await joinVoice(server, u, g.voiceId);
+      const moderate = (target: string, body: Record<string, boolean>, token = mod.token) =>
+        api(server, 'PATCH', `/guilds/${g.guildId}/voice-states/${target}`, { token, body });
+      expect((await moderate(plain.id, { mute: true })).status).toBe(204);
+      expect((await moderate(senior.id, { mute: true })).body.code).toBe(50013);
+      expect((await moderate(g.owner.id, { mute: true })).body.code).toBe(50013);
+      expect((await moderate(g.owner.id, { deaf: true })).body.code).toBe(50013);
+      const viaMember = await api(server, 'PATCH', `/guilds/${g.guildId}/members/${g.owner.id}`, {
+        token: mod.token,
+        body: { mute: true },
+      });
+      expect(viaMember.status).toBe(403);
+      const owner = await api(server, 'GET', `/guilds/${g.guildId}/voice-states/${g.owner.id}`, { token: g.owner.token });
+      expect(owner.body.mute).toBe(false);
+      // The owner is above everyone, and a moderator may mute themself.
+      expect((await moderate(mod.id, { mute: true }, g.owner.token)).status).toBe(204);
+      expect((await moderate(mod.id, { mute: false })).status).toBe(204);
     });
 
     it('server deafen through PATCH /guilds/:id/members/:user reaches the voice state', async () => {
