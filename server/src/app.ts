@@ -56,6 +56,7 @@ import { notificationsRoutes } from './notifications/routes.js';
 import { instanceRoutes } from './instance/routes.js';
 import { installAdminSocket } from './admin/socket.js';
 import { installScheduledBackups } from './backup/schedule.js';
+import { installMetrics } from './metrics/plugin.js';
 
 /** Domain route plugins, mounted under /api/v10 (v9 and v1 are rewritten to it). One line each. */
 const API_ROUTES = [authRoutes, usersRoutes, attachmentsRoutes, emojisRoutes, reactionsRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, dmsRoutes, relationshipsRoutes, callsRoutes, voiceRoutes, gatewayRoutes, typingRoutes, notificationsRoutes, instanceRoutes];
@@ -73,7 +74,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   if (tls && config.voice.turn.enabled) Object.assign(config.voice.turn, { certFile: tls.files().cert, keyFile: tls.files().key });
   const app = Fastify({
     ...(tls ? { serverFactory: httpsServerFactory(tls) } : {}),
-    logger: { level: config.logLevel },
+    logger: { level: config.logLevel, ...(config.logFormat === 'pretty' ? { transport: { target: 'pino-pretty' } } : {}) },
     bodyLimit: config.bodyLimit,
     // X-Forwarded-For only from the configured proxies (proxy-addr rules); default: nobody.
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
@@ -142,6 +143,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   installAdminSocket(app);
   // BACKUP_DIR: a backup every BACKUP_EVERY_HOURS, keeping BACKUP_KEEP.
   installScheduledBackups(app);
+  // METRICS=on: GET /metrics (Prometheus), latency hook on every request.
+  installMetrics(app);
   // Notification settings in READY; the push worker (Web Push, APNs) fed by the bus.
   await installNotifications(app);
   // LiveKit signalling under our origin (/livekit); /setup, /ca.crt and mDNS for friends on the LAN.

@@ -60,6 +60,10 @@ export interface Config {
   lan: LanConfig;
   /** Scheduled backups (backup/config.ts). */
   backup: BackupConfig;
+  /** GET /metrics (METRICS=on): bearer METRICS_TOKEN, else loopback only (metrics/plugin.ts). */
+  metrics: { enabled: boolean; token?: string };
+  /** `pretty` for humans (pino-pretty); JSON lines otherwise. */
+  logFormat: 'json' | 'pretty';
 }
 
 type Env = Record<string, string | undefined>;
@@ -126,5 +130,7 @@ export function loadConfig(env: Env = process.env): Config {
     registration: registrationMode(env.REGISTRATION),
     lan: loadLanConfig(env),
     backup: loadBackupConfig(env),
+    metrics: { enabled: env.METRICS === 'on', token: env.METRICS_TOKEN || undefined },
+    logFormat: env.LOG_FORMAT === 'pretty' ? 'pretty' : 'json',
   };
 }

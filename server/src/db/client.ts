@@ -18,6 +18,8 @@ export type Queryable = Db | Tx;
 export interface Database {
   db: Db;
   driver: 'pglite' | 'postgres';
+  /** PostgreSQL's connection pool, for metrics. */
+  pool?: { totalCount: number; idleCount: number; waitingCount: number };
   close(): Promise<void>;
 }
 
@@ -120,7 +122,7 @@ async function openPostgres(url: string, connectTimeoutMs: number, log: DbLog = 
     await pool.end().catch(() => {});
     throw err;
   }
-  return { db, driver: 'postgres', close: () => pool.end() };
+  return { db, driver: 'postgres', pool, close: () => pool.end() };
 }
 
 const consoleLog: DbLog = {
