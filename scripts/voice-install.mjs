@@ -3,12 +3,81 @@
 // `npm start` can spawn it for voice. Pinned because newer releases depend on forked modules the
 // Go module proxy does not serve. Also imported by scripts/start.mjs to offer the build.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { createGunzip } from 'node:zlib';
 
 export const LIVEKIT_VERSION = 'v1.13.5';
+
+/**
+ * Official release archives, per platform, with the SHA-256 each must have. The checksums could not
+ * be read from the release host from where this was written (no access), so they are null: a
+ * platform without a pinned checksum is never downloaded (a release is only trusted by its pinned
+ * hash), and npm start falls back to PATH or the Go build. Fill them in from the release's
+ * checksums file to turn the download on.
+ */
+export const LIVEKIT_RELEASES = {
+  'linux-x64': { file: `livekit_${LIVEKIT_VERSION.slice(1)}_linux_amd64.tar.gz`, sha256: null },
+  'linux-arm64': { file: `livekit_${LIVEKIT_VERSION.slice(1)}_linux_arm64.tar.gz`, sha256: null },
+  'darwin-x64': { file: `livekit_${LIVEKIT_VERSION.slice(1)}_darwin_amd64.tar.gz`, sha256: null },
+  'darwin-arm64': { file: `livekit_${LIVEKIT_VERSION.slice(1)}_darwin_arm64.tar.gz`, sha256: null },
+};
+export const LIVEKIT_DOWNLOAD_BASE =
+  process.env.LIVEKIT_DOWNLOAD_BASE || `https://github.com/livekit/livekit/releases/download/${LIVEKIT_VERSION}`;
+
+/**
+ * Downloads `release.file` from `base`, checks its SHA-256 against `release.sha256` BEFORE anything
+ * is unpacked, then extracts only `livekit-server` into `dest` (atomically, mode 0755). A mismatch
+ * or a missing pinned checksum throws and leaves nothing behind.
+ */
+export async function downloadLivekit({ base = LIVEKIT_DOWNLOAD_BASE, release, dest = cachedBinary, log = console.log } = {}) {
+  if (!release?.sha256) throw new Error(`no pinned SHA-256 for this platform's LiveKit release; not downloading`);
+  const url = `${base.replace(/\/$/, '')}/${release.file}`;
+  log(`voice: downloading ${url}…`);
+  const res = await fetch(url);
+  if (!res.ok || !res.body) throw new Error(`download failed: HTTP ${res.status} for ${url}`);
+  const total = Number(res.headers.get('content-length')) || 0;
+  const chunks = [];
+  let got = 0;
+  let shown = Date.now();
+  for await (const chunk of res.body) {
+    chunks.push(chunk);
+    got += chunk.length;
+    if (Date.now() - shown > 5000) {
+      shown = Date.now();
+      log(`voice: ${Math.round(got / 1e6)} MB${total ? ` of ${Math.round(total / 1e6)} MB` : ''}…`);
+    }
+  }
+  const archive = Buffer.concat(chunks);
+  const sum = createHash('sha256').update(archive).digest('hex');
+  if (sum !== release.sha256) {
+    throw new Error(`checksum mismatch for ${release.file}: expected ${release.sha256}, got ${sum}; refusing to unpack it`);
+  }
+  const tar = (await import('tar-stream')).default;
+  const extract = tar.extract();
+  const done = (async () => {
+    for await (const entry of extract) {
+      const chunks = [];
+      for await (const c of entry) chunks.push(c);
+      if (basename(entry.header.name) === 'livekit-server' && entry.header.type === 'file') return Buffer.concat(chunks);
+    }
+    return null;
+  })();
+  Readable.from([archive]).pipe(createGunzip()).pipe(extract);
+  const binary = await done;
+  if (!binary) throw new Error(`${release.file} holds no livekit-server`);
+  mkdirSync(dirname(dest), { recursive: true });
+  writeFileSync(`${dest}.partial`, binary, { mode: 0o755 });
+  renameSync(`${dest}.partial`, dest);
+  log(`voice: livekit-server ${LIVEKIT_VERSION} verified (sha256 ${sum.slice(0, 12)}…) and installed at ${dest}`);
+  return dest;
+}
+
+export const platformRelease = () => LIVEKIT_RELEASES[`${process.platform}-${process.arch}`];
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const cacheDir = join(root, '.cache', 'livekit');
 export const cachedBinary = join(cacheDir, 'livekit-server');
@@ -57,7 +126,18 @@ export async function buildLivekit() {
  * terminal; otherwise prints how). Never fails the start: voice is optional.
  */
 export async function offerLivekit() {
-  if (findLivekit() || process.env.LIVEKIT_URL) return;
+  if (process.env.LIVEKIT_URL) return console.log('voice: using the LiveKit at LIVEKIT_URL');
+  const found = findLivekit();
+  if (found) return console.log(`voice: using ${found}`);
+  const release = platformRelease();
+  if (release?.sha256) {
+    try {
+      await downloadLivekit({ release });
+      return;
+    } catch (err) {
+      console.log(`voice: ${err.message}; trying the Go build instead.`);
+    }
+  }
   if (!hasGo()) {
     console.log('voice: no livekit-server found and Go is not installed; voice stays off (see README "Voice").');
     return;
@@ -71,7 +151,10 @@ export async function offerLivekit() {
   const timeout = AbortSignal.timeout(20_000);
   const answer = await rl
     .question('voice: no livekit-server found. Build it now with Go (about 3 minutes)? [y/N] ', { signal: timeout })
-    .then((a) => a.trim().toLowerCase(), () => '');
+    .then(
+      (a) => a.trim().toLowerCase(),
+      () => '',
+    );
   rl.close();
   if (answer !== 'y' && answer !== 'yes') {
     console.log('\nvoice: starting without voice; `npm run voice:install` builds it later.');
@@ -88,6 +171,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const force = process.argv.includes('--force');
   if (!force && existsSync(cachedBinary)) {
     console.log(`voice: ${cachedBinary} already built (use --force to rebuild)`);
+  } else if (platformRelease()?.sha256) {
+    downloadLivekit({ release: platformRelease() }).catch((err) => {
+      console.error(`voice: ${err.message}`);
+      process.exit(1);
+    });
   } else if (!hasGo()) {
     console.error('voice: Go is not installed. Install Go 1.23+ (https://go.dev/dl/), or on macOS `brew install livekit`.');
     process.exit(1);
