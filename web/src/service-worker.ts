@@ -52,3 +52,45 @@ sw.addEventListener('fetch', (event) => {
     })(),
   );
 });
+
+// Web Push from the notification worker (server/src/notifications): show it, unless a visible tab
+// of ours already shows that channel; a click focuses a tab (or opens one) on the channel.
+sw.addEventListener('push', (event) => {
+  let data: { title?: string; body?: string; icon?: string; url?: string; tag?: string } = {};
+  try {
+    data = event.data?.json() ?? {};
+  } catch {
+    data = { title: 'Retrocast', body: event.data?.text() ?? '' };
+  }
+  event.waitUntil(
+    (async () => {
+      const url = data.url ?? '/channels/@me';
+      const tabs = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      if (tabs.some((t) => t.visibilityState === 'visible' && new URL(t.url).pathname === url)) return;
+      await sw.registration.showNotification(data.title ?? 'Retrocast', {
+        body: data.body ?? '',
+        icon: data.icon ?? '/icon-192.png',
+        badge: '/icon-192.png',
+        tag: data.tag,
+        data: { url },
+      });
+    })(),
+  );
+});
+
+sw.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = new URL((event.notification.data as { url?: string } | null)?.url ?? '/channels/@me', sw.location.origin).href;
+  event.waitUntil(
+    (async () => {
+      const tabs = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      const tab = tabs.find((t) => new URL(t.url).origin === sw.location.origin);
+      if (tab) {
+        await tab.focus();
+        await tab.navigate(url).catch(() => tab.postMessage({ type: 'navigate', url }));
+        return;
+      }
+      await sw.clients.openWindow(url);
+    })(),
+  );
+});

@@ -25,6 +25,12 @@ export const api = {
   patchGuild: (id: string, body: Partial<Guild>) => request<Guild>('PATCH', `/guilds/${id}`, { body }),
   deleteGuild: (id: string) => request<void>('DELETE', `/guilds/${id}`),
   leaveGuild: (id: string) => request<void>('DELETE', `/users/@me/guilds/${id}`),
+  /** Notification settings of a guild, or `@me` for DMs. */
+  patchNotificationSettings: (guildId: string, body: Record<string, unknown>) =>
+    request<import('../state/notification-settings').GuildSettings>('PATCH', `/users/@me/guilds/${guildId}/settings`, { body }),
+  vapidPublicKey: () => request<{ public_key: string }>('GET', '/push/vapid-public-key', { auth: false }),
+  addPushSubscription: (body: unknown) => request<void>('POST', '/users/@me/push-subscriptions', { body }),
+  deletePushSubscription: (endpoint: string) => request<void>('DELETE', '/users/@me/push-subscriptions', { body: { endpoint } }),
 
   createChannel: (guildId: string, body: { name: string; type?: number; parent_id?: string | null; topic?: string }) =>
     request<Channel>('POST', `/guilds/${guildId}/channels`, { body }),

@@ -4,16 +4,26 @@
  * `apply` writes them.
  */
 import type { AuthResponse } from '@retrocast/protocol';
+import { goto } from '$app/navigation';
 import { api, HttpError, loadTokens, refreshTokens, saveTokens, setLoggedOutHandler } from '../api';
 import type { CurrentUser, Message, Status } from '../api/types';
 import { reduceReactions } from '../files/reactions';
 import { type Dispatch, Gateway, type GatewayStatus } from '../gateway/socket';
+import { notifier } from '../notifications/notifier.svelte';
 import { newer } from '../util/snowflake';
 import { calls } from './calls.svelte';
 import { DmsStore } from './dms.svelte';
 import { privateChannelName } from './private-channels';
 import { GuildsStore } from './guilds.svelte';
 import { emptyMessages, type MessagesState, PAGE, reduceMessages } from './messages';
+import {
+  emptyNotificationSettings,
+  isChannelMuted,
+  isGuildMuted,
+  messageNotifies,
+  type NotificationSettingsState,
+  reduceNotificationSettings,
+} from './notification-settings';
 import { type PresencesState, reducePresences } from './presences';
 import { emptyReadStates, isUnread, mentionCount, type ReadStatesState, reduceReadStates } from './read-states';
 import { reduceTyping, type TypingState } from './typing';
@@ -33,6 +43,8 @@ export class Session {
   typing: TypingState = $state.raw({});
   presences: PresencesState = $state.raw({});
   readStates: ReadStatesState = $state.raw(emptyReadStates);
+  /** Notification settings per guild (`@me`: DMs). */
+  notificationSettings: NotificationSettingsState = $state.raw(emptyNotificationSettings);
   myStatus: Status = $state('online');
   /** Ticks every second so typing indicators expire. */
   now = $state(Date.now());
@@ -41,6 +53,7 @@ export class Session {
 
   private gw: Gateway | null = null;
   private lastTyping = 0;
+  private autoIdle = false;
 
   get loggedIn() {
     return !!loadTokens();
@@ -112,7 +125,9 @@ export class Session {
     this.presences = reducePresences(this.presences, ev, this.guilds.state);
     const me = this.user?.id ?? '';
     this.readStates = reduceReadStates(this.readStates, ev, (g) => this.guilds.member(g, me)?.roles ?? []);
+    this.notificationSettings = reduceNotificationSettings(this.notificationSettings, ev);
     voice.apply(ev);
+    if (ev.t === 'MESSAGE_CREATE' && this.ready) this.maybeNotify(ev.d);
     if (ev.t === 'READY' || ev.t === 'RESUMED') {
       this.ready = true;
       this.epoch++;
@@ -126,6 +141,88 @@ export class Session {
     // Before READY the IDENTIFY (or the READY handler) carries the status instead.
     if (this.status === 'ready') this.gw?.setPresence(s);
     if (this.user) this.presences = { ...this.presences, [this.user.id]: s === 'invisible' ? 'offline' : s };
+  }
+
+  /**
+   * Desktop notification + sound for a message that notifies us (settings, mutes, DND), unless it
+   * is already on screen (visible tab showing its channel).
+   */
+  private maybeNotify(m: Message) {
+    const me = this.user?.id;
+    if (!me || m.author.id === me) return;
+    const guildId = m.guild_id ?? null;
+    const guild = guildId ? this.guilds.get(guildId) : undefined;
+    const wanted = messageNotifies(this.notificationSettings, m, me, {
+      myRoles: guildId ? (this.guilds.member(guildId, me)?.roles ?? []) : [],
+      status: this.myStatus,
+      guildDefault: (guild as { default_message_notifications?: number } | undefined)?.default_message_notifications ?? 0,
+    });
+    if (!wanted) return;
+    const onScreen = typeof document !== 'undefined' && !document.hidden && location.pathname.endsWith(`/${m.channel_id}`);
+    if (onScreen) return;
+    const author = this.displayName(m.author, guildId ?? undefined);
+    const channel = guildId ? this.guilds.channel(guildId, m.channel_id)?.name : undefined;
+    const title = guild ? `${author} (#${channel ?? 'channel'}, ${guild.name})` : author;
+    const avatar = m.author.avatar ? `/avatars/${m.author.id}/${m.author.avatar}.png?size=128` : '/icon-192.png';
+    notifier.show(
+      {
+        title,
+        body: this.plainText(m.content, guildId ?? undefined) || 'Sent an attachment.',
+        icon: avatar,
+        url: `/channels/${guildId ?? '@me'}/${m.channel_id}`,
+        tag: `ch-${m.channel_id}`,
+      },
+      (url) => void goto(url),
+    );
+  }
+
+  /** Message text for a notification: mentions as @name, #channel, @role; custom emoji as :name:. */
+  plainText(content: string, guildId?: string): string {
+    return content
+      .replace(/<@!?(\d+)>/g, (_, id) => `@${this.displayName(this.userById(id, guildId), guildId)}`)
+      .replace(/<@&(\d+)>/g, (_, id) => `@${(guildId && this.guilds.get(guildId)?.roles.find((r) => r.id === id)?.name) || 'deleted-role'}`)
+      .replace(/<#(\d+)>/g, (_, id) => `#${(guildId && this.guilds.channel(guildId, id)?.name) || 'channel'}`)
+      .replace(/<a?:(\w+):\d+>/g, ':$1:')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 240);
+  }
+
+  /**
+   * Unread mentions that should catch the eye from another tab (tab title, favicon dot): none under
+   * Do Not Disturb, and none from muted channels or servers (their own badges still count them).
+   */
+  alertMentions(): number {
+    if (this.myStatus === 'dnd') return 0;
+    let n = 0;
+    for (const [channelId, rs] of Object.entries(this.readStates.byChannel)) {
+      if (!rs.mention_count) continue;
+      const guildId = this.guilds.list.find((g) => g.channels.some((c) => c.id === channelId))?.id ?? null;
+      if (!this.channelMuted(guildId, channelId)) n += rs.mention_count;
+    }
+    return n;
+  }
+
+  guildMuted(guildId: string | null): boolean {
+    return isGuildMuted(this.notificationSettings, guildId, this.now);
+  }
+
+  /** Muted itself, or its whole server is: greyed, no unread badge (mentions still count). */
+  channelMuted(guildId: string | null, channelId: string): boolean {
+    return this.guildMuted(guildId) || isChannelMuted(this.notificationSettings, guildId, channelId, this.now);
+  }
+
+  /** PATCH the notification settings of a guild (`@me`: DMs); the result is the same object the event carries. */
+  async updateNotificationSettings(guildId: string | null, body: Record<string, unknown>) {
+    const d = await api.patchNotificationSettings(guildId ?? '@me', body);
+    this.apply({ t: 'USER_GUILD_SETTINGS_UPDATE', d });
+  }
+
+  /** The tab has been hidden a while: look idle so pushes reach our phone (the user's choice stays). */
+  setAutoIdle(idle: boolean) {
+    if (idle === this.autoIdle || this.myStatus !== 'online' || this.status !== 'ready') return;
+    this.autoIdle = idle;
+    this.gw?.setPresence(idle ? 'idle' : 'online');
   }
 
   /** Newest page (reset=false merges when it overlaps) or the page before `before`. */
@@ -219,9 +316,10 @@ export class Session {
   guildBadge(guildId: string): { unread: boolean; mentions: number } {
     let unread = false;
     let mentions = 0;
+    const guildMuted = this.guildMuted(guildId);
     for (const c of this.guilds.visibleChannels(this.user?.id, guildId)) {
       if (c.type !== 0) continue;
-      if (this.channelUnread(c.id, c.last_message_id)) unread = true;
+      if (!guildMuted && !this.channelMuted(guildId, c.id) && this.channelUnread(c.id, c.last_message_id)) unread = true;
       mentions += this.channelMentions(c.id);
     }
     return { unread, mentions };

@@ -7,6 +7,8 @@ export type Modal =
   | { kind: 'guild-settings'; guildId: string; tab?: string }
   | { kind: 'channel-settings'; guildId: string; channelId: string }
   | { kind: 'instance-admin' }
+  | { kind: 'notification-settings'; guildId: string; channelId?: string | null }
+  | { kind: 'user-notifications' }
   | null;
 
 class Ui {
