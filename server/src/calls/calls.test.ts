@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectUser, type GatewayClient, quiet } from '../test/gateway.js';
 import { api, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
 import { FAKE_LIVEKIT, grantsOf } from '../test/voice-fixtures.js';
+import { voiceOf } from '../voice/runtime.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -42,6 +43,14 @@ describe('DM calls', () => {
     expect(msg.d).toMatchObject({ type: 3, author: { id: a.id }, call: { participants: [a.id], ended_timestamp: null } });
     expect((await cb.dispatch('VOICE_STATE_UPDATE', (d) => d.user_id === a.id)).d).toMatchObject({ channel_id: dm.id });
     expect((await cb.dispatch('VOICE_STATE_UPDATE')).d.guild_id).toBeUndefined();
+
+    // A session that connects mid-call (a reload) learns of it right after READY, ringing and all.
+    const late = (await connectUser(server, b)) as Client;
+    const after = late.frames.findIndex((f) => f.t === 'READY');
+    const again = await late.waitFor((f) => f.t === 'CALL_CREATE', 5000, after);
+    expect(again.d).toMatchObject({ channel_id: dm.id, message_id: created.d.message_id, ringing: [b.id] });
+    expect(again.d.voice_states).toMatchObject([{ channel_id: dm.id, user_id: a.id }]);
+    late.close(1000);
 
     join(cb, dm.id);
     await cb.dispatch('VOICE_SERVER_UPDATE');
@@ -107,5 +116,24 @@ describe('DM calls', () => {
     leave(clients[0]);
     await clients[1].dispatch('CALL_DELETE');
     for (const x of [...clients, co]) x.close(1000);
+  });
+
+  it('a member removed from the group leaves its call at once', async () => {
+    const { users, clients } = await friends(3);
+    const [a, b, c] = users;
+    const [ca, cb, cc] = clients;
+    const g = (await api(server, 'POST', '/users/@me/channels', { token: a.token, body: { recipients: [b.id, c.id] } })).body;
+    join(ca, g.id);
+    await cc.dispatch('CALL_CREATE');
+    join(cc, g.id);
+    await cc.dispatch('VOICE_SERVER_UPDATE');
+    await cb.dispatch('VOICE_STATE_UPDATE', (d) => d.user_id === c.id && d.channel_id === g.id);
+    expect((await api(server, 'DELETE', `/channels/${g.id}/recipients/${c.id}`, { token: a.token })).status).toBe(204);
+    await cb.dispatch('VOICE_STATE_UPDATE', (d) => d.user_id === c.id && d.channel_id === null);
+    expect(await voiceOf(server.app.ctx).store.get(c.id)).toBeNull();
+    expect(await voiceOf(server.app.ctx).store.get(a.id)).toMatchObject({ channel_id: g.id });
+    leave(ca);
+    await cb.dispatch('CALL_DELETE');
+    for (const x of clients) x.close(1000);
   });
 });

@@ -3,7 +3,7 @@ import { ErrorResponse, Snowflake } from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { caller } from '../context.js';
 import { emptyBodyAsObject } from '../guilds/optional-body.js';
-import { doStopRinging } from './service.js';
+import { doStopRinging, installCallsGateway } from './service.js';
 
 /**
  * POST /channels/:channelId/call/stop-ringing   decline a DM call ({recipients?}: stop ringing them instead)
@@ -11,6 +11,7 @@ import { doStopRinging } from './service.js';
  */
 export const callsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
+  installCallsGateway();
   app.post('/channels/:channelId/call/stop-ringing', {
     preValidation: emptyBodyAsObject,
     schema: {

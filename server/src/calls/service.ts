@@ -4,12 +4,14 @@ import type { Tx } from '../db/client.js';
 import { type Emit, transact } from '../db/tx.js';
 import { loadMembers, lockPrivateChannel } from '../dms/store.js';
 import { doSystemMessage, SystemMessageType } from '../dms/system-messages.js';
+import { registerAfterReady } from '../gateway/extensions.js';
 import { ApiError } from '../http/errors.js';
 import { toWireMessages } from '../messages/service.js';
 import { accessChannel } from '../permissions/access.js';
 import { voiceOf } from '../voice/runtime.js';
 import type { VoiceState } from '../voice/store.js';
-import { type CallRecord, findActiveCall, saveCall } from './store.js';
+import { toWireVoiceState } from '../voice/wire.js';
+import { type CallRecord, findActiveCall, findActiveCallsOf, saveCall } from './store.js';
 
 /**
  * Calls in DMs and group DMs, on the voice states voice/ keeps (guild_id null, LiveKit room = the
@@ -99,4 +101,25 @@ function scheduleRingTimeout(ctx: AppContext, channelId: string, messageId: stri
   }, ctx.config.voice.ringTimeoutMs);
   timer.unref();
   rt.timers.add(timer);
+}
+
+/**
+ * A new gateway session learns of calls already running in its DMs (as Discord: CALL_CREATE after
+ * READY, with who is in them), so a reload mid-call still rings or shows the call.
+ */
+async function runningCallsFor(ctx: AppContext, userId: string) {
+  const active = await findActiveCallsOf(ctx.db, userId);
+  if (!active.length) return [];
+  const states = (await voiceOf(ctx).store.list()).filter((v) => v.guild_id === null);
+  return active.map((m) => ({
+    t: 'CALL_CREATE',
+    d: {
+      ...wireCall(m.channelId, m.id, m.call),
+      voice_states: states.filter((v) => v.channel_id === m.channelId).map((v) => toWireVoiceState(v)),
+    },
+  }));
+}
+
+export function installCallsGateway() {
+  registerAfterReady(runningCallsFor);
 }

@@ -10,6 +10,7 @@ import { idInRange } from '../messages/store.js';
 import { accessChannel } from '../permissions/access.js';
 import { blockedEitherWay, friendsAmong } from '../relationships/store.js';
 import { toWireUser, userColumns } from '../users/wire.js';
+import { doLeaveVoice } from '../voice/service.js';
 import { findDm, loadDms, loadMembers, lockPair, lockPrivateChannel, setClosed } from './store.js';
 import { doSystemMessage, SystemMessageType } from './system-messages.js';
 import { toWireDmChannel } from './wire.js';
@@ -178,6 +179,12 @@ export async function doRemoveRecipient(ctx: AppContext, who: Caller, channelId:
     if (!removed) throw new ApiError(Errors.UNKNOWN_USER);
     await doDropMember(ctx, tx, emit, channel, before, removed, who.id);
   });
+  await doHangUpGone(ctx, channelId, userId);
+}
+
+/** After commit: someone no longer in the group leaves its call too (LiveKit drops them). */
+async function doHangUpGone(ctx: AppContext, channelId: string, userId: string) {
+  await doLeaveVoice(ctx, userId, { guild_id: null, channel_id: channelId });
 }
 
 /**
@@ -213,7 +220,7 @@ async function doDropMember(ctx: AppContext, tx: Tx, emit: Emit, channel: Channe
 
 /** DELETE /channels/{id} on a group DM: leave it (ownership passes on). */
 async function doLeaveGroupDm(ctx: AppContext, who: Caller, channelId: string) {
-  return transact(ctx, async (tx, emit) => {
+  const left = await transact(ctx, async (tx, emit) => {
     const channel = await accessGroupDm(tx, channelId, who.id);
     const before = await loadMembers(tx, channelId);
     const me = before.find((m) => m.id === who.id) as User;
@@ -223,6 +230,8 @@ async function doLeaveGroupDm(ctx: AppContext, who: Caller, channelId: string) {
       before.filter((m) => m.id !== who.id),
     );
   });
+  await doHangUpGone(ctx, channelId, who.id);
+  return left;
 }
 
 /** DELETE /channels/{id} on a DM closes it for the caller (it reopens on the next message); on a group DM it leaves. */

@@ -77,3 +77,17 @@ export async function runSessionEnd(ctx: AppContext, sessionId: string, userId: 
     }
   }
 }
+
+/** Dispatches a new session gets right after READY and its GUILD_CREATEs (e.g. CALL_CREATE for running DM calls). */
+export type AfterReadyDispatcher = (ctx: AppContext, userId: string) => Promise<Array<{ t: string; d: unknown }>>;
+const afterReadyDispatchers: AfterReadyDispatcher[] = [];
+
+export function registerAfterReady(fn: AfterReadyDispatcher): void {
+  if (!afterReadyDispatchers.includes(fn)) afterReadyDispatchers.push(fn);
+}
+
+export async function runAfterReady(ctx: AppContext, userId: string): Promise<Array<{ t: string; d: unknown }>> {
+  const out: Array<{ t: string; d: unknown }> = [];
+  for (const fn of afterReadyDispatchers) out.push(...(await fn(ctx, userId)));
+  return out;
+}

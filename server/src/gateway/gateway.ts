@@ -4,7 +4,7 @@ import type { AppContext, Caller } from '../context.js';
 import { doSetSessionPresence, doSweepPresence, PRESENCE_TTL_MS } from '../presence/service.js';
 import { createMemoryPresenceStore, createRedisPresenceStore, type PresenceStore, type SessionStatus } from '../presence/store.js';
 import type { Connection } from './connection.js';
-import { runSessionEnd } from './extensions.js';
+import { runAfterReady, runSessionEnd } from './extensions.js';
 import { Fanout } from './fanout.js';
 import { GuildCache } from './guild-cache.js';
 import { buildGuildCreate, buildReady, loadUserGuildIds, onShard } from './ready.js';
@@ -149,6 +149,7 @@ export class Gateway {
       if (state?.members.has(who.id))
         session.dispatchNow('GUILD_CREATE', JSON.stringify(await buildGuildCreate(this.ctx, this.presence, state, who.id)));
     }
+    for (const ev of await runAfterReady(this.ctx, who.id)) session.dispatchNow(ev.t, JSON.stringify(ev.d));
     session.markReady();
     await doSetSessionPresence(this.ctx, this.presence, who.id, session.id, session.status);
   }

@@ -21,11 +21,14 @@ export function reduceCalls(s: CallsState, { t, d }: Dispatch): CallsState {
     case 'READY':
       return emptyCalls;
     case 'CALL_CREATE':
-    case 'CALL_UPDATE':
-      return {
-        ...s,
-        calls: { ...s.calls, [d.channel_id]: { channel_id: d.channel_id, message_id: d.message_id, ringing: d.ringing ?? [] } },
-      };
+    case 'CALL_UPDATE': {
+      const calls = { ...s.calls, [d.channel_id]: { channel_id: d.channel_id, message_id: d.message_id, ringing: d.ringing ?? [] } };
+      // CALL_CREATE after READY (a call already running) says who is in it.
+      const inside = (d.voice_states ?? []) as Array<{ user_id: string; channel_id: string | null }>;
+      const voice = { ...s.voice };
+      for (const v of inside) if (v.channel_id) voice[v.user_id] = v.channel_id;
+      return { calls, voice: inside.length ? voice : s.voice };
+    }
     case 'CALL_DELETE': {
       const { [d.channel_id]: _gone, ...calls } = s.calls;
       const voice = Object.fromEntries(Object.entries(s.voice).filter(([, ch]) => ch !== d.channel_id));
