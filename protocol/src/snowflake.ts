@@ -59,9 +59,9 @@ export function snowflakeFromTimestamp(ms: number): string {
 
 const SNOWFLAKE_RE = /^[0-9]{1,20}$/;
 
-/** True for a decimal string that fits in an unsigned 64-bit integer. */
+/** True for a decimal string that fits in PostgreSQL's bigint (signed 64-bit). */
 export function isSnowflake(value: unknown): value is string {
-  return typeof value === 'string' && SNOWFLAKE_RE.test(value) && BigInt(value) < 1n << 64n;
+  return typeof value === 'string' && SNOWFLAKE_RE.test(value) && BigInt(value) < 1n << 63n;
 }
 
 export function compareSnowflakes(a: string, b: string): number {

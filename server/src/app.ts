@@ -21,8 +21,9 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase } from './db/client.js';
 import { healthRoutes } from './health/routes.js';
-import { installErrorHandler, installNotFound } from './http/error-handler.js';
-import { installValidation } from './http/validation.js';
+import { frameworkError, installErrorHandler, installNotFound } from './http/error-handler.js';
+import { finishOpenApi, installResponseDocs } from './http/openapi.js';
+import { installNulGuard, installValidation } from './http/validation.js';
 import { installDiscordCompat } from './http/discord-compat.js';
 import { findWebDir, installWebClient } from './http/web.js';
 import { installRateLimits } from './ratelimit/plugin.js';
@@ -79,6 +80,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     // X-Forwarded-For only from the configured proxies (proxy-addr rules); default: nobody.
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
     forceCloseConnections: 'idle',
+    frameworkErrors: frameworkError,
     // Discord libraries pin older API versions; they all speak the same shapes here.
     rewriteUrl: (req) => (req.url ?? '/').replace(/^\/api\/v(?:9|1)(?=\/)/, '/api/v10'),
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -114,16 +116,18 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
 
   installValidation(app);
   installDiscordCompat(app);
+  installNulGuard(app);
   installErrorHandler(app);
   let spa: Awaited<ReturnType<typeof installWebClient>>;
   installNotFound(app, () => spa);
+  installResponseDocs(app);
   installAuthHook(app);
   installRateLimits(app, rateLimits, config.rateLimitDisabled);
 
   await app.register(swagger, {
     openapi: { info: { title: 'Retrocast API', version: '10' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } },
   });
-  app.get('/api/openapi.json', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async () => finishOpenApi(app.swagger()));
   await app.register(healthRoutes);
   // WebSocket gateway at /gateway on the same server; it subscribes to the bus and closes first.
   await installGateway(app);

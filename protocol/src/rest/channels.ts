@@ -1,5 +1,5 @@
 import { type Static, type TSchema, Type } from 'typebox';
-import { Snowflake } from './common.js';
+import { PermissionBits, Snowflake } from './common.js';
 import { User } from './users.js';
 
 /** Guild channel types Retrocast supports: 0 text, 2 voice, 4 category. */
@@ -8,8 +8,8 @@ export const GuildChannelType = Type.Union([Type.Literal(0), Type.Literal(2), Ty
 export const OverwriteBody = Type.Object({
   id: Snowflake,
   type: Type.Union([Type.Literal(0), Type.Literal(1)]),
-  allow: Type.Optional(Type.String({ pattern: '^[0-9]{1,20}$' })),
-  deny: Type.Optional(Type.String({ pattern: '^[0-9]{1,20}$' })),
+  allow: Type.Optional(PermissionBits),
+  deny: Type.Optional(PermissionBits),
 });
 
 const channelFields = {
@@ -68,8 +68,8 @@ export type ChannelPositionsBody = Static<typeof ChannelPositionsBody>;
 /** PUT /channels/{id}/permissions/{overwrite_id}. */
 export const PutOverwriteBody = Type.Object({
   type: Type.Union([Type.Literal(0), Type.Literal(1)]),
-  allow: Type.Optional(Type.Union([Type.String({ pattern: '^[0-9]{1,20}$' }), Type.Null()])),
-  deny: Type.Optional(Type.Union([Type.String({ pattern: '^[0-9]{1,20}$' }), Type.Null()])),
+  allow: Type.Optional(Type.Union([PermissionBits, Type.Null()])),
+  deny: Type.Optional(Type.Union([PermissionBits, Type.Null()])),
 });
 export type PutOverwriteBody = Static<typeof PutOverwriteBody>;
 

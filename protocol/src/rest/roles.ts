@@ -1,9 +1,9 @@
 import { type Static, Type } from 'typebox';
-import { Snowflake } from './common.js';
+import { PermissionBits, Snowflake } from './common.js';
 
 const fields = {
   name: Type.String({ minLength: 1, maxLength: 100 }),
-  permissions: Type.String({ pattern: '^[0-9]{1,20}$' }),
+  permissions: PermissionBits,
   color: Type.Integer({ minimum: 0, maximum: 0xffffff }),
   hoist: Type.Boolean(),
   mentionable: Type.Boolean(),

@@ -79,16 +79,21 @@ export async function resizeImage(bytes: Buffer, contentType: string, width?: nu
 
 /**
  * Discord-like file names: the last path segment only (no traversal), no control or shell-special
- * characters, spaces → `_`, no leading dots, at most 100 characters keeping the extension.
+ * characters, nothing invisible, spaces → `_`, no leading dots, at most 100 characters keeping
+ * the extension.
  */
 export function sanitizeFilename(raw: string | undefined): string {
   let name = (raw ?? '').split(/[\\/]/).pop() ?? '';
   name = name
     .normalize('NFKC')
     .replace(/[\u0000-\u001f\u007f]/g, '')
+    // Invisible "letters" (Hangul fillers), zero-width and bidi controls: a name must show itself.
+    .replace(/\p{Default_Ignorable_Code_Point}/gu, '')
     .replace(/\s+/g, '_')
-    .replace(/[^\p{L}\p{N}._-]/gu, '')
-    .replace(/^[.]+/, '');
+    .replace(/[^\p{L}\p{N}._-]/gu, '');
+  // Only an extension left (`ﾠ‮.txt`): keep it after a visible stem.
+  if (/^\.[^.]+$/.test(name)) name = `unknown${name}`;
+  name = name.replace(/^[.]+/, '');
   if (name.length > 100) {
     const dot = name.lastIndexOf('.');
     const ext = dot > 0 && name.length - dot <= 10 ? name.slice(dot) : '';

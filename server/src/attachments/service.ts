@@ -1,4 +1,4 @@
-import { type CreateUploadsBody, type CreateUploadsResponse, Errors, MAX_ATTACHMENTS, Permissions } from '@retrocast/protocol';
+import { type CreateUploadsBody, type CreateUploadsResponse, Errors, MAX_ATTACHMENTS, Permissions, isSnowflake } from '@retrocast/protocol';
 import { BlobTooLargeError, readBlob } from '../blobs/types.js';
 import type { AppContext, Caller } from '../context.js';
 import { ApiError, invalidField } from '../http/errors.js';
@@ -100,7 +100,7 @@ export async function checkMessageAttachments(ctx: AppContext, who: Caller, chan
   if (out.length > MAX_ATTACHMENTS) throw invalidField('attachments', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_ATTACHMENTS} or fewer in length.`);
   for (const r of out) {
     // Discord lets the message rename its files (the blob key keeps the original name).
-    if (r.filename && /^\d{1,19}$/.test(r.id)) await store.renamePending(ctx.db, r.id, channelId, who.id, sanitizeFilename(r.filename));
+    if (r.filename && isSnowflake(r.id)) await store.renamePending(ctx.db, r.id, channelId, who.id, sanitizeFilename(r.filename));
   }
   return out.map(({ id }) => ({ id }));
 }

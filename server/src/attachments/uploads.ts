@@ -1,21 +1,26 @@
 import multipart from '@fastify/multipart';
-import { Errors } from '@retrocast/protocol';
+import { Errors, isSnowflake } from '@retrocast/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { caller } from '../context.js';
 import { parseDiscordJson } from '../http/discord-compat.js';
 import { ApiError, invalidField } from '../http/errors.js';
+import { findNul } from '../http/validation.js';
 import { type AttachmentRef, type IncomingFile, accessAttachFiles, checkMessageAttachments, doStoreFiles } from './service.js';
 
 const SEND_ROUTE = '/api/v10/channels/:channelId/messages';
 const FILE_FIELD = /^(files\[\d{1,2}\]|file\d{0,2})$/;
 
-/** Multipart errors from @fastify/multipart → Discord's bodies. */
-function mapMultipartError(err: unknown): unknown {
+/**
+ * Multipart errors from @fastify/multipart → Discord's bodies. Only parsing happens where this is
+ * used, so anything else (no boundary, a boundary over 256 characters, a body cut off) is the
+ * client's malformed form: a 400, not a 500.
+ */
+function mapMultipartError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
   const code = (err as { code?: string }).code;
   if (code === 'FST_REQ_FILE_TOO_LARGE') return new ApiError(Errors.FILE_TOO_LARGE);
   if (code === 'FST_FILES_LIMIT') return invalidField('files', 'BASE_TYPE_MAX_LENGTH', 'Must be 10 or fewer in length.');
-  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT' || code === 'FST_PROTO_VIOLATION') return new ApiError(Errors.INVALID_FORM_BODY);
-  return err;
+  return invalidField('files', 'BASE_TYPE_INVALID', 'Malformed multipart/form-data body.');
 }
 
 /** Reads `payload_json` (or plain fields) and every `files[n]` into memory, each within MAX_UPLOAD_MB. */
@@ -58,6 +63,8 @@ export async function installMessageUploads(app: FastifyInstance) {
   app.addHook('preValidation', async (req) => {
     if (req.method !== 'POST' || req.routeOptions.url !== SEND_ROUTE) return;
     const { channelId } = req.params as { channelId: string };
+    // A malformed id or NUL-laden text is left to the schema and the NUL guard (400s), before any lookup.
+    if (!isSnowflake(channelId)) return;
     let stored: string[] = [];
     if (req.isMultipart()) {
       await accessAttachFiles(app.ctx, caller(req), channelId);
@@ -66,7 +73,7 @@ export async function installMessageUploads(app: FastifyInstance) {
       req.body = form.payload;
     }
     const body = req.body as { attachments?: unknown } | undefined;
-    if (!body || typeof body !== 'object') return;
+    if (!body || typeof body !== 'object' || findNul(body, '') !== undefined) return;
     const refs = Array.isArray(body.attachments) ? (body.attachments as AttachmentRef[]) : [];
     if (!refs.length && !stored.length) return;
     if (refs.some((r) => !r || typeof r !== 'object')) return; // let the schema explain

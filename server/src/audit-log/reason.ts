@@ -9,5 +9,8 @@ export function auditReason(req: { headers: Record<string, string | string[] | u
   } catch {
     // Not URL-encoded: keep it verbatim.
   }
-  return text.slice(0, 512);
+  // Control characters (NUL cannot even be stored) have no place in a one-line reason.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+  const clean = text.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  return clean ? clean.slice(0, 512) : null;
 }

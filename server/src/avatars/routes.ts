@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { Errors } from '@retrocast/protocol';
+import { Errors, isSnowflake } from '@retrocast/protocol';
 import { readBlob } from '../blobs/types.js';
 import { loadEmojiById } from '../emojis/store.js';
 import { ApiError } from '../http/errors.js';
@@ -43,7 +43,7 @@ export const imageRoutes: FastifyPluginAsync = async (app) => {
       { config: { rateLimit }, schema: { hide: true } },
       async (req, reply) => {
         const m = FILE.exec(req.params.file);
-        if (!m || !/^\d{1,19}$/.test(req.params.ownerId)) throw notFound();
+        if (!m || !isSnowflake(req.params.ownerId)) throw notFound();
         const animated = Boolean(m[1]);
         const format = m[3] as ImageFormat;
         if (format === 'gif' && !animated) throw notFound();
@@ -57,7 +57,7 @@ export const imageRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Params: { file: string }; Querystring: { size?: string } }>('/emojis/:file', { config: { rateLimit }, schema: { hide: true } }, async (req, reply) => {
     const m = EMOJI_FILE.exec(req.params.file);
-    if (!m) throw notFound();
+    if (!m || !isSnowflake(m[1])) throw notFound();
     const row = await loadEmojiById(ctx.db, m[1]);
     if (!row) throw new ApiError(Errors.UNKNOWN_EMOJI);
     const master = await readBlob(ctx.blobs, row.blobKey, MASTER_MAX);

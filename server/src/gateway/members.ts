@@ -1,10 +1,10 @@
+import { isSnowflake } from '@retrocast/protocol';
 import { loadWireMembers } from '../members/store.js';
 import { toWirePresence } from '../presence/service.js';
 import type { Gateway } from './gateway.js';
 import type { Session } from './session.js';
 
 const CHUNK = 1000;
-const SNOWFLAKE = /^[0-9]{1,20}$/;
 
 /**
  * REQUEST_GUILD_MEMBERS (op 8): GUILD_MEMBERS_CHUNK dispatches to the asking session only, for
@@ -16,9 +16,9 @@ export async function requestGuildMembers(gw: Gateway, s: Session, d: unknown): 
   if (typeof d !== 'object' || d === null) return false;
   const req = d as { guild_id?: unknown; query?: unknown; limit?: unknown; user_ids?: unknown; presences?: unknown; nonce?: unknown };
   const guildIds = Array.isArray(req.guild_id) ? req.guild_id : [req.guild_id];
-  if (!guildIds.length || !guildIds.every((g) => typeof g === 'string' && SNOWFLAKE.test(g))) return false;
+  if (!guildIds.length || !guildIds.every((g) => typeof g === 'string' && isSnowflake(g))) return false;
   const userIds = req.user_ids === undefined ? undefined : Array.isArray(req.user_ids) ? req.user_ids : [req.user_ids];
-  if (userIds && !userIds.every((u) => typeof u === 'string' && SNOWFLAKE.test(u))) return false;
+  if (userIds && !userIds.every((u) => typeof u === 'string' && isSnowflake(u))) return false;
   if (req.query !== undefined && typeof req.query !== 'string') return false;
   const limit = req.limit === undefined ? 0 : Number(req.limit);
   if (!Number.isInteger(limit) || limit < 0) return false;

@@ -1,5 +1,5 @@
-import { Errors } from '@retrocast/protocol';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { Errors, INT64_PATTERN } from '@retrocast/protocol';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, fieldErrors } from './errors.js';
 import { isUnavailable } from './unavailable.js';
 
@@ -30,6 +30,10 @@ function toFieldErrors(items: ValidationItem[], context: string) {
                 ? 'BASE_TYPE_CHOICES'
                 : 'BASE_TYPE_INVALID';
     const message = v.keyword === 'required' ? 'This field is required' : (v.message ?? 'Invalid value');
+    // An id outside int64 (or not a number): Discord's wording, not our long regex.
+    if (v.keyword === 'pattern' && v.params.pattern === INT64_PATTERN) {
+      entries[path || context] ??= { code: 'NUMBER_TYPE_COERCE', message: 'Value is not snowflake.' };
+    }
     entries[path || context] ??= { code, message };
   }
   return fieldErrors(entries);
@@ -59,6 +63,14 @@ export function installErrorHandler(app: FastifyInstance) {
     request.log.error({ err }, 'unhandled error');
     return reply.code(500).send(new ApiError(Errors.INTERNAL).toBody());
   });
+}
+
+/**
+ * Errors Fastify raises before routing (Fastify's `frameworkErrors` option): a malformed URL
+ * (bad percent-encoding) or a path segment longer than any id. No route matches either: 404.
+ */
+export function frameworkError(_err: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
+  return reply.code(404).send(new ApiError(Errors.NOT_FOUND).toBody());
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Errors, type ReactionEmoji } from '@retrocast/protocol';
+import { Errors, type ReactionEmoji, isSnowflake } from '@retrocast/protocol';
 import type { Queryable } from '../db/client.js';
 import { loadEmojiById } from '../emojis/store.js';
 import { ApiError } from '../http/errors.js';
@@ -21,6 +21,7 @@ const PICTURE = /[\p{Extended_Pictographic}\p{Regional_Indicator}\u20e3]/u;
 export async function checkEmoji(q: Queryable, raw: string): Promise<ResolvedEmoji> {
   const custom = CUSTOM.exec(raw);
   if (custom) {
+    if (!isSnowflake(custom[2])) throw new ApiError(Errors.UNKNOWN_EMOJI);
     const row = await loadEmojiById(q, custom[2]);
     if (!row) throw new ApiError(Errors.UNKNOWN_EMOJI);
     return { key: row.id, emoji: { id: row.id, name: row.name, ...(row.animated ? { animated: true } : {}) } };

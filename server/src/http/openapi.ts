@@ -1,0 +1,53 @@
+import { ErrorResponse, RateLimitedResponse } from '@retrocast/protocol';
+import type { FastifyInstance } from 'fastify';
+import { emptyBodyAsObject } from '../guilds/optional-body.js';
+
+const OPTIONAL_BODY = 'x-optional-body';
+
+/**
+ * Failures any API route can answer with: validation, auth, permission, lookup, conflict, size,
+ * type, and 503 while a backing service (database, voice) is unavailable.
+ */
+const COMMON_ERRORS = {
+  400: ErrorResponse,
+  401: ErrorResponse,
+  403: ErrorResponse,
+  404: ErrorResponse,
+  409: ErrorResponse,
+  413: ErrorResponse,
+  415: ErrorResponse,
+  503: ErrorResponse,
+};
+
+/**
+ * Completes every API route's documented responses, so the OpenAPI document (and the fuzzer that
+ * checks the server against it) lists what the server really answers: the common error bodies, the
+ * 429 body, and `204 No Content` for routes that declare no success body; bodies that may be left
+ * out (`emptyBodyAsObject`) are marked for `finishOpenApi`. Call before any route.
+ */
+export function installResponseDocs(app: FastifyInstance) {
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/v10/')) return;
+    route.schema ??= {};
+    if ((route.schema as { hide?: boolean }).hide) return;
+    if ([route.preValidation].flat().includes(emptyBodyAsObject)) (route.schema as Record<string, unknown>)[OPTIONAL_BODY] = true;
+    route.schema.response ??= {};
+    const response = route.schema.response as Record<string, unknown>;
+    if (!Object.keys(response).some((code) => code.startsWith('2'))) response[204] = { type: 'null', description: 'No Content' };
+    for (const [code, body] of Object.entries(COMMON_ERRORS)) response[code] ??= body;
+    response[429] ??= RateLimitedResponse;
+  });
+}
+
+/** The generated document, with `requestBody.required: false` where a body may be left out. */
+export function finishOpenApi<T>(doc: T): T {
+  const paths = (doc as { paths?: Record<string, Record<string, Record<string, unknown>>> }).paths ?? {};
+  for (const ops of Object.values(paths)) {
+    for (const op of Object.values(ops)) {
+      if (!op[OPTIONAL_BODY]) continue;
+      delete op[OPTIONAL_BODY];
+      if (op.requestBody) (op.requestBody as { required: boolean }).required = false;
+    }
+  }
+  return doc;
+}
