@@ -16,6 +16,10 @@ const config = loadConfig({
   DATA_DIR: dataDir,
   HOST: '127.0.0.1',
   PORT: '0',
+  // Plain HTTP on loopback, nothing advertised on the LAN.
+  TLS: 'off',
+  MDNS: 'off',
+  REGISTRATION: 'open',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
   // Voice "available" (tokens are minted locally); nothing listens there, and nothing needs to.
   LIVEKIT_URL: 'ws://127.0.0.1:9',

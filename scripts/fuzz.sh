@@ -68,11 +68,12 @@ pass() { # name config token [extra st args...]
   local name=$1 config=$2 token=$3
   shift 3
   echo "fuzz: pass '$name'" >&2
-  if ! timeout -k 10 $((${FUZZ_MAX_TIME:-60} + 60)) "$VENV/bin/st" --config-file "$config" run "$url/api/openapi.json" \
+  # From the temp dir: Schemathesis keeps a .schemathesis/ cache in its working directory.
+  if ! (cd "$work" && timeout -k 10 $((${FUZZ_MAX_TIME:-60} + 60)) "$VENV/bin/st" --config-file "$config" run "$url/api/openapi.json" \
     --url "$url" -H "Authorization: Bearer $token" --checks "$checks" \
     --max-examples "${FUZZ_MAX_EXAMPLES:-25}" --max-time "${FUZZ_MAX_TIME:-60}" --phases examples,coverage,fuzzing \
     --workers 1 --request-timeout 20 --seed "${FUZZ_SEED:-$RANDOM}" --no-color \
-    "$@" >"$out/$name.out" 2>&1; then
+    "$@") >"$out/$name.out" 2>&1; then
     status=1
   fi
   sed -n '/^=* FAILURES =*$/,/^=* SUMMARY/p' "$out/$name.out" | head -n 400 >&2

@@ -17,6 +17,7 @@ export const Errors = {
   NOT_FOUND: e(0, 404, '404: Not Found'),
   METHOD_NOT_ALLOWED: e(0, 405, '405: Method Not Allowed'),
   INTERNAL: e(0, 500, 'Internal Server Error'),
+  UPLOAD_URL_USED: e(0, 409, 'This upload URL was already used'),
   RATE_LIMITED: e(0, 429, 'You are being rate limited.'),
   /** The database or Redis is unreachable for now; retry after `Retry-After` seconds. */
   SERVICE_UNAVAILABLE: e(0, 503, '503: Service Unavailable'),

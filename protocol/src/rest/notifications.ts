@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { dispatchSchema, registerDispatchEvent } from '../gateway/events/index.js';
-import { Snowflake } from './common.js';
+import { INT64_PATTERN, Snowflake } from './common.js';
 
 /** Discord's message_notifications levels; 3 (channel overrides only) inherits the guild's. */
 export const MessageNotificationLevel = { ALL: 0, ONLY_MENTIONS: 1, NOTHING: 2, INHERIT: 3 } as const;
@@ -87,7 +87,7 @@ export const PatchUserGuildSettingsBody = Type.Object(
     flags: Type.Optional(Type.Integer({ minimum: 0 })),
     channel_overrides: Type.Optional(
       Type.Union([
-        Type.Record(Type.String({ pattern: '^[0-9]{1,20}$' }), Type.Object(ChannelOverrideInput, { additionalProperties: false }), {
+        Type.Record(Type.String({ pattern: INT64_PATTERN }), Type.Object(ChannelOverrideInput, { additionalProperties: false }), {
           maxProperties: 500,
         }),
         Type.Array(Type.Object({ channel_id: Snowflake, ...ChannelOverrideInput }, { additionalProperties: false }), { maxItems: 500 }),

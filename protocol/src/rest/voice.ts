@@ -43,7 +43,10 @@ export const VoiceServerUpdate = Type.Object({
 export type VoiceServerUpdate = Static<typeof VoiceServerUpdate>;
 
 /** POST /channels/{id}/voice/join (Retrocast): join without a gateway. */
-export const VoiceJoinBody = Type.Object({ self_mute: Type.Optional(Type.Boolean()), self_deaf: Type.Optional(Type.Boolean()) });
+export const VoiceJoinBody = Type.Object(
+  { self_mute: Type.Optional(Type.Boolean()), self_deaf: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
 export const VoiceJoinResponse = Type.Object({ url: Type.String(), token: Type.String(), voice_state: VoiceStatePayload });
 export type VoiceJoinResponse = Static<typeof VoiceJoinResponse>;
 
@@ -62,7 +65,7 @@ export const VoiceModerationBody = Type.Object(
     deaf: Type.Optional(Type.Boolean()),
     channel_id: Type.Optional(Type.Union([Snowflake, Type.Null()])),
   },
-  // Unknown fields are ignored, as everywhere in Discord's API (no `additionalProperties: false`).
+  { additionalProperties: false },
 );
 
 /** The voice dispatches, registered with the gateway's schema table (tests validate against it). */

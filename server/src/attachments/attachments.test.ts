@@ -100,6 +100,29 @@ describe.each(blobBackends())('attachments on $name', ({ env }) => {
     expect(again.status).toBe(400);
   });
 
+  it('direct upload: the URL is single-use, dead once sent, and sent bytes never change', async () => {
+    const bytes = bytesOf(50_000, 9);
+    const up = await directUpload(server, owner, guild.channelId, 'once.bin', bytes);
+    expect(up.put?.status).toBe(200);
+    const url = up.slot.body.attachments[0].upload_url as string;
+    const putAgain = (b: Buffer) => fetch(url, { method: 'PUT', body: b, headers: { 'content-type': 'application/octet-stream' } });
+    // The disk store refuses a second PUT; S3 presigned URLs cannot be revoked, but see below.
+    if (server.app.ctx.blobs.kind === 'disk') expect((await putAgain(bytesOf(50_000, 10))).status).toBe(409);
+    const sent = await api(server, 'POST', `/channels/${guild.channelId}/messages`, { token: owner.token, body: { attachments: [{ id: '0', uploaded_filename: up.uploaded }] } });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    const att = sent.body.attachments[0];
+    expect(att.size).toBe(bytes.length);
+    const late = await putAgain(bytesOf(50_000, 11));
+    if (server.app.ctx.blobs.kind === 'disk') expect(late.status).toBe(409);
+    const got = await download(server, att.url);
+    expect(got.res.headers.get('content-length')).toBe(String(bytes.length));
+    expect(got.bytes.equals(bytes)).toBe(true);
+    // Whatever a late PUT left in the staging area is swept; the sent file stays.
+    await doSweepStaleUploads(server.app.ctx);
+    expect(await server.app.ctx.blobs.list(`uploads/attachments/${guild.channelId}/${att.id}/`)).toEqual([]);
+    expect((await download(server, att.url)).bytes.equals(bytes)).toBe(true);
+  });
+
   it('strips EXIF (camera, GPS) from JPEGs by both upload paths', async () => {
     const jpeg = await sharp({ create: { width: 60, height: 40, channels: 3, background: 'red' } })
       .jpeg()
@@ -218,10 +241,13 @@ describe.each(blobBackends())('attachments on $name', ({ env }) => {
   it('drops uploads never sent, with their blobs', async () => {
     const up = await directUpload(server, owner, guild.channelId, 'never-sent.txt', Buffer.from('abandoned'));
     expect(up.put?.status).toBe(200);
-    expect(await stored(guild.channelId)).toContain(up.uploaded);
+    // Direct uploads wait in the staging area until a message takes them in.
+    const staged = () => server.app.ctx.blobs.list(`uploads/attachments/${guild.channelId}/`);
+    expect(await staged()).toContain(`uploads/${up.uploaded}`);
     // Sent uploads stay: only rows without a message go.
     const sent = await sendFiles(server, owner, guild.channelId, [{ name: 'kept.txt', bytes: Buffer.from('kept') }]);
     expect(await doSweepStaleUploads(server.app.ctx, 0)).toBeGreaterThanOrEqual(1);
+    expect(await staged()).not.toContain(`uploads/${up.uploaded}`);
     const left = await stored(guild.channelId);
     expect(left).not.toContain(up.uploaded);
     expect(left.some((k) => k.includes(`/${sent.body.attachments[0].id}/`))).toBe(true);

@@ -1,5 +1,5 @@
 import { fileTypeFromBuffer } from 'file-type';
-import sharp from 'sharp';
+import { boundedSharp, checkPixels, ImageTooLargeError, imageWork, PIXEL_BUDGET } from '../images/work.js';
 
 /** Types a browser may render inline from our origin: pictures and media, never HTML, SVG or scripts. */
 export const INLINE_TYPES = new Set([
@@ -47,7 +47,7 @@ function looksLikeText(bytes: Buffer): boolean {
 /**
  * The stored type comes from the bytes, never from the client's name or header. Images get their
  * dimensions, and JPEG/PNG/WebP are re-encoded upright (`rotate()` applies the EXIF orientation) with
- * sharp's default of dropping all metadata.
+ * sharp's default of dropping all metadata. Throws `ImageTooLargeError` past the pixel budget.
  */
 export async function inspectFile(bytes: Buffer): Promise<Inspected> {
   const sniffed = await fileTypeFromBuffer(bytes).catch(() => undefined);
@@ -56,14 +56,18 @@ export async function inspectFile(bytes: Buffer): Promise<Inspected> {
     return { contentType, width: null, height: null, bytes };
   }
   try {
-    const meta = await sharp(bytes, { animated: true }).metadata();
-    const animated = (meta.pages ?? 1) > 1;
-    if (REENCODE.has(contentType) && !animated) {
-      const { data, info } = await sharp(bytes).rotate().toBuffer({ resolveWithObject: true });
-      return { contentType, width: info.width, height: info.height, bytes: data };
-    }
-    return { contentType, width: meta.width ?? null, height: meta.pageHeight ?? meta.height ?? null, bytes };
-  } catch {
+    return await imageWork(async () => {
+      // Header first: a pixel bomb is refused before a single pixel is decoded.
+      const meta = await checkPixels(bytes, PIXEL_BUDGET.attachment);
+      const animated = (meta.pages ?? 1) > 1;
+      if (REENCODE.has(contentType) && !animated) {
+        const { data, info } = await boundedSharp(bytes, PIXEL_BUDGET.attachment).rotate().toBuffer({ resolveWithObject: true });
+        return { contentType, width: info.width, height: info.height, bytes: data };
+      }
+      return { contentType, width: meta.width ?? null, height: meta.pageHeight ?? meta.height ?? null, bytes };
+    });
+  } catch (err) {
+    if (err instanceof ImageTooLargeError) throw err;
     // A broken image is still a file; it just isn't shown as one.
     return { contentType: 'application/octet-stream', width: null, height: null, bytes };
   }
@@ -72,9 +76,12 @@ export async function inspectFile(bytes: Buffer): Promise<Inspected> {
 /** A resized copy (fits inside width×height, never enlarged) for previews; WebP, or GIF/PNG kept as such. */
 export async function resizeImage(bytes: Buffer, contentType: string, width?: number, height?: number): Promise<{ data: Buffer; type: string }> {
   const animated = contentType === 'image/gif' || contentType === 'image/webp';
-  const img = sharp(bytes, { animated }).rotate().resize({ width, height, fit: 'inside', withoutEnlargement: true });
-  if (contentType === 'image/gif') return { data: await img.gif().toBuffer(), type: 'image/gif' };
-  return { data: await img.webp({ quality: 85 }).toBuffer(), type: 'image/webp' };
+  return imageWork(async () => {
+    await checkPixels(bytes, PIXEL_BUDGET.attachment);
+    const img = boundedSharp(bytes, PIXEL_BUDGET.attachment, { animated }).rotate().resize({ width, height, fit: 'inside', withoutEnlargement: true });
+    if (contentType === 'image/gif') return { data: await img.gif().toBuffer(), type: 'image/gif' };
+    return { data: await img.webp({ quality: 85 }).toBuffer(), type: 'image/webp' };
+  });
 }
 
 /**

@@ -1,8 +1,9 @@
 import { type CreateUploadsBody, type CreateUploadsResponse, Errors, MAX_ATTACHMENTS, Permissions, isSnowflake } from '@retrocast/protocol';
-import { BlobTooLargeError, readBlob } from '../blobs/types.js';
+import { BlobTooLargeError, UPLOAD_PREFIX, readBlob, uploadKeyOf } from '../blobs/types.js';
 import type { AppContext, Caller } from '../context.js';
 import { ApiError, invalidField } from '../http/errors.js';
 import { accessTextChannel } from '../messages/service.js';
+import { ImageTooLargeError, imageTooLarge } from '../images/work.js';
 import { inspectFile, sanitizeFilename } from './inspect.js';
 import * as store from './store.js';
 import { attachmentPath, verifyAttachmentUrl } from './urls.js';
@@ -46,7 +47,7 @@ export async function doCreateUploads(ctx: AppContext, who: Caller, channelId: s
   const slots = await Promise.all(
     rows.map(async (r, i) => ({
       id: body.files[i].id ?? String(i),
-      upload_url: await ctx.blobs.presignPut(r.blobKey, { size: r.size, expiresInSec: UPLOAD_URL_TTL_SEC, baseUrl }),
+      upload_url: await ctx.blobs.presignPut(uploadKeyOf(r.blobKey), { size: r.size, expiresInSec: UPLOAD_URL_TTL_SEC, baseUrl }),
       upload_filename: r.blobKey,
     })),
   );
@@ -61,8 +62,11 @@ export async function doCreateUploads(ctx: AppContext, who: Caller, channelId: s
 export async function doStoreFiles(ctx: AppContext, who: Caller, channelId: string, files: IncomingFile[]): Promise<string[]> {
   if (files.length > MAX_ATTACHMENTS) throw invalidField('files', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_ATTACHMENTS} or fewer in length.`);
   const ids: string[] = [];
-  for (const f of files) {
-    const info = await inspectFile(f.bytes);
+  // Every file is checked before any is stored: one bad image refuses the whole send.
+  const infos = [];
+  for (const [i, f] of files.entries()) infos.push(await inspectChecked(f.bytes, `files.${i}`));
+  for (const [i, f] of files.entries()) {
+    const info = infos[i];
     const id = ctx.ids.next();
     const filename = sanitizeFilename(f.filename);
     const blobKey = store.attachmentKey(channelId, id, filename);
@@ -110,32 +114,53 @@ async function finalizeUpload(ctx: AppContext, who: Caller, channelId: string, k
   const [row] = await store.loadPendingByKeys(ctx.db, channelId, who.id, [key]);
   if (!row) throw invalidField(field, 'ATTACHMENT_NOT_FOUND', 'Unknown upload.');
   if (row.contentType !== null) return row.id; // finalized by an earlier (failed) send
-  const head = await ctx.blobs.head(key);
+  // The client PUT to the staging key; the attachment's own key is written here, once, by us.
+  const staged = uploadKeyOf(key);
+  const head = await ctx.blobs.head(staged);
   if (!head) throw invalidField(field, 'ATTACHMENT_NOT_UPLOADED', 'The file was not uploaded.');
   let bytes: Buffer | undefined;
   try {
     if (head.size > ctx.config.files.maxUploadBytes) throw new BlobTooLargeError();
-    bytes = await readBlob(ctx.blobs, key, ctx.config.files.maxUploadBytes);
+    bytes = await readBlob(ctx.blobs, staged, ctx.config.files.maxUploadBytes);
   } catch (err) {
     if (!(err instanceof BlobTooLargeError)) throw err;
-    await ctx.blobs.delete([key]);
+    await ctx.blobs.delete([staged]);
     await store.deleteAttachments(ctx.db, [row.id]);
     checkSize(ctx, head.size, field);
   }
   if (!bytes) throw invalidField(field, 'ATTACHMENT_NOT_UPLOADED', 'The file was not uploaded.');
-  const info = await inspectFile(bytes);
-  if (info.bytes !== bytes) await ctx.blobs.put(key, info.bytes, info.contentType);
-  await store.updateAttachment(ctx.db, row.id, { size: info.bytes.length, contentType: info.contentType, width: info.width, height: info.height });
+  const info = await inspectChecked(bytes, field);
+  // Immutable: if an interrupted earlier send already wrote the key, its bytes stay (and their size).
+  const created = await ctx.blobs.create(key, info.bytes, info.contentType);
+  const size = created ? info.bytes.length : ((await ctx.blobs.head(key))?.size ?? info.bytes.length);
+  await store.updateAttachment(ctx.db, row.id, { size, contentType: info.contentType, width: info.width, height: info.height });
+  // From here the upload URL is dead (disk refuses it once the key exists; on S3 a late PUT only
+  // recreates this staging object, which nothing reads and the sweeper drops).
+  await ctx.blobs.delete([staged]);
   return row.id;
+}
+
+/** `inspectFile`, with a pixel bomb reported as a 400 on `field`. */
+async function inspectChecked(bytes: Buffer, field: string) {
+  try {
+    return await inspectFile(bytes);
+  } catch (err) {
+    if (err instanceof ImageTooLargeError) throw imageTooLarge(field, err);
+    throw err;
+  }
 }
 
 /** Uploads not used by a message within this time are dropped (rows and blobs). */
 export const STALE_UPLOAD_MS = 60 * 60 * 1000;
 
-/** Deletes unattached uploads older than `maxAgeMs` and their blobs (run periodically by files.ts). */
+/** Deletes unattached uploads older than `maxAgeMs` and their blobs, and dead staging objects (run periodically by files.ts). */
 export async function doSweepStaleUploads(ctx: AppContext, maxAgeMs = STALE_UPLOAD_MS): Promise<number> {
   const keys = await store.deleteStaleUploads(ctx.db, new Date(Date.now() - maxAgeMs));
-  await ctx.blobs.delete(keys);
+  await ctx.blobs.delete([...keys, ...keys.map(uploadKeyOf)]);
+  // Staging objects whose upload is gone or already sent (a late PUT on S3, where URLs cannot be revoked).
+  const staged = await ctx.blobs.list(`${UPLOAD_PREFIX}attachments/`);
+  const pending = new Set(await store.pendingIds(ctx.db, staged.map((k) => k.split('/')[3])));
+  await ctx.blobs.delete(staged.filter((k) => !pending.has(k.split('/')[3])));
   return keys.length;
 }
 
@@ -145,7 +170,7 @@ export async function doSweepStaleUploads(ctx: AppContext, maxAgeMs = STALE_UPLO
  */
 export async function accessSignedAttachment(ctx: AppContext, p: { channelId: string; attachmentId: string; filename: string }, query: Record<string, unknown>) {
   const path = attachmentPath({ channelId: p.channelId, id: p.attachmentId, filename: p.filename });
-  if (!/^\d{1,19}$/.test(p.channelId) || !/^\d{1,19}$/.test(p.attachmentId) || !verifyAttachmentUrl(path, query)) {
+  if (!isSnowflake(p.channelId) || !isSnowflake(p.attachmentId) || !verifyAttachmentUrl(path, query)) {
     throw new ApiError({ code: 0, status: 404, message: 'This content is no longer available.' });
   }
   const row = await store.loadAttachment(ctx.db, p.channelId, p.attachmentId);

@@ -1,3 +1,4 @@
+import { isSnowflake } from '@retrocast/protocol';
 import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { attachments, channels, guilds } from '../db/schema.js';
@@ -52,6 +53,14 @@ export async function missingAttachmentIds(q: Queryable, ids: string[]): Promise
   if (!ids.length) return [];
   const found = new Set((await q.select({ id: attachments.id }).from(attachments).where(inArray(attachments.id, ids))).map((r) => r.id));
   return ids.filter((id) => !found.has(id));
+}
+
+/** Of these attachment ids, the ones that exist and are not attached to a message yet. */
+export async function pendingIds(q: Queryable, ids: string[]): Promise<string[]> {
+  const wanted = ids.filter(isSnowflake);
+  if (!wanted.length) return [];
+  const rows = await q.select({ id: attachments.id }).from(attachments).where(and(inArray(attachments.id, wanted), isNull(attachments.messageId)));
+  return rows.map((r) => r.id);
 }
 
 /** Deletes uploads never attached to a message and older than `before`; returns their blob keys. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
-import sharp from 'sharp';
+import { boundedSharp, checkPixels, ImageTooLargeError, imageTooLarge, imageWork, PIXEL_BUDGET } from '../images/work.js';
 import { invalidField } from '../http/errors.js';
 
 /** Decoded images above this are refused (Discord: 10 MB; the JSON body limit usually bites first). */
@@ -37,14 +37,19 @@ export async function prepareImage(bytes: Buffer, field: string, maxSide = MASTE
   const type = (await fileTypeFromBuffer(bytes).catch(() => undefined))?.mime;
   if (!type || !ACCEPTED.has(type)) throw invalid(field);
   try {
-    const meta = await sharp(bytes, { animated: true }).metadata();
-    const animated = type === 'image/gif' && (meta.pages ?? 1) > 1;
-    const out = animated
-      ? await sharp(bytes, { animated: true }).resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true }).gif().toBuffer()
-      : await sharp(bytes).rotate().resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true }).png().toBuffer();
-    const digest = createHash('sha256').update(out).digest('hex').slice(0, 32);
-    return { hash: animated ? `a_${digest}` : digest, animated, bytes: out };
-  } catch {
+    return await imageWork(async () => {
+      // Header first: a pixel bomb is refused before a single pixel is decoded.
+      const meta = await checkPixels(bytes, PIXEL_BUDGET.picture);
+      const animated = type === 'image/gif' && (meta.pages ?? 1) > 1;
+      const fit = { width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true } as const;
+      const out = animated
+        ? await boundedSharp(bytes, PIXEL_BUDGET.picture, { animated: true }).resize(fit).gif().toBuffer()
+        : await boundedSharp(bytes, PIXEL_BUDGET.picture).rotate().resize(fit).png().toBuffer();
+      const digest = createHash('sha256').update(out).digest('hex').slice(0, 32);
+      return { hash: animated ? `a_${digest}` : digest, animated, bytes: out };
+    });
+  } catch (err) {
+    if (err instanceof ImageTooLargeError) throw imageTooLarge(field, err);
     throw invalid(field);
   }
 }
@@ -54,7 +59,12 @@ export type ImageFormat = 'png' | 'webp' | 'gif' | 'jpg' | 'jpeg';
 /** The master rendered at `size` px (longest side) in `format`; GIF keeps animation. */
 export async function renderImage(master: Buffer, animated: boolean, format: ImageFormat, size?: number): Promise<{ data: Buffer; type: string }> {
   const keepAnimation = animated && (format === 'gif' || format === 'webp');
-  let img = sharp(master, { animated: keepAnimation });
+  // Masters are ours and at most 1024 px, but still share the image queue and its limits.
+  return imageWork(() => renderMaster(master, keepAnimation, format, size));
+}
+
+async function renderMaster(master: Buffer, keepAnimation: boolean, format: ImageFormat, size?: number) {
+  let img = boundedSharp(master, PIXEL_BUDGET.picture, { animated: keepAnimation });
   if (size) img = img.resize({ width: size, height: size, fit: 'inside', withoutEnlargement: true });
   if (format === 'gif') return { data: await img.gif().toBuffer(), type: 'image/gif' };
   if (format === 'webp') return { data: await img.webp({ quality: 90 }).toBuffer(), type: 'image/webp' };

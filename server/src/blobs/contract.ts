@@ -49,6 +49,15 @@ export function describeBlobContract(name: string, env: () => Record<string, str
       expect((await readBlob(blobs, `${prefix}/b`, 100))?.toString()).toBe('2nd');
     });
 
+    it('creates a key once and never replaces it', async () => {
+      expect(await blobs.create(`${prefix}/c`, Buffer.from('original'))).toBe(true);
+      expect(await blobs.create(`${prefix}/c`, Buffer.from('replaced'))).toBe(false);
+      expect((await readBlob(blobs, `${prefix}/c`, 100))?.toString()).toBe('original');
+      const racing = await Promise.all(['a', 'b', 'c', 'd'].map((v) => blobs.create(`${prefix}/race`, Buffer.from(v))));
+      expect(racing.filter(Boolean)).toHaveLength(1);
+      expect(await blobs.list(`${prefix}/race`)).toEqual([`${prefix}/race`]);
+    });
+
     it('refuses keys that could escape the store', async () => {
       for (const bad of ['../x', 'a/../../x', '/abs', 'a//b', 'a/./b', '']) await expect(blobs.put(bad, Buffer.from('x'))).rejects.toThrow(/invalid blob key/);
     });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { signPath, toQuery } from './signing.js';
 import { type BlobStore, checkKey } from './types.js';
@@ -21,6 +21,22 @@ export function createDiskBlobStore(root: string, urlKey: Uint8Array): BlobStore
       const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
       await writeFile(tmp, body);
       await rename(tmp, file);
+    },
+    async create(key, body) {
+      const file = pathOf(key);
+      await mkdir(dirname(file), { recursive: true });
+      const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+      await writeFile(tmp, body);
+      try {
+        // link() fails if the name exists: create-if-absent without a window between check and write.
+        await link(tmp, file);
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+        throw err;
+      } finally {
+        await unlink(tmp);
+      }
     },
     async get(key, range) {
       const file = pathOf(key);

@@ -51,6 +51,18 @@ export async function createS3BlobStore(s: S3Settings): Promise<BlobStore> {
     async put(key, body, contentType) {
       await client.send(new PutObjectCommand({ Bucket, Key: checkKey(key), Body: body, ContentType: contentType ?? 'application/octet-stream' }));
     },
+    async create(key, body, contentType) {
+      try {
+        // S3 conditional write: 412 Precondition Failed when the key exists.
+        const ContentType = contentType ?? 'application/octet-stream';
+        await client.send(new PutObjectCommand({ Bucket, Key: checkKey(key), Body: body, ContentType, IfNoneMatch: '*' }));
+        return true;
+      } catch (err) {
+        const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 412 || status === 409) return false;
+        throw err;
+      }
+    },
     async get(key, range) {
       try {
         const Range = range ? `bytes=${range.start}-${range.end}` : undefined;

@@ -27,6 +27,8 @@ export interface PresignPutOptions {
 export interface BlobStore {
   readonly kind: 'disk' | 's3';
   put(key: string, body: Buffer, contentType?: string): Promise<void>;
+  /** Writes only if no blob has this key yet (atomically); false when one exists. For immutable objects. */
+  create(key: string, body: Buffer, contentType?: string): Promise<boolean>;
   /** A stream of the blob (or of bytes `start..end`, inclusive), or undefined if there is none. */
   get(key: string, range?: ByteRange): Promise<Readable | undefined>;
   head(key: string): Promise<BlobInfo | undefined>;
@@ -38,6 +40,13 @@ export interface BlobStore {
   presignPut(key: string, opts: PresignPutOptions): Promise<string>;
   close(): Promise<void>;
 }
+
+/**
+ * Direct uploads land under this prefix, never served: their owner reads, checks and copies the
+ * bytes to the real key (`uploadKeyOf(key)` → `key`), after which the upload URL is dead.
+ */
+export const UPLOAD_PREFIX = 'uploads/';
+export const uploadKeyOf = (key: string) => `${UPLOAD_PREFIX}${key}`;
 
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,199}$/;
 

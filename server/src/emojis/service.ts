@@ -1,4 +1,4 @@
-import { type CreateEmojiBody, Errors, MAX_EMOJI_BYTES, MAX_EMOJIS_PER_KIND, type PatchEmojiBody, Permissions, hasPermission } from '@retrocast/protocol';
+import { type CreateEmojiBody, Errors, MAX_EMOJI_BYTES, MAX_EMOJIS_PER_KIND, type PatchEmojiBody, Permissions, hasPermission, isSnowflake } from '@retrocast/protocol';
 import { eq, sql } from 'drizzle-orm';
 import { decodeDataUri, prepareImage } from '../avatars/images.js';
 import type { AppContext, Caller } from '../context.js';
@@ -13,7 +13,7 @@ import { toWireEmoji } from './wire.js';
 const { MANAGE_GUILD_EXPRESSIONS } = Permissions;
 /** Emoji are small: masters are kept at 128 px. */
 const EMOJI_SIZE = 128;
-const idOk = (id: string) => /^\d{1,19}$/.test(id);
+const idOk = isSnowflake;
 
 /** GET: any member; creators are shown to those who manage expressions. */
 export async function accessGuildEmojis(ctx: AppContext, who: Caller, guildId: string) {

@@ -5,5 +5,6 @@ import type { FastifyRequest } from 'fastify';
  * POST invites): libraries often send none, so a missing body validates as `{}`.
  */
 export async function emptyBodyAsObject(req: FastifyRequest): Promise<void> {
-  req.body ??= {};
+  // Only a missing body: an explicit JSON `null` is still refused by the schema.
+  if (req.body === undefined) req.body = {};
 }

@@ -39,11 +39,27 @@ export function installResponseDocs(app: FastifyInstance) {
   });
 }
 
-/** The generated document, with `requestBody.required: false` where a body may be left out. */
+/** Drops `additionalProperties: false`: request validation strips unknown fields rather than refusing them. */
+function allowExtraFields(schema: unknown) {
+  if (!schema || typeof schema !== 'object') return;
+  const node = schema as Record<string, unknown>;
+  if (node.additionalProperties === false) delete node.additionalProperties;
+  for (const value of Object.values(node)) {
+    if (Array.isArray(value)) value.forEach(allowExtraFields);
+    else allowExtraFields(value);
+  }
+}
+
+/**
+ * The generated document, told what the server does with requests: a body that may be left out
+ * is `required: false`, and unknown fields are ignored (as in Discord's API), not an error.
+ */
 export function finishOpenApi<T>(doc: T): T {
   const paths = (doc as { paths?: Record<string, Record<string, Record<string, unknown>>> }).paths ?? {};
   for (const ops of Object.values(paths)) {
     for (const op of Object.values(ops)) {
+      allowExtraFields(op.requestBody);
+      allowExtraFields(op.parameters);
       if (!op[OPTIONAL_BODY]) continue;
       delete op[OPTIONAL_BODY];
       if (op.requestBody) (op.requestBody as { required: boolean }).required = false;

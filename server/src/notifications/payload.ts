@@ -1,4 +1,4 @@
-import type { PushPayload } from '@retrocast/protocol';
+import { type PushPayload, isSnowflake } from '@retrocast/protocol';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../context.js';
 import { channels, roles } from '../db/schema.js';
@@ -30,8 +30,8 @@ const displayName = (u: { username: string; global_name?: string | null }) => u.
 async function loadNames(ctx: AppContext, m: MessageEvent): Promise<Names> {
   const users = new Map<string, string>();
   for (const u of m.mentions as Array<{ id: string; username: string; global_name?: string | null }>) users.set(u.id, displayName(u));
-  const roleIds = [...m.content.matchAll(/<@&(\d{1,19})>/g)].map((x) => x[1]);
-  const channelIds = [...m.content.matchAll(/<#(\d{1,19})>/g)].map((x) => x[1]);
+  const roleIds = [...m.content.matchAll(/<@&(\d{1,19})>/g)].map((x) => x[1]).filter(isSnowflake);
+  const channelIds = [...m.content.matchAll(/<#(\d{1,19})>/g)].map((x) => x[1]).filter(isSnowflake);
   const [roleRows, channelRows] = await Promise.all([
     roleIds.length && m.guild_id
       ? ctx.db

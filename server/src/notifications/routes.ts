@@ -5,6 +5,7 @@ import {
   ErrorResponse,
   PatchUserGuildSettingsBody,
   PushSubscriptionBody,
+  Snowflake,
   UserGuildSettings,
 } from '@retrocast/protocol';
 import { Type } from 'typebox';
@@ -13,7 +14,7 @@ import { doAddDevice, doAddPushSubscription, doDeleteDevice, doDeletePushSubscri
 import { accessSettings, doPatchSettings } from './settings.js';
 
 /** A guild id, or `@me` for the DM settings (Discord's convention). */
-const SettingsParams = Type.Object({ guildId: Type.String({ pattern: '^([0-9]{1,20}|@me)$' }) });
+const SettingsParams = Type.Object({ guildId: Type.Union([Snowflake, Type.Literal('@me')]) });
 const guildOrDms = (id: string) => (id === '@me' ? null : id);
 
 /**

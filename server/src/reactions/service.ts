@@ -1,4 +1,4 @@
-import { Errors, MAX_REACTION_EMOJIS, Permissions, type ReactionUsersQuery } from '@retrocast/protocol';
+import { Errors, MAX_REACTION_EMOJIS, Permissions, type ReactionUsersQuery, isSnowflake } from '@retrocast/protocol';
 import { and, eq, sql } from 'drizzle-orm';
 import type { AppContext, Caller } from '../context.js';
 import { messages, reactions } from '../db/schema.js';
@@ -56,7 +56,7 @@ export async function doRemoveReaction(ctx: AppContext, who: Caller, channelId: 
   if (!self && (access.guild === null || !(access.permissions & MANAGE_MESSAGES))) throw new ApiError(Errors.MISSING_PERMISSIONS);
   const { key, emoji } = await checkEmoji(ctx.db, raw);
   const target = self ? who.id : userId;
-  if (!/^\d{1,19}$/.test(target)) throw new ApiError(Errors.UNKNOWN_USER);
+  if (!isSnowflake(target)) throw new ApiError(Errors.UNKNOWN_USER);
   await transact(ctx, async (tx, emit) => {
     const gone = await tx
       .delete(reactions)
