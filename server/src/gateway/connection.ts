@@ -6,9 +6,9 @@ import type { Caller } from '../context.js';
 import { absoluteUrls, parseDiscordJson } from '../http/discord-compat.js';
 import type { SessionStatus } from '../presence/store.js';
 import { getOpcodeHandler } from './extensions.js';
-import type { Gateway } from './gateway.js';
 import { requestGuildMembers } from './members.js';
-import type { Session, SessionSocket } from './session.js';
+import type { Session } from './session.js';
+import type { GatewayForConnections, GatewaySocket } from './types.js';
 
 /** Discord's limit: 120 payloads per 60 s per connection, then close 4008. */
 export const SEND_LIMIT = 120;
@@ -27,7 +27,7 @@ function authHeader(token: string): string {
  * One WebSocket: HELLO, heartbeats, the payload rate limit, opcode handling and close codes. The
  * session (sequence, replay buffer, routing) lives in Session/Gateway and survives the socket.
  */
-export class Connection implements SessionSocket {
+export class Connection implements GatewaySocket {
   session: Session | null = null;
   private busy = false;
   private lastBeat = Date.now();
@@ -44,7 +44,7 @@ export class Connection implements SessionSocket {
   private readonly httpBase: string;
 
   constructor(
-    private readonly gw: Gateway,
+    private readonly gw: GatewayForConnections,
     private readonly ws: WebSocket,
     private readonly gatewayUrl: string,
     compress: boolean,

@@ -5,10 +5,10 @@ import { channelRecipients } from '../db/schema.js';
 import { toWireChannel } from '../guilds/wire.js';
 import { loadWireMember } from '../members/store.js';
 import { toWirePresence } from '../presence/service.js';
-import type { Gateway } from './gateway.js';
 import { type GuildState, toPermissionOverwrites } from './guild-cache.js';
 import { buildGuildCreate, onShard } from './ready.js';
 import type { Session } from './session.js';
+import type { GatewayState } from './types.js';
 
 /** Events after which a guild's permission data is reloaded (and channel visibility re-diffed). */
 const STRUCTURAL = new Set([
@@ -53,7 +53,7 @@ const encode = (d: unknown) => JSON.stringify(d ?? null);
 export class Fanout {
   private dmRecipients = new Map<string, Set<string>>();
 
-  constructor(private readonly gw: Gateway) {}
+  constructor(private readonly gw: GatewayState) {}
 
   /** Process one live bus event (`id`: its log id on Redis). */
   async process(ev: BusEvent, id: string | undefined): Promise<void> {

@@ -3,33 +3,29 @@ import { GatewayCloseCodes, GatewayOpcodes } from '@retrocast/protocol';
 import type { AppContext, Caller } from '../context.js';
 import { doSetSessionPresence, doSweepPresence, PRESENCE_TTL_MS } from '../presence/service.js';
 import { createMemoryPresenceStore, createRedisPresenceStore, type PresenceStore, type SessionStatus } from '../presence/store.js';
-import type { Connection } from './connection.js';
 import { runAfterReady, runSessionEnd } from './extensions.js';
 import { Fanout } from './fanout.js';
 import { GuildCache } from './guild-cache.js';
 import { buildGuildCreate, buildReady, loadUserGuildIds, onShard } from './ready.js';
 import { Session } from './session.js';
 import { createRedisSessionStore, type SessionStore } from './session-store.js';
+import type { GatewayForConnections, GatewaySocket, IdentifyOptions } from './types.js';
 
 /** Close codes after which a session cannot be resumed (client said goodbye, or auth/config errors). */
 const FINAL_CLOSES = new Set([1000, 1001, 4004, 4010, 4011, 4012, 4013, 4014]);
 
-export interface IdentifyOptions {
-  intents: number | null;
-  shard: [number, number] | null;
-  status: SessionStatus;
-}
+export type { IdentifyOptions } from './types.js';
 
 /**
  * The instance's gateway: live and recently disconnected sessions, the guild permission cache, and
  * one serial queue through which every bus event, IDENTIFY registration and cross-instance RESUME
  * passes, so each session sees events in log order with nothing skipped or doubled.
  */
-export class Gateway {
+export class Gateway implements GatewayForConnections {
   readonly instanceId = randomBytes(8).toString('hex');
   readonly sessions = new Map<string, Session>();
   readonly byUser = new Map<string, Set<Session>>();
-  readonly connections = new Set<Connection>();
+  readonly connections = new Set<GatewaySocket>();
   readonly cache: GuildCache;
   readonly fanout: Fanout;
   /** Log id of the last bus event fully processed here (Redis mode). */
@@ -126,7 +122,7 @@ export class Gateway {
   }
 
   /** IDENTIFY: a new session, READY, one GUILD_CREATE per guild, then whatever happened meanwhile. */
-  async identify(conn: Connection, who: Caller, opts: IdentifyOptions, gatewayUrl: string): Promise<void> {
+  async identify(conn: GatewaySocket, who: Caller, opts: IdentifyOptions, gatewayUrl: string): Promise<void> {
     const session = new Session({ id: randomBytes(16).toString('hex'), userId: who.id, bot: who.bot, ...opts }, this.sink);
     session.family = who.family;
     // Membership is read inside the queue: a join is then either in this list or delivered later.
@@ -155,7 +151,7 @@ export class Gateway {
   }
 
   /** RESUME: replays every dispatch after `seq`, then RESUMED. Works for sessions of any instance (Redis). */
-  async resume(conn: Connection, who: Caller, sessionId: string, seq: number): Promise<void> {
+  async resume(conn: GatewaySocket, who: Caller, sessionId: string, seq: number): Promise<void> {
     let session = this.sessions.get(sessionId);
     if (!session && this.store) session = (await this.enqueue(() => this.takeOver(sessionId, who))) ?? undefined;
     if (!session || session.userId !== who.id) return conn.invalidSession();
@@ -167,7 +163,7 @@ export class Gateway {
       return;
     }
     const previous = session.socket;
-    if (previous && previous !== conn) (previous as Connection).release();
+    if (previous && previous !== conn) (previous as GatewaySocket).release();
     session.clearTimers();
     this.ungrace(session);
     session.socket = conn;
@@ -253,7 +249,7 @@ export class Gateway {
   private async endRevoked(userId: string) {
     for (const s of [...(this.byUser.get(userId) ?? [])]) {
       if (await this.ctx.sessions.allows(userId, s.bot ? undefined : s.family)) continue;
-      const socket = s.socket as Connection | null;
+      const socket = s.socket as GatewaySocket | null;
       if (socket) socket.close(GatewayCloseCodes.AUTHENTICATION_FAILED, 'Authentication failed.');
       else await this.end(s);
     }
@@ -264,7 +260,7 @@ export class Gateway {
     const s = this.sessions.get(sessionId);
     if (!s) return;
     this.unregister(s);
-    (s.socket as Connection | null)?.release();
+    (s.socket as GatewaySocket | null)?.release();
   }
 
   private ungrace(s: Session) {

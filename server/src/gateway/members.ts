@@ -1,8 +1,8 @@
 import { isSnowflake } from '@retrocast/protocol';
 import { loadWireMembers } from '../members/store.js';
 import { toWirePresence } from '../presence/service.js';
-import type { Gateway } from './gateway.js';
 import type { Session } from './session.js';
+import type { GatewayState } from './types.js';
 
 const CHUNK = 1000;
 
@@ -12,7 +12,7 @@ const CHUNK = 1000;
  * `user_ids` picks members by id and reports the rest in `not_found`. Returns false for a
  * malformed request.
  */
-export async function requestGuildMembers(gw: Gateway, s: Session, d: unknown): Promise<boolean> {
+export async function requestGuildMembers(gw: GatewayState, s: Session, d: unknown): Promise<boolean> {
   if (typeof d !== 'object' || d === null) return false;
   const req = d as { guild_id?: unknown; query?: unknown; limit?: unknown; user_ids?: unknown; presences?: unknown; nonce?: unknown };
   const guildIds = Array.isArray(req.guild_id) ? req.guild_id : [req.guild_id];

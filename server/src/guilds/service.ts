@@ -9,17 +9,18 @@ import {
 import { and, asc, count, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import { diffChanges, doRecordAudit } from '../audit-log/store.js';
 import { doStoreImage } from '../avatars/service.js';
-import { loadVisibleChannels } from '../channels/store.js';
 import type { AppContext, Caller } from '../context.js';
 import type { Queryable, Tx } from '../db/client.js';
 import { channels, guilds, members, roles } from '../db/schema.js';
 import { transact } from '../db/tx.js';
 import { ApiError, invalidField } from '../http/errors.js';
 import { doRemoveMember } from '../members/service.js';
-import { loadWireMembers } from '../members/store.js';
-import { accessGuild, type GuildAccess, loadGuildAccess } from '../permissions/access.js';
+import { accessGuild, loadGuildAccess } from '../permissions/access.js';
+import { loadGuildCreate, loadGuildRoles, memberCount } from './guild-create.js';
 import type { OnlineCounter } from './online-count.js';
 import { type GuildRow, toWireGuild } from './wire.js';
+
+export { loadGuildCreate, loadGuildRoles, memberCount };
 
 const MAX_GUILDS_PER_USER = 100;
 
@@ -58,38 +59,6 @@ export async function doCreateGuild(ctx: AppContext, who: Caller, body: { name: 
     emit({ t: 'GUILD_CREATE', d: wire, user_ids: [who.id], meta: { guild_id: guildId, join: who.id } });
     return wire;
   });
-}
-
-export async function loadGuildRoles(q: Queryable, guildId: string) {
-  return q.select().from(roles).where(eq(roles.guildId, guildId));
-}
-
-export async function memberCount(q: Queryable, guildId: string): Promise<number> {
-  const [{ n }] = await q.select({ n: sql<number>`count(*)::int` }).from(members).where(eq(members.guildId, guildId));
-  return Number(n);
-}
-
-/** The full guild a member receives in GUILD_CREATE: roles, visible channels, members. */
-export async function loadGuildCreate(q: Queryable, access: GuildAccess) {
-  const guildId = access.guild.id;
-  // Sequential: inside a transaction every query shares one connection.
-  const roleRows = await loadGuildRoles(q, guildId);
-  const channelList = await loadVisibleChannels(q, access);
-  const memberList = await loadWireMembers(q, guildId, { limit: 1000 });
-  const n = await memberCount(q, guildId);
-  const me = memberList.find((m) => m.user.id === access.ctx.userId);
-  return {
-    ...toWireGuild(access.guild, roleRows),
-    joined_at: me?.joined_at,
-    large: n > 250,
-    unavailable: false,
-    member_count: n,
-    channels: channelList,
-    members: memberList,
-    voice_states: [] as unknown[],
-    presences: [] as unknown[],
-    threads: [] as unknown[],
-  };
 }
 
 /** GET /guilds/{id}: any member. */

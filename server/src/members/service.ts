@@ -12,7 +12,7 @@ import type { AppContext, Caller } from '../context.js';
 import type { Tx } from '../db/client.js';
 import { memberRoles, members, users } from '../db/schema.js';
 import { type Emit, transact } from '../db/tx.js';
-import { loadGuildCreate } from '../guilds/service.js';
+import { loadGuildCreate } from '../guilds/guild-create.js';
 import { ApiError, invalidField } from '../http/errors.js';
 import { accessGuild, type GuildAccess } from '../permissions/access.js';
 import { checkMemberBelow, checkRolesBelow, loadGuildRoles, loadRolePositions } from '../roles/hierarchy.js';

@@ -42,6 +42,8 @@ export function createRedisFeed(url: string, prefix: string, log: FastifyBaseLog
   const stream = `${prefix}:events:log`;
   const consumer = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null });
+  // Outages are reported by the bus and /healthz; ioredis reconnects by itself.
+  redis.on('error', () => {});
   let stopped = false;
   let loop: Promise<void> | undefined;
 
