@@ -16,18 +16,18 @@ function txtObject(data) {
   return out;
 }
 
-/** Browses `_retrocast._tcp` for `timeoutMs`; resolves to [{ instance, host, port, addresses, txt }]. */
-export function discover({ timeoutMs = 3000 } = {}) {
+/** Browses `service` for `timeoutMs`; resolves to [{ instance, host, port, addresses, txt }]. */
+export function discover({ timeoutMs = 3000, service = SERVICE } = {}) {
   const mdns = makeMdns();
   const found = new Map();
   const hosts = new Map();
   const entry = (name) =>
-    found.get(name) ?? found.set(name, { instance: name.replace(`.${SERVICE}`, ''), host: '', port: 0, addresses: [], txt: {} }).get(name);
+    found.get(name) ?? found.set(name, { instance: name.replace(`.${service}`, ''), host: '', port: 0, addresses: [], txt: {} }).get(name);
   mdns.on('response', (res) => {
     for (const r of [...res.answers, ...res.additionals]) {
-      if (r.type === 'PTR' && r.name === SERVICE) entry(r.data);
-      else if (r.type === 'SRV' && r.name.endsWith(SERVICE)) Object.assign(entry(r.name), { host: r.data.target, port: r.data.port });
-      else if (r.type === 'TXT' && r.name.endsWith(SERVICE)) entry(r.name).txt = txtObject(r.data);
+      if (r.type === 'PTR' && r.name === service) entry(r.data);
+      else if (r.type === 'SRV' && r.name.endsWith(service)) Object.assign(entry(r.name), { host: r.data.target, port: r.data.port });
+      else if (r.type === 'TXT' && r.name.endsWith(service)) entry(r.name).txt = txtObject(r.data);
       else if (r.type === 'A' || r.type === 'AAAA') {
         const list = hosts.get(r.name) ?? [];
         if (!list.includes(r.data)) list.push(r.data);
@@ -35,7 +35,7 @@ export function discover({ timeoutMs = 3000 } = {}) {
       }
     }
   });
-  const ask = () => mdns.query({ questions: [{ name: SERVICE, type: 'PTR' }] });
+  const ask = () => mdns.query({ questions: [{ name: service, type: 'PTR' }] });
   ask();
   const again = setTimeout(ask, Math.min(1000, timeoutMs / 2));
   return new Promise((resolve) => {

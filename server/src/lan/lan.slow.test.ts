@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -20,6 +20,9 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const livekit = process.env.LIVEKIT_BIN ?? join(root, '.cache/livekit/livekit-server');
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SERVER_IP = '10.231.0.1';
+/** A one-line script printing the IPv4 addresses mDNS gives for a name. */
+const RESOLVE = (name: string) =>
+  `import { resolveHost } from ${JSON.stringify(join(root, 'scripts/discover.mjs'))}; console.log(JSON.stringify(await resolveHost(${JSON.stringify(name)}, { timeoutMs: 8000 })));`;
 const FRIEND_IP = '10.231.0.2';
 
 function sh(cmd: string, args: string[], input?: string): string {
@@ -232,6 +235,12 @@ describe.skipIf(!!why)('Retrocast on a LAN (network namespaces)', () => {
     expect(services[0].txt).toMatchObject({ https_port: '8443' });
     expect(services[0].txt.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(services[0].txt.ca_sha256).toMatch(/^[0-9A-F]{64}$/);
+    // `_https._tcp` points browsers and tools at the same name and port.
+    expect(mdns.https).toEqual([expect.objectContaining({ host: 'retrocast.local', port: 8443 })]);
+    // `npm run discover` says the same to a person.
+    const cli = sh('ip', ['netns', 'exec', ns.friend, process.execPath, join(root, 'scripts/discover.mjs'), '3']);
+    expect(cli).toContain('https://retrocast.local:8443');
+    expect(cli).toContain(`https://${SERVER_IP}:8443`);
   });
 
   it('plain HTTP from the network redirects to HTTPS, but /setup and /ca.crt are served', async () => {
@@ -295,6 +304,34 @@ describe.skipIf(!!why)('Retrocast on a LAN (network namespaces)', () => {
     );
     expect(counter('3478')).toBeGreaterThan(50);
     friendProc.stdin?.write('quit\n');
+  });
+
+  it('a second Retrocast on the network answers as retrocast-2.local, with a certificate for it', async () => {
+    const second = lines(
+      inNs(ns.friend, [process.execPath, 'server/dist/main.js'], {
+        DATA_DIR: join(work, 'data-2'),
+        HOST: '0.0.0.0',
+        PORT: '8080',
+        HTTPS_PORT: '8443',
+        TLS: 'on',
+        MDNS: 'on',
+        DATABASE_URL: '',
+        REDIS_URL: '',
+        LIVEKIT_MODE: 'off',
+        LOG_LEVEL: 'info',
+      }),
+      'second server',
+    );
+    await second.next((o) => String(o.msg ?? '').includes('answering as retrocast-2.local'), 120_000, 'the rename');
+    await second.next((o) => String(o.msg ?? '').startsWith('mdns: advertising retrocast-2.local'), 60_000, 'advertising the new name');
+    const found = sh('ip', ['netns', 'exec', ns.server, process.execPath, '--input-type=module', '-e', RESOLVE('retrocast-2.local')]);
+    expect(JSON.parse(found), second.raw.slice(-12).join('\n')).toEqual([FRIEND_IP]);
+    // The first server still owns retrocast.local.
+    expect(
+      JSON.parse(sh('ip', ['netns', 'exec', ns.server, process.execPath, '--input-type=module', '-e', RESOLVE('retrocast.local')])),
+    ).toEqual([SERVER_IP]);
+    const cert = new X509Certificate(readFileSync(join(work, 'data-2/tls/server.crt')));
+    expect(cert.subjectAltName).toContain('DNS:retrocast-2.local');
   });
 
   it('withdraws its mDNS records on shutdown (goodbye packets)', async () => {

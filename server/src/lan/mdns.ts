@@ -1,5 +1,6 @@
 import { type CiaoService, getResponder, type Responder } from '@homebridge/ciao';
 import type { FastifyBaseLogger } from 'fastify';
+import makeMdns from 'multicast-dns';
 import { isLoopback, lanAddresses } from './addresses.js';
 
 export interface MdnsOptions {
@@ -24,8 +25,8 @@ export interface MdnsAdvertiser {
 }
 
 /**
- * Bonjour for Retrocast (@homebridge/ciao, RFC 6762/6763): `_retrocast._tcp` with a TXT record and
- * `_https._tcp`, both on `<name>.local`, whose A/AAAA records ciao answers. Only the interfaces
+ * Bonjour for Retrocast (@homebridge/ciao, RFC 6762/6763): `_retrocast._tcp` with a TXT record on
+ * `<name>.local`, whose A/AAAA records ciao answers, and `_https._tcp` pointing there. Only the interfaces
  * the server listens on: with HOST on loopback nothing is advertised anywhere. A name taken by
  * another machine becomes `<name>-2.local` (ciao's own `-(2)` is not a valid host label).
  */
@@ -45,55 +46,83 @@ export async function startMdns(opts: MdnsOptions): Promise<MdnsAdvertiser | nul
   let services: CiaoService[] = [];
   let stopped = false;
 
-  const advertise = async (host: string, n: number) => {
-    const suffix = n > 1 ? ` (${n})` : '';
+  /**
+   * Advertises both services as `<host>.local`. When ciao's probing finds the name taken it picks
+   * `name-(k)`, which is no valid host label: once that round is announced, withdraw it and
+   * advertise `name-2` (then `name-3`…; our own count, as ciao may skip numbers).
+   */
+  let number = 1;
+  const advertise = async (host: string): Promise<void> => {
+    // Not ` (2)`: ciao gives that name to the round it renamed, and would see ours as a conflict.
+    const suffix = number > 1 ? ` (${host})` : '';
     const restrictedAddresses = opts.host === '0.0.0.0' || opts.host === '::' ? ifaces : [opts.host];
     const disabledIpv6 = opts.host === '0.0.0.0';
-    const retro = responder.createService({
-      name: `${opts.instanceName}${suffix}`,
-      type: 'retrocast',
-      port: opts.httpsPort,
-      hostname: host,
-      txt: opts.txt,
-      restrictedAddresses,
-      disabledIpv6,
-    });
-    const https = responder.createService({
-      name: `${opts.instanceName}${suffix}`,
-      type: 'https',
-      port: opts.httpsPort,
-      hostname: host,
-      txt: { path: '/' },
-      restrictedAddresses,
-      disabledIpv6,
-    });
-    services = [retro, https];
-    retro.on('hostname-change', (renamed: string) => void rename(renamed));
+    const make = (type: string, txt: Record<string, string>) =>
+      responder.createService({
+        name: `${opts.instanceName}${suffix}`,
+        type,
+        port: opts.httpsPort,
+        hostname: host,
+        txt,
+        restrictedAddresses,
+        disabledIpv6,
+      });
+    // One ciao service per host name: ciao treats a second one on the same name as a conflict.
+    services = [make('retrocast', opts.txt)];
+    let renamed = false;
+    for (const s of services) s.on('hostname-change', () => (renamed = true));
     await Promise.all(services.map((s) => s.advertise()));
-  };
-
-  /** ciao probed a conflict and picked `name-(2)`: re-advertise as `name-2`. */
-  const rename = async (renamed: string) => {
-    const m = renamed.match(/-\((\d+)\)$/);
-    if (!m || stopped) return;
-    const n = Number(m[1]);
-    label = `${opts.name}-${n}`;
+    if (!renamed || stopped) return;
+    number++;
+    label = `${opts.name}-${number}`;
     opts.log.warn({ name: `${label}.local` }, `mdns: ${opts.name}.local is taken on this network; answering as ${label}.local`);
     const old = services;
-    services = [];
-    await Promise.all(old.map((s) => s.destroy()));
+    await Promise.all(old.map((s) => s.end().catch(() => {})));
+    await Promise.all(old.map((s) => s.destroy().catch(() => {})));
     opts.onRename?.(`${label}.local`);
-    await advertise(label, n);
+    await advertise(label);
+    const https = startHttpsRecords(opts, () => label, `${opts.instanceName}${number > 1 ? ` (${label})` : ''}`);
   };
 
-  await advertise(label, 1);
+  await advertise(label);
+  const https = startHttpsRecords(opts, () => label, `${opts.instanceName}${number > 1 ? ` (${label})` : ''}`);
   opts.log.info({ name: `${label}.local`, interfaces: ifaces }, `mdns: advertising ${label}.local and _retrocast._tcp`);
   return {
     hostname: () => `${label}.local`,
     stop: async () => {
       stopped = true;
+      https.stop();
       await Promise.all(services.map((s) => s.end().catch(() => {})));
       await responder.shutdown();
+    },
+  };
+}
+
+/**
+ * `_https._tcp` for browsers and tools that look for web servers: PTR, SRV (to our current .local
+ * name, whose A records ciao answers) and TXT, answered with multicast-dns, and withdrawn with a
+ * TTL-0 goodbye on stop.
+ */
+function startHttpsRecords(opts: MdnsOptions, host: () => string, instance: string): { stop(): void } {
+  const type = '_https._tcp.local';
+  const fqdn = `${instance}.${type}`; // the instance name has no dots (hostname's first label)
+  // A specific IPv4 HOST: only its interface (as ciao does with restrictedAddresses).
+  const specific = opts.host !== '0.0.0.0' && opts.host !== '::' && !opts.host.includes(':');
+  const mdns = makeMdns({ reuseAddr: true, ...(specific ? { interface: opts.host } : {}) });
+  const records = (ttl: number) => [
+    { name: type, type: 'PTR' as const, ttl, data: fqdn },
+    { name: fqdn, type: 'SRV' as const, ttl: ttl && 120, data: { target: `${host()}.local`, port: opts.httpsPort } },
+    { name: fqdn, type: 'TXT' as const, ttl, data: ['path=/'] },
+  ];
+  mdns.on('query', (q) => {
+    const asked = q.questions.some((x) => x.name === type || x.name === fqdn);
+    if (asked) mdns.respond({ answers: records(4500) });
+  });
+  mdns.on('error', (err) => opts.log.debug({ err }, 'mdns: _https._tcp responder error'));
+  mdns.respond({ answers: records(4500) });
+  return {
+    stop: () => {
+      mdns.respond({ answers: records(0) }, () => mdns.destroy());
     },
   };
 }

@@ -12,7 +12,8 @@ const say = (o) => console.log(JSON.stringify(o));
 
 const addresses = await resolveHost('retrocast.local', { timeoutMs: 8000 });
 const services = await discover({ timeoutMs: 4000 });
-say({ step: 'mdns', addresses, services });
+const https = await discover({ timeoutMs: 3000, service: '_https._tcp.local' });
+say({ step: 'mdns', addresses, services, https });
 
 const plain = `http://${serverAddr}:8080`;
 const root = await fetch(`${plain}/channels/@me`, { redirect: 'manual' });
