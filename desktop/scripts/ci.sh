@@ -25,4 +25,5 @@ deb=$(ls -t "$CARGO_TARGET_DIR"/release/bundle/deb/*.deb | head -1)
 echo "desktop: binary $(du -b "$bin" | cut -f1) bytes, .deb $(du -b "$deb" | cut -f1) bytes ($deb)"
 
 nice -n 10 bash scripts/cargo-env.sh cargo test --manifest-path src-tauri/Cargo.toml -p retrocast-desktop-core
+bash scripts/mdns-netns-test.sh
 RETROCAST_DESKTOP_BIN="$bin" npx vitest run --config vitest.config.ts

@@ -43,7 +43,7 @@ def draw(size, badge=False):
 
 out = Path(sys.argv[1] if len(sys.argv) > 1 else "src-tauri/icons")
 out.mkdir(parents=True, exist_ok=True)
-for name, size in [("32x32.png", 32), ("128x128.png", 128), ("128x128@2x.png", 256), ("icon.png", 512)]:
+for name, size in [("32x32.png", 32), ("128x128.png", 128), ("icon.png", 512)]:
     (out / name).write_bytes(draw(size))
 (out / "tray.png").write_bytes(draw(64))
 (out / "tray-badge.png").write_bytes(draw(64, badge=True))

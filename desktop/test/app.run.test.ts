@@ -5,40 +5,21 @@
  * mention reaches the shell; a second launch with a `retrocast://invite/…` link is handed to the
  * first instance. Screenshots go to e2e/artifacts/.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Auth, call, registerApi } from '../../e2e/lib/seed';
 import { startServer, type TestServer } from '../../e2e/lib/server';
 import { GatewayClient } from '../../server/src/test/gateway';
-import { Driver } from './webdriver';
-import { type Display, key, screenshot, startXvfb } from './x11';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const artifacts = join(root, 'e2e/artifacts');
-const targetDir = process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache/retrocast/desktop-target');
-const binary = process.env.RETROCAST_DESKTOP_BIN ?? join(targetDir, 'release/retrocast-desktop');
-
-/** A private D-Bus session bus: single-instance and notifications look for one. */
-async function startDbus(): Promise<{ address: string; child: ChildProcess }> {
-  const child = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const address = await new Promise<string>((resolve, reject) => {
-    child.stdout?.once('data', (b: Buffer) => resolve(b.toString().trim()));
-    child.once('exit', (c) => reject(new Error(`dbus-daemon exited with ${c}`)));
-  });
-  return { address, child };
-}
+import { artifacts, binary, launchApp, type RunningApp } from './app';
+import type { Driver } from './webdriver';
+import { key, screenshot } from './x11';
 
 describe('desktop app under Xvfb', () => {
-  let display: Display;
-  let server: TestServer;
+  let app: RunningApp;
   let driver: Driver;
-  let dbus: { address: string; child: ChildProcess };
-  let home: string;
-  let env: NodeJS.ProcessEnv;
+  let server: TestServer;
   let alice: Auth;
   let bob: Auth;
   let guildId: string;
@@ -50,10 +31,6 @@ describe('desktop app under Xvfb', () => {
     driver.script(`return window.__RETROCAST_DESKTOP__ ? window.__RETROCAST_DESKTOP__.lastSent(${JSON.stringify(type)}) : null`);
 
   beforeAll(async () => {
-    if (!existsSync(binary)) throw new Error(`${binary} is missing: build the app first (npm run desktop:build)`);
-    mkdirSync(artifacts, { recursive: true });
-    display = await startXvfb();
-    dbus = await startDbus();
     server = await startServer();
     const tag = Date.now().toString(36).slice(-5);
     alice = await registerApi(server.url, `alice_${tag}`);
@@ -68,40 +45,24 @@ describe('desktop app under Xvfb', () => {
     bobGateway = await GatewayClient.connect(server);
     await bobGateway.identify(bob.access_token);
 
-    home = mkdtempSync(join(tmpdir(), 'rc-desktop-'));
-    env = {
-      ...process.env,
-      DISPLAY: display.name,
-      HOME: home,
-      XDG_CONFIG_HOME: join(home, '.config'),
-      XDG_DATA_HOME: join(home, '.local/share'),
-      DBUS_SESSION_BUS_ADDRESS: dbus.address,
-      RETROCAST_DESKTOP_CONFIG_DIR: join(home, 'retrocast'),
-      // Nothing multicast leaves this machine during tests.
-      RETROCAST_DESKTOP_MDNS: 'off',
-      TAURI_WEBVIEW_AUTOMATION: 'true',
-    };
-    driver = await Driver.start(env);
-    await driver.open(binary);
+    app = await launchApp();
+    driver = app.driver;
   });
 
   afterAll(async () => {
     bobGateway?.drop();
-    await driver?.stop();
+    await app?.stop();
     await server?.stop();
-    dbus?.child.kill('SIGTERM');
-    await display?.stop();
-    if (home) rmSync(home, { recursive: true, force: true });
   });
 
   it('shows the server picker on first run', async () => {
     await driver.find('#address');
-    expect(await driver.url()).toMatch(/^tauri:\/\/localhost\//);
+    expect(await driver.url()).toMatch(/^tauri:\/\/localhost/);
     await driver.until('the LAN section to settle', async () =>
       (await driver.script<string>("return document.getElementById('lan-status').textContent")).includes('turned off'),
     );
     writeFileSync(join(artifacts, 'desktop-picker.png'), await driver.screenshot());
-    await screenshot(display.name, join(artifacts, 'desktop-picker-screen.png'));
+    await screenshot(app.display.name, join(artifacts, 'desktop-picker-screen.png'));
     // The picker page is not the server: no bridge object there.
     expect(await driver.script('return typeof window.__RETROCAST_DESKTOP__')).toBe('undefined');
   });
@@ -111,7 +72,7 @@ describe('desktop app under Xvfb', () => {
     await driver.type('#name', 'Test box');
     await driver.click('#manual button[type=submit]');
     await driver.until('the server page', async () => (await driver.url()).startsWith(server.url));
-    const saved = JSON.parse(readFileSync(join(home, 'retrocast/settings.json'), 'utf8'));
+    const saved = JSON.parse(readFileSync(join(app.configDir, 'settings.json'), 'utf8'));
     expect(saved.current).toBe(server.url);
     expect(saved.servers).toEqual([expect.objectContaining({ url: server.url, name: 'Test box' })]);
     // Not logged in yet: the server's own login page.
@@ -134,7 +95,7 @@ describe('desktop app under Xvfb', () => {
     await driver.until('the bridge hello', () => bridgeSent('hello'));
     await new Promise((r) => setTimeout(r, 1000));
     writeFileSync(join(artifacts, 'desktop-channel.png'), await driver.screenshot());
-    await screenshot(display.name, join(artifacts, 'desktop-channel-screen.png'));
+    await screenshot(app.display.name, join(artifacts, 'desktop-channel-screen.png'));
   });
 
   it('global push-to-talk press and release, and global mute, reach the voice client', async () => {
@@ -142,13 +103,13 @@ describe('desktop app under Xvfb', () => {
     await driver.until('the bridge after reload', () => bridgeSent('hello'));
     await driver.until('the initial voice state', () => bridgeSent('voice_state'));
     expect((await bridgeSent('voice_state')).ptt_held).toBe(false);
-    await key(display.name, 'keydown', 'F8');
+    await key(app.display.name, 'keydown', 'F8');
     await driver.until('PTT held', async () => (await bridgeSent('voice_state'))?.ptt_held === true, 15_000);
-    await key(display.name, 'keyup', 'F8');
+    await key(app.display.name, 'keyup', 'F8');
     await driver.until('PTT released', async () => (await bridgeSent('voice_state'))?.ptt_held === false, 15_000);
-    await key(display.name, 'key', 'ctrl+shift+m');
+    await key(app.display.name, 'key', 'ctrl+shift+m');
     await driver.until('muted', async () => (await bridgeSent('voice_state'))?.self_mute === true, 15_000);
-    await key(display.name, 'key', 'ctrl+shift+d');
+    await key(app.display.name, 'key', 'ctrl+shift+d');
     await driver.until('deafened', async () => (await bridgeSent('voice_state'))?.self_deaf === true, 15_000);
   });
 
@@ -161,7 +122,7 @@ describe('desktop app under Xvfb', () => {
   });
 
   it('a second launch hands its invite link to the first instance and exits', async () => {
-    const second = spawn(binary, [`retrocast://invite/${inviteCode}`], { env, stdio: 'ignore' });
+    const second = spawn(binary, [`retrocast://invite/${inviteCode}`], { env: app.env, stdio: 'ignore' });
     const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
     expect(code).toBe(0);
     await driver.until('the invite page', async () => (await driver.url()).endsWith(`/invite/${inviteCode}`), 20_000);

@@ -17,7 +17,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-const ELEMENT = 'element-6066-11e4-a52e-4f735466cecc';
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
 export class Driver {
   private constructor(

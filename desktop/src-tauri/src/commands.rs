@@ -146,8 +146,8 @@ pub fn bridge_message(app: AppHandle, window: WebviewWindow, message: serde_json
         PageMessage::Notify { title, body, .. } => {
             app.notification().builder().title(title).body(body).show().map_err(|e| format!("notification failed: {e}"))?;
         }
-        PageMessage::VoiceState { in_call, self_mute, self_deaf, .. } => {
-            *state.voice.lock().unwrap() = crate::state::Voice { in_call, self_mute, self_deaf };
+        PageMessage::VoiceState { self_mute, self_deaf, .. } => {
+            *state.voice.lock().unwrap() = crate::state::Voice { self_mute, self_deaf };
             tray::refresh(&app);
         }
     }

@@ -13,7 +13,6 @@ use std::{
 
 #[derive(Default, Clone, Copy, Debug)]
 pub struct Voice {
-    pub in_call: bool,
     pub self_mute: bool,
     pub self_deaf: bool,
 }

@@ -6,7 +6,10 @@
 //! server, no unconfirmed fingerprint, no certificate the CA did not sign.
 use crate::state::AppState;
 use gio::prelude::*;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::{
+    sync::atomic::{AtomicBool, Ordering},
+    time::Duration,
+};
 use tauri::{AppHandle, Manager, WebviewWindow};
 use webkit2gtk::{WebContextExt, WebViewExt};
 
@@ -43,7 +46,10 @@ pub fn attach(app: &AppHandle, window: &WebviewWindow) {
             }
             let Some(context) = view.context() else { return false };
             context.allow_tls_certificate_for_host(cert, host);
-            view.load_uri(uri);
+            eprintln!("retrocast-desktop: {origin}: certificate accepted (issued by the confirmed CA)");
+            // Reload once the exception reached the network process (it is applied asynchronously).
+            let (view, uri) = (view.clone(), uri.to_string());
+            glib::timeout_add_local_once(Duration::from_millis(200), move || view.load_uri(&uri));
             true
         });
     });
