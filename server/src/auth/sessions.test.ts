@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../db/schema.js';
 import { connectUser, GatewayClient } from '../test/gateway.js';
-import { api, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
+import { api, backend, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
 import { signAccessToken } from './tokens.js';
 
 /**
@@ -133,4 +133,24 @@ describe('session revocation', () => {
     );
     again.ws.close();
   });
+
+  it.runIf(backend === 'postgres' && !!process.env.TEST_REDIS_URL)(
+    'a logout on one instance ends the login on the others (bus)',
+    async () => {
+      const other = await startServer({ shareWith: server });
+      try {
+        const u = await registerUser(server);
+        expect(await api(other, 'GET', '/users/@me', { token: u.token }).then((r) => r.status)).toBe(200); // cached there now
+        const gw = await connectUser(other, u);
+        expect((await api(server, 'POST', '/auth/logout', { token: u.token, body: {} })).status).toBe(204);
+        expect((await gw.closed).code).toBe(4004);
+        const deadline = Date.now() + 5000;
+        let status = 200;
+        while (status === 200 && Date.now() < deadline) status = (await api(other, 'GET', '/users/@me', { token: u.token })).status;
+        expect(status).toBe(401);
+      } finally {
+        await other.close();
+      }
+    },
+  );
 });
