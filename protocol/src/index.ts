@@ -20,3 +20,4 @@ export * from './rest/notifications.js';
 export * from './rest/instance.js';
 export * from './rest/relationships.js';
 export * from './rest/applications.js';
+export * from './rest/webhooks.js';

@@ -11,6 +11,7 @@ import { installMessageUploads } from './attachments/uploads.js';
 import { imageRoutes } from './avatars/routes.js';
 import { defaultAvatarRoutes } from './avatars/default-avatars.js';
 import { botsRoutes } from './bots/routes.js';
+import { webhooksRoutes } from './webhooks/routes.js';
 import { emojisRoutes } from './emojis/routes.js';
 import { installLinkEmbeds } from './embeds/plugin.js';
 import { reactionsRoutes } from './reactions/routes.js';
@@ -160,6 +161,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   }, { prefix: '/api/v10' });
   // Bots and webhooks (README "Bots"): applications, OAuth2 authorize, bot management.
   await app.register(botsRoutes, { prefix: '/api/v10' });
+  await app.register(webhooksRoutes, { prefix: '/api/v10' });
 
   spa = await installWebClient(app, findWebDir(config.webDir));
   return app;

@@ -1,13 +1,21 @@
 import multipart from '@fastify/multipart';
 import { Errors, isSnowflake } from '@retrocast/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { caller } from '../context.js';
+import { type Caller, caller } from '../context.js';
 import { parseDiscordJson } from '../http/discord-compat.js';
 import { ApiError, invalidField } from '../http/errors.js';
 import { findNul } from '../http/validation.js';
+import { webhookUploader } from '../webhooks/service.js';
 import { type AttachmentRef, type IncomingFile, accessAttachFiles, checkMessageAttachments, doStoreFiles } from './service.js';
 
 const SEND_ROUTE = '/api/v10/channels/:channelId/messages';
+const WEBHOOK_ROUTE = '/api/v10/webhooks/:webhookId/:token';
+
+function webhookUploaderOf(req: FastifyRequest) {
+  const { webhookId, token } = req.params as { webhookId: string; token: string };
+  if (!isSnowflake(webhookId)) throw new ApiError(Errors.UNKNOWN_WEBHOOK);
+  return webhookUploader(req.server.ctx.db, webhookId, token);
+}
 const FILE_FIELD = /^(files\[\d{1,2}\]|file\d{0,2})$/;
 
 /**
@@ -61,15 +69,18 @@ export async function installMessageUploads(app: FastifyInstance) {
   const limits = { fileSize: app.ctx.config.files.maxUploadBytes, files: 10, fields: 20, fieldSize: 1024 * 1024, parts: 40 };
   await app.register(multipart, { limits, throwFileSizeLimit: true });
   app.addHook('preValidation', async (req) => {
-    if (req.method !== 'POST' || req.routeOptions.url !== SEND_ROUTE) return;
-    const { channelId } = req.params as { channelId: string };
+    if (req.method !== 'POST' || (req.routeOptions.url !== SEND_ROUTE && req.routeOptions.url !== WEBHOOK_ROUTE)) return;
+    // A webhook execution uploads as the webhook (its token checked first); a send as the caller.
+    const hook = req.routeOptions.url === WEBHOOK_ROUTE ? await webhookUploaderOf(req) : null;
+    const who: Caller = hook ? { id: hook.id, bot: true } : caller(req);
+    const channelId = hook ? hook.channelId : (req.params as { channelId: string }).channelId;
     // A malformed id or NUL-laden text is left to the schema and the NUL guard (400s), before any lookup.
     if (!isSnowflake(channelId)) return;
     let stored: string[] = [];
     if (req.isMultipart()) {
-      await accessAttachFiles(app.ctx, caller(req), channelId);
+      if (!hook) await accessAttachFiles(app.ctx, who, channelId);
       const form = await readForm(req);
-      stored = await doStoreFiles(app.ctx, caller(req), channelId, form.files);
+      stored = await doStoreFiles(app.ctx, who, channelId, form.files);
       req.body = form.payload;
     }
     const body = req.body as { attachments?: unknown } | undefined;
@@ -77,6 +88,6 @@ export async function installMessageUploads(app: FastifyInstance) {
     const refs = Array.isArray(body.attachments) ? (body.attachments as AttachmentRef[]) : [];
     if (!refs.length && !stored.length) return;
     if (refs.some((r) => !r || typeof r !== 'object')) return; // let the schema explain
-    body.attachments = await checkMessageAttachments(app.ctx, caller(req), channelId, refs, stored);
+    body.attachments = await checkMessageAttachments(app.ctx, who, channelId, refs, stored);
   });
 }

@@ -299,6 +299,28 @@ describe('routes Discord has that were missing', () => {
 });
 
 describe('gateway', () => {
+  it('relays presence activities from IDENTIFY and op 3 (a bot\'s "Playing …")', async () => {
+    const watcher = await connectUser(server, other);
+    const gw = await GatewayClient.connect(server);
+    await gw.identify(`Bot ${bot.token}`, { intents: 1, presence: { status: 'online', activities: [{ name: 'dice', type: 0 }] } });
+    const first = await watcher.dispatch('PRESENCE_UPDATE', (d) => d.user.id === bot.id && d.activities.length > 0);
+    expect(first.d.activities).toEqual([expect.objectContaining({ name: 'dice', type: 0 })]);
+    gw.send(3, {
+      since: null,
+      status: 'idle',
+      afk: false,
+      activities: [{ name: 'chess', type: 0, state: 'move 12', bogus: 1 }, { type: 0 }],
+    });
+    const second = await watcher.dispatch('PRESENCE_UPDATE', (d) => d.user.id === bot.id && d.activities[0]?.name === 'chess');
+    expect(second.d.status).toBe('idle');
+    expect(second.d.activities).toHaveLength(1);
+    expect(second.d.activities[0]).toMatchObject({ name: 'chess', type: 0, state: 'move 12' });
+    expect(second.d.activities[0].bogus).toBeUndefined();
+    expect(watcher.schemaErrors).toEqual([]);
+    gw.close();
+    watcher.close();
+  });
+
   it('op 8 takes numeric guild ids', async () => {
     const gw = await connectUser(server, owner);
     gw.sendRaw(`{"op":8,"d":{"guild_id":${guild.id},"query":"","limit":0,"nonce":"n1"}}`);

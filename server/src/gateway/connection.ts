@@ -4,6 +4,7 @@ import type WebSocket from 'ws';
 import { authenticate } from '../auth/service.js';
 import type { Caller } from '../context.js';
 import { absoluteUrls, parseDiscordJson } from '../http/discord-compat.js';
+import { sanitizeActivities } from '../presence/service.js';
 import type { SessionStatus } from '../presence/store.js';
 import { getOpcodeHandler } from './extensions.js';
 import { requestGuildMembers } from './members.js';
@@ -190,7 +191,8 @@ export class Connection implements GatewaySocket {
       const status = isObject(d) ? d.status : undefined;
       if (typeof status !== 'string' || !PRESENCE_STATUSES.includes(status as SessionStatus))
         return this.close(C.DECODE_ERROR, 'Invalid status.');
-      return this.gw.setStatus(s, (status === 'offline' ? 'invisible' : status) as SessionStatus);
+      const activities = isObject(d) && Array.isArray(d.activities) ? sanitizeActivities(d.activities) : undefined;
+      return this.gw.setStatus(s, (status === 'offline' ? 'invisible' : status) as SessionStatus, activities);
     }
     if (op === Op.REQUEST_GUILD_MEMBERS) {
       if (!(await requestGuildMembers(this.gw, s, d))) this.close(C.DECODE_ERROR, 'Invalid REQUEST_GUILD_MEMBERS.');
@@ -239,7 +241,7 @@ export class Connection implements GatewaySocket {
       await this.gw.identify(
         this,
         who,
-        { intents: intents as number | null, shard: shard as [number, number] | null, status },
+        { intents: intents as number | null, shard: shard as [number, number] | null, status, activities: sanitizeActivities(presence.activities) },
         this.gatewayUrl,
       );
       this.armExpiry(who.exp);

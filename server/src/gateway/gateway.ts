@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GatewayCloseCodes, GatewayOpcodes } from '@retrocast/protocol';
 import type { AppContext, Caller } from '../context.js';
-import { doSetSessionPresence, doSweepPresence, PRESENCE_TTL_MS } from '../presence/service.js';
+import { type Activity, doSetSessionPresence, doSweepPresence, PRESENCE_TTL_MS } from '../presence/service.js';
 import { createMemoryPresenceStore, createRedisPresenceStore, type PresenceStore, type SessionStatus } from '../presence/store.js';
 import { runAfterReady, runSessionEnd } from './extensions.js';
 import { Fanout } from './fanout.js';
@@ -147,7 +147,7 @@ export class Gateway implements GatewayForConnections {
     }
     for (const ev of await runAfterReady(this.ctx, who.id)) session.dispatchNow(ev.t, JSON.stringify(ev.d));
     session.markReady();
-    await doSetSessionPresence(this.ctx, this.presence, who.id, session.id, session.status);
+    await doSetSessionPresence(this.ctx, this.presence, who.id, session.id, session.status, opts.activities?.length ? opts.activities : undefined);
   }
 
   /** RESUME: replays every dispatch after `seq`, then RESUMED. Works for sessions of any instance (Redis). */
@@ -274,10 +274,10 @@ export class Gateway implements GatewayForConnections {
    * is evidently here, and others must see the new status now, not when the old grace ends. (A
    * resume puts such a session back.) With Redis other instances drop theirs on the bus hint.
    */
-  async setStatus(s: Session, status: SessionStatus) {
+  async setStatus(s: Session, status: SessionStatus, activities?: Activity[]) {
     s.status = status;
     this.store?.touch(s, undefined);
-    await doSetSessionPresence(this.ctx, this.presence, s.userId, s.id, status);
+    await doSetSessionPresence(this.ctx, this.presence, s.userId, s.id, status, activities);
     await this.dropGraced(s.userId);
     if (this.store) await this.ctx.bus.publish({ t: 'PRESENCE_GRACE_DROP', d: null, meta: { drop_graced: s.userId } });
   }

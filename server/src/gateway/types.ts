@@ -1,4 +1,5 @@
 import type { AppContext, Caller } from '../context.js';
+import type { Activity } from '../presence/service.js';
 import type { PresenceStore, SessionStatus } from '../presence/store.js';
 import type { GuildCache } from './guild-cache.js';
 import type { Session, SessionSocket } from './session.js';
@@ -12,6 +13,8 @@ export interface IdentifyOptions {
   intents: number | null;
   shard: [number, number] | null;
   status: SessionStatus;
+  /** IDENTIFY's presence.activities, relayed once READY went out. */
+  activities?: Activity[];
 }
 
 /** A live WebSocket as the gateway drives it (connection.ts implements it). */
@@ -42,5 +45,5 @@ export interface GatewayForConnections extends GatewayState {
   identify(conn: GatewaySocket, who: Caller, opts: IdentifyOptions, gatewayUrl: string): Promise<void>;
   resume(conn: GatewaySocket, who: Caller, sessionId: string, seq: number): Promise<void>;
   detach(s: Session, code: number): void;
-  setStatus(s: Session, status: SessionStatus): Promise<void>;
+  setStatus(s: Session, status: SessionStatus, activities?: Activity[]): Promise<void>;
 }

@@ -111,6 +111,8 @@ interface Draft {
   content: string;
   /** Rich embeds (bots, webhooks), already checked. */
   embeds: unknown[];
+  /** Set when a webhook posts: its id and the name/avatar it posts under. */
+  webhook?: { id: string; username: string; avatar_url: string | null };
   nonce: string | null;
   /** A message with the same nonce whose idempotency window has passed: its nonce is released. */
   expired?: MessageRow;
@@ -169,6 +171,28 @@ export async function doCreateMessage(ctx: AppContext, who: Caller, channelId: s
   return (await toWireMessages(ctx.db, [winner]))[0];
 }
 
+/**
+ * A webhook posts (webhooks/service.ts checked its token): as its backing user, with Discord's
+ * webhook permissions in the channel (send, embed, attach, mention everyone), no nonce, no reply.
+ */
+export async function doCreateWebhookMessage(
+  ctx: AppContext,
+  access: ChannelAccess,
+  webhook: { id: string; username: string; avatar_url: string | null },
+  body: Pick<CreateMessageBody, 'content' | 'embeds' | 'allowed_mentions' | 'flags' | 'attachments'>,
+): Promise<Message> {
+  const embeds = checkRichEmbeds(body.embeds);
+  const attachmentIds = await checkAttachments(ctx.db, access.channel.id, webhook.id, body.attachments);
+  const content = checkContent(body.content, attachmentIds.length > 0 || embeds.length > 0);
+  checkAllowedMentions(body.allowed_mentions);
+  const mentions = await resolveMentions(ctx.db, access, parseMentions(content), body.allowed_mentions);
+  const targets = await mentionTargets(ctx.db, access, mentions, webhook.id, ctx.presence);
+  const draft: Draft = { access, content, embeds, nonce: null, attachmentIds, mentions, targets, flags: (body.flags ?? 0) & 4, webhook };
+  const created = await transact(ctx, (tx, emit) => doInsertMessage(ctx, tx, emit, { id: webhook.id, bot: true }, draft));
+  if (!created) throw new Error('webhook message without nonce was not inserted');
+  return created;
+}
+
 /** Inside tx: writes a checked draft and emits MESSAGE_CREATE; null when its nonce is already taken. */
 async function doInsertMessage(ctx: AppContext, tx: Tx, emit: Emit, who: Caller, d: Draft): Promise<Message | null> {
   const { channel } = d.access;
@@ -180,6 +204,7 @@ async function doInsertMessage(ctx: AppContext, tx: Tx, emit: Emit, who: Caller,
     authorId: who.id,
     content: d.content,
     embeds: d.embeds,
+    ...(d.webhook ? { webhookId: d.webhook.id, webhookAuthor: { username: d.webhook.username, avatar_url: d.webhook.avatar_url } } : {}),
     type: d.replyTo ? MessageType.REPLY : MessageType.DEFAULT,
     nonce: d.nonce,
     mentionEveryone: d.mentions.everyone,

@@ -39,6 +39,12 @@ function userOr(refs: MessageRefs, id: string): User {
   );
 }
 
+/** A webhook's message shows the name (and avatar) it was posted under, as a bot (Discord: discriminator "0000"). */
+function webhookAuthor(m: MessageRow, refs: MessageRefs): User {
+  const base = userOr(refs, m.authorId);
+  return { ...base, id: m.webhookId as string, username: m.webhookAuthor?.username ?? base.username, global_name: null, discriminator: '0000', bot: true };
+}
+
 export function toWireAttachment(a: AttachmentRow) {
   const url = signedAttachmentUrl(a);
   return {
@@ -58,7 +64,8 @@ function baseMessage(m: MessageRow, refs: MessageRefs) {
     id: m.id,
     channel_id: m.channelId,
     ...(m.guildId ? { guild_id: m.guildId } : {}),
-    author: userOr(refs, m.authorId),
+    author: m.webhookId ? webhookAuthor(m, refs) : userOr(refs, m.authorId),
+    ...(m.webhookId ? { webhook_id: m.webhookId } : {}),
     content: m.content,
     timestamp: m.createdAt.toISOString(),
     edited_timestamp: m.editedAt?.toISOString() ?? null,
