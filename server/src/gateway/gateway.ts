@@ -26,6 +26,8 @@ export class Gateway implements GatewayForConnections {
   readonly sessions = new Map<string, Session>();
   readonly byUser = new Map<string, Set<Session>>();
   readonly connections = new Set<GatewaySocket>();
+  /** Each session's last presence activities (op 3 / IDENTIFY), relayed with its status changes. */
+  private readonly activities = new WeakMap<Session, Activity[]>();
   readonly cache: GuildCache;
   readonly fanout: Fanout;
   /** Log id of the last bus event fully processed here (Redis mode). */
@@ -147,7 +149,9 @@ export class Gateway implements GatewayForConnections {
     }
     for (const ev of await runAfterReady(this.ctx, who.id)) session.dispatchNow(ev.t, JSON.stringify(ev.d));
     session.markReady();
-    await doSetSessionPresence(this.ctx, this.presence, who.id, session.id, session.status, opts.activities?.length ? opts.activities : undefined);
+    const activities = opts.activities ?? [];
+    this.activities.set(session, activities);
+    await doSetSessionPresence(this.ctx, this.presence, who.id, session.id, session.status, activities, activities.length > 0);
   }
 
   /** RESUME: replays every dispatch after `seq`, then RESUMED. Works for sessions of any instance (Redis). */
@@ -277,7 +281,11 @@ export class Gateway implements GatewayForConnections {
   async setStatus(s: Session, status: SessionStatus, activities?: Activity[]) {
     s.status = status;
     this.store?.touch(s, undefined);
-    await doSetSessionPresence(this.ctx, this.presence, s.userId, s.id, status, activities);
+    const before = this.activities.get(s) ?? [];
+    const now = activities ?? before;
+    const key = (list: Activity[]) => JSON.stringify(list.map(({ created_at: _t, ...a }) => a));
+    this.activities.set(s, now);
+    await doSetSessionPresence(this.ctx, this.presence, s.userId, s.id, status, now, key(now) !== key(before));
     await this.dropGraced(s.userId);
     if (this.store) await this.ctx.bus.publish({ t: 'PRESENCE_GRACE_DROP', d: null, meta: { drop_graced: s.userId } });
   }

@@ -61,11 +61,12 @@ export async function doSetSessionPresence(
   userId: string,
   sessionId: string,
   status: SessionStatus | null,
-  activities?: Activity[],
+  activities: Activity[] = [],
+  activitiesChanged = false,
 ) {
   const changed = await store.set(userId, sessionId, status, PRESENCE_TTL_MS);
   if (changed) await doAnnouncePresence(ctx, userId, changed, activities);
-  else if (activities) {
+  else if (activitiesChanged) {
     // Same status, new activities (a bot's "Playing …"): announce them with the current status.
     const now = (await store.get([userId])).get(userId);
     if (now && now !== 'offline') await doAnnouncePresence(ctx, userId, now, activities);
