@@ -1,6 +1,7 @@
 //! Finding Retrocast servers on the LAN: browse `_retrocast._tcp` with mdns-sd and turn each
-//! resolved record (address, port, TXT: version, HTTPS port, CA fingerprint, server name) into an
-//! entry for the picker.
+//! resolved record into an entry for the picker. The server (server/src/lan/plugin.ts) puts in its
+//! TXT record `version`, `https_port` (empty without TLS), `ca_sha256` (hex SHA-256 of its CA's
+//! DER, empty without its own CA) and `name`; the SRV port is the HTTPS port, or HTTP without TLS.
 use crate::fingerprint;
 use serde::Serialize;
 use std::{
@@ -40,13 +41,18 @@ pub fn from_record(instance_fullname: &str, host: &str, port: u16, addresses: &[
         None => return None,
     };
     // A literal address works without an mDNS-aware resolver (and the server's certificate names
-    // every LAN address). IPv4 first, then global/ULA IPv6; link-local needs a zone, so it is last.
+    // every LAN address). IPv4 first, then global/ULA IPv6; link-local needs a zone and loopback
+    // only works on the server's own machine, so they come last. Ties: lowest address.
     let mut addrs: Vec<&IpAddr> = addresses.iter().filter(|a| !a.is_unspecified() && !a.is_multicast()).collect();
-    addrs.sort_by_key(|a| match a {
-        IpAddr::V4(v4) if v4.is_link_local() => 1,
-        IpAddr::V4(_) => 0,
-        IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80 => 3,
-        IpAddr::V6(_) => 2,
+    addrs.sort_by_key(|a| {
+        let rank = match a {
+            _ if a.is_loopback() => 4,
+            IpAddr::V4(v4) if v4.is_link_local() => 1,
+            IpAddr::V4(_) => 0,
+            IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80 => 3,
+            IpAddr::V6(_) => 2,
+        };
+        (rank, **a)
     });
     let host_part = match addrs.first() {
         Some(IpAddr::V4(v4)) => v4.to_string(),
@@ -67,7 +73,7 @@ pub fn from_record(instance_fullname: &str, host: &str, port: u16, addresses: &[
         name,
         url,
         version: txt_value(&txt, &["version", "ver", "v"]).map(str::to_string),
-        ca_fingerprint: txt_value(&txt, &["ca_fingerprint", "ca_fp", "cafp", "ca", "fingerprint", "ca_sha256"]).and_then(fingerprint::normalize),
+        ca_fingerprint: txt_value(&txt, &["ca_sha256", "ca_fingerprint", "ca_fp", "fingerprint"]).and_then(fingerprint::normalize),
     })
 }
 
@@ -136,9 +142,24 @@ mod tests {
     }
 
     #[test]
+    fn the_servers_own_txt_record_with_and_without_tls() {
+        // What server/src/lan/plugin.ts advertises: fingerprint in upper-case hex without colons.
+        let addrs: Vec<IpAddr> = vec!["10.77.0.1".parse().unwrap()];
+        let fp = "ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789";
+        let tls = txt(&[("version", "0.1.0"), ("https_port", "8443"), ("ca_sha256", fp), ("name", "Retrocast")]);
+        let d = from_record("Retrocast._retrocast._tcp.local.", "retrocast.local.", 8443, &addrs, &tls).unwrap();
+        assert_eq!(d.url, "https://10.77.0.1:8443");
+        assert_eq!(d.ca_fingerprint.as_deref(), Some(fp.to_lowercase().as_str()));
+        let plain = txt(&[("version", "0.1.0"), ("https_port", ""), ("ca_sha256", ""), ("name", "Retrocast")]);
+        let d = from_record("Retrocast._retrocast._tcp.local.", "retrocast.local.", 8080, &addrs, &plain).unwrap();
+        assert_eq!(d.url, "http://10.77.0.1:8080");
+        assert_eq!(d.ca_fingerprint, None);
+    }
+
+    #[test]
     fn keys_are_case_insensitive_and_aliases_are_read() {
         let addrs: Vec<IpAddr> = vec!["10.0.0.5".parse().unwrap()];
-        let d = from_record("x._retrocast._tcp.local.", "x.local.", 8080, &addrs, &txt(&[("VER", "2"), ("HTTPS", "443"), ("CA_FP", FP), ("Server_Name", "S")])).unwrap();
+        let d = from_record("x._retrocast._tcp.local.", "x.local.", 8080, &addrs, &txt(&[("VER", "2"), ("HTTPS", "443"), ("CA_FINGERPRINT", FP), ("Server_Name", "S")])).unwrap();
         assert_eq!(d.url, "https://10.0.0.5", "default port left out of the origin");
         assert_eq!(d.version.as_deref(), Some("2"));
         assert_eq!(d.name, "S");
@@ -162,6 +183,12 @@ mod tests {
         assert_eq!(d.url, "http://192.168.1.2:8080", "an unparsable HTTPS port falls back to the SRV port");
         assert_eq!(d.ca_fingerprint, None, "a short fingerprint is dropped, never shown as trustworthy");
         assert_eq!(d.name, "a");
+    }
+
+    #[test]
+    fn a_lan_address_wins_over_loopback() {
+        let addrs: Vec<IpAddr> = vec!["127.0.0.1".parse().unwrap(), "192.168.1.9".parse().unwrap(), "::1".parse().unwrap()];
+        assert_eq!(from_record("a._retrocast._tcp.local.", "a.local.", 8080, &addrs, &[]).unwrap().url, "http://192.168.1.9:8080");
     }
 
     #[test]
