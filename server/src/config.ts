@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BackupConfig, loadBackupConfig } from './backup/config.js';
 import { type FilesConfig, loadFilesConfig } from './blobs/config.js';
@@ -112,8 +113,8 @@ export function loadConfig(env: Env = process.env): Config {
     workerId: int(env, 'WORKER_ID', 0),
     processId: int(env, 'PROCESS_ID', process.pid % 32),
     argon2MemoryKib: int(env, 'ARGON2_MEMORY_KIB', 65536),
-    argon2Concurrency: int(env, 'ARGON2_CONCURRENCY', 2),
-    argon2Queue: int(env, 'ARGON2_QUEUE', 16),
+    argon2Concurrency: int(env, 'ARGON2_CONCURRENCY', Math.max(1, Math.min(4, availableParallelism()))),
+    argon2Queue: int(env, 'ARGON2_QUEUE', 64),
     trustProxy: (env.TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     bodyLimit: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024),
     rateLimitDisabled: env.RATE_LIMIT_DISABLED === '1',

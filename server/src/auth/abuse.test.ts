@@ -98,7 +98,7 @@ describe('Argon2 work queue', () => {
     expect(order).toEqual([0, 1, 2]);
   });
 
-  it('a login flood gets 503s from the bounded queue while another user is served', async () => {
+  it('a login flood gets 503s from the bounded queue while another user is served', { timeout: 120_000 }, async () => {
     const server = await startServer({ env: { ARGON2_CONCURRENCY: '1', ARGON2_QUEUE: '2', RATE_LIMIT_DISABLED: '1' } });
     try {
       const victim = await registerUser(server);

@@ -56,6 +56,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    // Suites register dozens of users at once; the flood test sets its own small queue.
+    ARGON2_QUEUE: '1000',
     // Tests register many users freely; instance/registration.test.ts tests the other modes.
     REGISTRATION: 'open',
     ...(opts.shareWith?.env ?? {}),
