@@ -173,6 +173,27 @@ describe('desktop notifications', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('a DM notifies with the author as title; muting the conversation (DM context menu) stops it', async () => {
+    const dm = await call(server.url, 'POST', '/users/@me/channels', bob.access_token, { recipient_id: alice.user.id });
+    const before = (await notes()).length;
+    await call(server.url, 'POST', `/channels/${dm.id}/messages`, bob.access_token, { content: 'psst alice' });
+    await expect
+      .poll(async () => (await notes()).slice(before), { timeout: 5000 })
+      .toEqual([expect.objectContaining({ title: 'Bob', body: 'psst alice' })]);
+    await page.goto('/channels/@me');
+    const row = page.locator(`[data-dm="${dm.id}"]`);
+    await row.click({ button: 'right' });
+    await page.getByRole('menuitem', { name: /Mute Conversation/ }).click();
+    await page.getByRole('menuitem', { name: 'Until I turn it back on' }).click();
+    await expect.poll(() => page.locator(`[data-dm="${dm.id}"][data-muted]`).count()).toBe(1);
+    const muted = (await notes()).length;
+    await call(server.url, 'POST', `/channels/${dm.id}/messages`, bob.access_token, { content: 'still there?' });
+    await settle();
+    expect((await notes()).length).toBe(muted);
+    await page.goto(`/channels/${guildId}/${randomId}`);
+    await page.getByRole('textbox', { name: 'Message #random' }).waitFor();
+  });
+
   it('phone screenshots of the mute menu and the settings dialog (390×844)', async () => {
     const { c, p } = await open(alice, `/channels/${guildId}/${randomId}`, 'phone');
     await p.getByRole('button', { name: 'Open channels' }).click();
