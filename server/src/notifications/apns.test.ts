@@ -141,7 +141,7 @@ const senderWith = (now: () => number) =>
     ca: readFileSync(join(dir, 'tls.crt'), 'utf8'),
   });
 
-describe('ApnsSender against a local HTTP/2 APNs', () => {
+describe('ApnsSender against a local HTTP/2 APNs', { timeout: 120_000 }, () => {
   it('sends a verified ES256 JWT, topic, push type, alert and thread id', async () => {
     const s = senderWith(Date.now);
     const r = await s.send(token('a'), payload);
@@ -185,7 +185,7 @@ describe('ApnsSender against a local HTTP/2 APNs', () => {
   });
 });
 
-describe('APNs through the server', () => {
+describe('APNs through the server', { timeout: 120_000 }, () => {
   let server: TestServer;
   let guild: TestGuild;
   let alice: TestUser;

@@ -42,7 +42,7 @@ async function decisionFor(userId: string, m: MessageEvent, now?: Date) {
   return mine;
 }
 
-describe('PATCH /users/@me/guilds/:guildId/settings', () => {
+describe('PATCH /users/@me/guilds/:guildId/settings', { timeout: 120_000 }, () => {
   it('defaults to the guild default, stores changes, and returns the Discord shape', async () => {
     const before = await api(server, 'GET', settingsPath(guild.guildId), { token: alice.token });
     expect(before.status).toBe(200);
@@ -144,7 +144,7 @@ describe('PATCH /users/@me/guilds/:guildId/settings', () => {
   });
 });
 
-describe('does a message notify (settings stored through the API, decided by the worker’s rules)', () => {
+describe('does a message notify (settings stored through the API, decided by the worker’s rules)', { timeout: 120_000 }, () => {
   const levels = [0, 1, 2] as const;
   /** none = inherit; a level; or a muted channel. */
   const overrides = ['none', 0, 1, 2, 'muted'] as const;
@@ -254,7 +254,7 @@ describe('does a message notify (settings stored through the API, decided by the
   });
 });
 
-describe('blocks', () => {
+describe('blocks', { timeout: 120_000 }, () => {
   it('a recipient who blocked the author is not notified, even when mentioned', async () => {
     const block = await api(server, 'PUT', `/users/@me/relationships/${owner.id}`, { token: alice.token, body: { type: 2 } });
     expect(block.status).toBeLessThan(300);
@@ -265,7 +265,7 @@ describe('blocks', () => {
   });
 });
 
-describe('decideNotify (pure)', () => {
+describe('decideNotify (pure)', { timeout: 120_000 }, () => {
   const m = { channelId: '1', guildId: '2', guildDefault: 0, mentionsUser: true, mentionsRole: false, mentionsEveryone: false };
   const now = new Date('2026-01-01T00:00:00Z');
   it('a mute ends exactly at its end time', () => {

@@ -15,7 +15,7 @@ let owner: TestUser;
 let alice: TestUser;
 let vapidKey = '';
 
-const waitFor = async (cond: () => boolean, ms = 15_000) => {
+const waitFor = async (cond: () => boolean, ms = 30_000) => {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error('timed out');
@@ -51,7 +51,7 @@ afterAll(async () => {
   await push?.close();
 });
 
-describe('push subscriptions', () => {
+describe('push subscriptions', { timeout: 120_000 }, () => {
   it('refuses endpoints that are not https or that point into private networks', async () => {
     const keys = push.subscribe('x').keys;
     const bad = [
@@ -92,7 +92,8 @@ describe('push subscriptions', () => {
       expect(res.status, endpoint).toBe(400);
     }
     await plain.close();
-  });
+    // A second server start is slow on a loaded machine.
+  }, 180_000);
 
   it('DELETE removes only the caller’s own subscription', async () => {
     const sub = push.subscribe('temp');
@@ -109,7 +110,7 @@ describe('push subscriptions', () => {
   });
 });
 
-describe('Web Push end to end (local push service verifies VAPID and decrypts)', () => {
+describe('Web Push end to end (local push service verifies VAPID and decrypts)', { timeout: 120_000 }, () => {
   it('a mention while offline arrives, signed and encrypted, with the right title and channel URL', async () => {
     const before = push.for('alice').length;
     await send(owner, guild.channelId, `hey <@${alice.id}> look at <#${guild.channelId}>`);
@@ -218,7 +219,7 @@ describe('Web Push end to end (local push service verifies VAPID and decrypts)',
   });
 });
 
-describe.skipIf(backend !== 'postgres' || !process.env.TEST_REDIS_URL)('two instances sharing Redis', () => {
+describe.skipIf(backend !== 'postgres' || !process.env.TEST_REDIS_URL)('two instances sharing Redis', { timeout: 180_000 }, () => {
   it('one mention produces exactly one push (consumer group)', async () => {
     const second = await startServer({ shareWith: server });
     try {
@@ -237,5 +238,5 @@ describe.skipIf(backend !== 'postgres' || !process.env.TEST_REDIS_URL)('two inst
     } finally {
       await second.close();
     }
-  });
+  }, 180_000);
 });
