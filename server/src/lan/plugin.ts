@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
-import { hostPort, lanAddresses, machineLocalName } from './addresses.js';
+import { hostPort, isLoopback, lanAddresses, machineLocalName } from './addresses.js';
 import { type MdnsAdvertiser, startMdns } from './mdns.js';
 import { httpPortOf, httpsPortOf } from './servers.js';
 import { renderSetupPage, SETUP_CSS } from './setup-page.js';
@@ -23,7 +23,8 @@ export function lanUrls(app: FastifyInstance, mdnsName: string | null): string[]
   const ips = lanAddresses(config.host);
   const v4 = ips.filter((a) => a.family === 'IPv4').map((a) => url(a.address));
   const v6 = ips.filter((a) => a.family === 'IPv6').map((a) => url(a.address));
-  const names = [mdnsName, machineLocalName()].filter((n): n is string => !!n).map(url);
+  // .local names only where the network can reach us (not with HOST on loopback).
+  const names = isLoopback(config.host) ? [] : [mdnsName, machineLocalName()].filter((n): n is string => !!n).map(url);
   const all = [...v4, ...names, ...v6];
   return all.length ? [...new Set(all)] : [url('localhost')];
 }

@@ -178,6 +178,9 @@ describe('HTTPS server with the local CA', () => {
     expect(html).toContain('/ca.crt');
     expect(html).toContain('/ca.mobileconfig');
     for (const os of ['iPhone and iPad', 'Mac', 'Windows', 'Android', 'Linux and Firefox']) expect(html).toContain(os);
+    // On loopback only, the page offers no network name that could not reach us.
+    expect(html).toContain(`https://localhost:${new URL(server.httpsUrl as string).port}`);
+    expect(html).not.toMatch(/https:\/\/[a-z0-9-]+\.local:/);
     const fp = new x509.X509Certificate(ca);
     const hex = Buffer.from(await fp.getThumbprint('SHA-256'))
       .toString('hex')
