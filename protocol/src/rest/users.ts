@@ -13,13 +13,14 @@ export const User = Type.Object({
   bot: Type.Boolean(),
   system: Type.Boolean(),
   public_flags: Type.Integer(),
-  flags: Type.Integer(),
-  banner: Type.Null(),
-  accent_color: Type.Null(),
-  avatar_decoration_data: Type.Null(),
-  collectibles: Type.Null(),
+  // Discord's schema has these on every user; the server always sends them (users/wire.ts).
+  flags: Type.Optional(Type.Integer()),
+  banner: Type.Optional(Type.Null()),
+  accent_color: Type.Optional(Type.Null()),
+  avatar_decoration_data: Type.Optional(Type.Null()),
+  collectibles: Type.Optional(Type.Null()),
   /** Discord's server tag; Retrocast has none. */
-  primary_guild: Type.Null(),
+  primary_guild: Type.Optional(Type.Null()),
 });
 export type User = Static<typeof User>;
 

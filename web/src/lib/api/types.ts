@@ -93,6 +93,7 @@ export interface Message {
   channel_id: string;
   guild_id?: string;
   author: User;
+  webhook_id?: string;
   member?: Partial<Member>;
   content: string;
   timestamp: string;

@@ -17,6 +17,12 @@ export interface LinkEmbed {
   description?: string;
   provider?: { name?: string };
   thumbnail?: { url: string; proxy_url?: string };
+  /** Rich embeds (bots, webhooks). */
+  color?: number;
+  timestamp?: string;
+  author?: { name: string; url?: string };
+  footer?: { text: string };
+  fields?: { name: string; value: string; inline?: boolean }[];
 }
 
 export interface ReactionEmoji {

@@ -9,6 +9,7 @@ export type Modal =
   | { kind: 'instance-admin' }
   | { kind: 'notification-settings'; guildId: string; channelId?: string | null }
   | { kind: 'user-notifications' }
+  | { kind: 'bots' }
   | null;
 
 class Ui {
