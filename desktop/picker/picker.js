@@ -175,6 +175,10 @@ $('prefs-form').addEventListener('submit', async (e) => {
   }
 });
 
+// The shell sends us back here with the reason when a server could not be opened securely.
+const reason = new URLSearchParams(location.search).get('error');
+if (reason) showError(reason);
+
 try {
   view = await invoke('list_servers');
   renderSaved();

@@ -24,35 +24,49 @@ pub fn attach(app: &AppHandle, window: &WebviewWindow) {
         webview.inner().connect_load_failed_with_tls_errors(move |view, uri, cert, _errors| {
             let Ok(url) = url::Url::parse(uri) else { return false };
             let origin = url.origin().ascii_serialization();
-            let confirmed = {
+            let (is_current, confirmed) = {
                 let s = app.state::<AppState>();
                 let s = s.settings.lock().unwrap();
-                if s.current.as_deref() != Some(origin.as_str()) {
-                    return false;
-                }
-                s.get(&origin).filter(|srv| srv.trusted_ca).and_then(|srv| srv.ca_fingerprint.clone())
+                let confirmed = s.get(&origin).filter(|srv| srv.trusted_ca).and_then(|srv| srv.ca_fingerprint.clone());
+                (s.current.as_deref() == Some(origin.as_str()), confirmed)
             };
-            let Some(fp) = confirmed else { return false };
-            let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else { return false };
-            let host = host.trim_start_matches('[').trim_end_matches(']');
-            let Some(ca) = find_in_chain(cert, &fp) else {
-                eprintln!("retrocast-desktop: {origin} did not present the confirmed CA in its certificate chain");
-                return false;
-            };
-            let problems = cert.verify(Some(&gio::NetworkAddress::new(host, port)), Some(&ca));
-            if !problems.is_empty() {
-                eprintln!("retrocast-desktop: {origin}: certificate not valid under the confirmed CA: {problems:?}");
+            if !is_current {
                 return false;
             }
-            let Some(context) = view.context() else { return false };
-            context.allow_tls_certificate_for_host(cert, host);
-            eprintln!("retrocast-desktop: {origin}: certificate accepted (issued by the confirmed CA)");
-            // Reload once the exception reached the network process (it is applied asynchronously).
-            let (view, uri) = (view.clone(), uri.to_string());
-            glib::timeout_add_local_once(Duration::from_millis(200), move || view.load_uri(&uri));
+            match accept(cert, &url, confirmed.as_deref()) {
+                Ok(host) => {
+                    let Some(context) = view.context() else { return false };
+                    context.allow_tls_certificate_for_host(cert, &host);
+                    eprintln!("retrocast-desktop: {origin}: certificate accepted (issued by the confirmed CA)");
+                    // Reload once the exception reached the network process (applied asynchronously).
+                    let (view, uri) = (view.clone(), uri.to_string());
+                    glib::timeout_add_local_once(Duration::from_millis(200), move || view.load_uri(&uri));
+                }
+                Err(why) => {
+                    eprintln!("retrocast-desktop: {origin}: {why}");
+                    // Back to the picker, which says why, rather than WebKit's error page.
+                    let msg = format!("Could not open {origin} securely: {why}");
+                    if let Ok(picker) = url::Url::parse_with_params("tauri://localhost/index.html", [("error", msg)]) {
+                        view.load_uri(picker.as_str());
+                    }
+                }
+            }
             true
         });
     });
+}
+
+/// The host to allow the leaf for, or why not.
+fn accept(leaf: &gio::TlsCertificate, url: &url::Url, confirmed: Option<&str>) -> Result<String, String> {
+    let fp = confirmed.ok_or("its certificate is not trusted by this system. If it runs its own certificate authority, pick it under \"On this network\" to check and trust its fingerprint, or install its CA (see the server's /setup page).")?;
+    let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else { return Err("no host".into()) };
+    let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+    let ca = find_in_chain(leaf, fp).ok_or("the server did not present the certificate authority you confirmed (its fingerprint differs). Check the fingerprint on the server's /setup page.")?;
+    let problems = leaf.verify(Some(&gio::NetworkAddress::new(&host, port)), Some(&ca));
+    if !problems.is_empty() {
+        return Err(format!("its certificate is not valid under the confirmed certificate authority ({problems:?})."));
+    }
+    Ok(host)
 }
 
 /// The certificate in the presented chain whose SHA-256 is `fingerprint` (normalized hex).
