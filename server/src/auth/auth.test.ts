@@ -11,13 +11,13 @@ afterAll(() => server?.close());
 describe('account lifecycle', () => {
   it('register → login → @me → refresh → reuse revokes family → logout', async () => {
     const username = uniqueName('life');
-    const reg = await api(server, 'POST', '/auth/register', { body: { username, password: 'hunter2hunter2', display_name: 'Life' } });
+    const reg = await api(server, 'POST', '/auth/register', { body: { username, password: 'hunter2 is my horse', display_name: 'Life' } });
     expect(reg.status).toBe(201);
     expect(reg.body.user).toMatchObject({ username, global_name: 'Life', discriminator: '0', bot: false });
     expect(reg.body).not.toHaveProperty('user.password_hash');
     expect(reg.body.expires_in).toBe(900);
 
-    const login = await api(server, 'POST', '/auth/login', { body: { username, password: 'hunter2hunter2' } });
+    const login = await api(server, 'POST', '/auth/login', { body: { username, password: 'hunter2 is my horse' } });
     expect(login.status).toBe(200);
     const me = await api(server, 'GET', '/users/@me', { token: login.body.access_token });
     expect(me.status).toBe(200);

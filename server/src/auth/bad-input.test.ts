@@ -69,7 +69,7 @@ describe('bad input gets a 4xx with Discord error body and changes nothing', () 
 
   it('never stores the fields it does not know', async () => {
     const u = uniqueName('extra');
-    const res = await api(server, 'POST', '/auth/register', { body: { username: u, password: 'password123', bot: true, id: '1' } });
+    const res = await api(server, 'POST', '/auth/register', { body: { username: u, password: 'correct horse battery', bot: true, id: '1' } });
     expect(res.status).toBe(201);
     expect(res.body.user.bot).toBe(false);
     expect(res.body.user.id).not.toBe('1');

@@ -8,6 +8,7 @@ import { checkAdmission } from '../instance/registration.js';
 import { doAcceptInvite } from '../invites/service.js';
 import { toWireCurrentUser } from '../users/wire.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
+import { checkPasswordStrength } from './strength.js';
 import { noteLoginAddress } from './login-guard.js';
 import { sessionsRevokedEvent } from './session-guard.js';
 import { ACCESS_TOKEN_TTL_S, REFRESH_TOKEN_TTL_MS, randomToken, sha256, signAccessToken, verifyAccessToken } from './tokens.js';
@@ -56,6 +57,7 @@ export async function doRegister(ctx: AppContext, body: RegisterBody): Promise<A
   const username = checkUsername(body.username);
   const displayName = checkDisplayName(body.display_name);
   if (await isUsernameTaken(ctx.db, username)) throw usernameTaken();
+  checkPasswordStrength(body.password, username, 'password');
   const passwordHash = await hashPassword(body.password, ctx.config.argon2MemoryKib);
   const id = ctx.ids.next();
   let guildInvite: string | undefined;

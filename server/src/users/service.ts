@@ -2,6 +2,7 @@ import { Errors, type PatchMeBody } from '@retrocast/protocol';
 import { and, count, eq } from 'drizzle-orm';
 import { doNoteSessionsRevoked, doRevokeOtherSessions, checkDisplayName, checkUsername, isUsernameTaken, usernameTaken } from '../auth/service.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import { checkPasswordStrength } from '../auth/strength.js';
 import { newBotToken, sha256 } from '../auth/tokens.js';
 import type { AppContext, Caller } from '../context.js';
 import { doStoreImage } from '../avatars/service.js';
@@ -31,6 +32,7 @@ export async function doUpdateMe(ctx: AppContext, who: Caller, body: PatchMeBody
     if (!body.password || !me.passwordHash || !(await verifyPassword(me.passwordHash, body.password))) {
       throw invalidField('password', 'PASSWORD_DOES_NOT_MATCH', 'Password does not match.');
     }
+    checkPasswordStrength(body.new_password, me.username, 'new_password');
     patch.passwordHash = await hashPassword(body.new_password, ctx.config.argon2MemoryKib);
   }
   if (Object.keys(patch).length === 0) return toWireCurrentUser(me);
