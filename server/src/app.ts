@@ -23,6 +23,7 @@ import type { AppContext } from './context.js';
 import { openDatabase } from './db/client.js';
 import { healthRoutes } from './health/routes.js';
 import { frameworkError, installErrorHandler, installNotFound } from './http/error-handler.js';
+import { installNameNormalization } from './http/names.js';
 import { finishOpenApi, installResponseDocs } from './http/openapi.js';
 import { installNulGuard, installValidation } from './http/validation.js';
 import { installDiscordCompat } from './http/discord-compat.js';
@@ -118,6 +119,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   installValidation(app);
   installDiscordCompat(app);
   installNulGuard(app);
+  installNameNormalization(app);
   installErrorHandler(app);
   let spa: Awaited<ReturnType<typeof installWebClient>>;
   installNotFound(app, () => spa);

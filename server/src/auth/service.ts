@@ -7,6 +7,7 @@ import { ApiError, fieldErrors, invalidField } from '../http/errors.js';
 import { checkAdmission } from '../instance/registration.js';
 import { doAcceptInvite } from '../invites/service.js';
 import { toWireCurrentUser } from '../users/wire.js';
+import { hasVisibleText, normalizeName } from '../http/names.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { checkPasswordStrength } from './strength.js';
 import { noteLoginAddress } from './login-guard.js';
@@ -24,9 +25,8 @@ export function checkUsername(raw: string, field = 'username'): string {
 
 export function checkDisplayName(raw: string | null | undefined): string | null {
   if (raw === null || raw === undefined) return null;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  const name = raw.replace(/[\u0000-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, '').trim();
-  if (name.length < 1 || name.length > 32) throw invalidField('display_name', 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 32 in length.');
+  const name = normalizeName(raw);
+  if (!hasVisibleText(name) || name.length > 32) throw invalidField('display_name', 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 32 in length.');
   return name;
 }
 

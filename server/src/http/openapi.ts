@@ -22,18 +22,19 @@ const COMMON_ERRORS = {
 /**
  * Completes every API route's documented responses, so the OpenAPI document (and the fuzzer that
  * checks the server against it) lists what the server really answers: the common error bodies, the
- * 429 body, and `204 No Content` for routes that declare no success body; bodies that may be left
+ * 429 body, and `204 No Content` for API routes that declare no success body; bodies that may be left
  * out (`emptyBodyAsObject`) are marked for `finishOpenApi`. Call before any route.
  */
 export function installResponseDocs(app: FastifyInstance) {
   app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/api/v10/')) return;
+    if ((route.schema as { hide?: boolean } | undefined)?.hide) return;
+    const api = route.url.startsWith('/api/v10/');
     route.schema ??= {};
-    if ((route.schema as { hide?: boolean }).hide) return;
     if ([route.preValidation].flat().includes(emptyBodyAsObject)) (route.schema as Record<string, unknown>)[OPTIONAL_BODY] = true;
     route.schema.response ??= {};
     const response = route.schema.response as Record<string, unknown>;
-    if (!Object.keys(response).some((code) => code.startsWith('2'))) response[204] = { type: 'null', description: 'No Content' };
+    // Outside the API (files, pictures) a success is whatever the route serves: only errors are added.
+    if (api && !Object.keys(response).some((code) => code.startsWith('2'))) response[204] = { type: 'null', description: 'No Content' };
     for (const [code, body] of Object.entries(COMMON_ERRORS)) response[code] ??= body;
     response[429] ??= RateLimitedResponse;
   });
