@@ -24,7 +24,7 @@ import { openDatabase } from './db/client.js';
 import { healthRoutes } from './health/routes.js';
 import { frameworkError, installErrorHandler, installNotFound } from './http/error-handler.js';
 import { installNameNormalization } from './http/names.js';
-import { installSecurityHeaders } from './http/security-headers.js';
+import { installCors, installSecurityHeaders } from './http/security-headers.js';
 import { finishOpenApi, installResponseDocs } from './http/openapi.js';
 import { installNulGuard, installValidation } from './http/validation.js';
 import { installDiscordCompat } from './http/discord-compat.js';
@@ -122,6 +122,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   installNulGuard(app);
   installNameNormalization(app);
   installSecurityHeaders(app);
+  installCors(app, config.corsOrigins);
   installErrorHandler(app);
   let spa: Awaited<ReturnType<typeof installWebClient>>;
   installNotFound(app, () => spa);

@@ -32,6 +32,8 @@ export interface Config {
   argon2Queue: number;
   /** Proxies whose X-Forwarded-For/-Proto are believed (addresses or CIDRs); empty: none. */
   trustProxy: string[];
+  /** Web origins allowed to call the API from a browser (CORS); none by default. */
+  corsOrigins: string[];
   /** Request body limit in bytes for JSON bodies. */
   bodyLimit: number;
   /** Disable per-route rate limits (benchmarks only). */
@@ -116,6 +118,7 @@ export function loadConfig(env: Env = process.env): Config {
     argon2Concurrency: int(env, 'ARGON2_CONCURRENCY', Math.max(1, Math.min(4, availableParallelism()))),
     argon2Queue: int(env, 'ARGON2_QUEUE', 64),
     trustProxy: (env.TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean),
     bodyLimit: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024),
     rateLimitDisabled: env.RATE_LIMIT_DISABLED === '1',
     authRateLimitPerMinute: int(env, 'AUTH_RATE_LIMIT_PER_MINUTE', 10),

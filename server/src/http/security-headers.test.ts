@@ -48,3 +48,36 @@ describe('security headers', () => {
     expect(file.headers.get('cache-control')).toMatch(/private/);
   });
 });
+
+describe('CORS', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({ env: { CORS_ORIGINS: 'https://chat.example.org' } });
+  });
+  afterAll(() => server?.close());
+  const preflight = (origin: string) =>
+    fetch(`${server.url}/api/v10/users/@me`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+    });
+
+  it('a listed origin gets its preflight and its answers', async () => {
+    const pre = await preflight('https://chat.example.org');
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('https://chat.example.org');
+    expect(pre.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+    const res = await fetch(`${server.url}/api/v10/gateway`, { headers: { origin: 'https://chat.example.org' } });
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://chat.example.org');
+  });
+
+  it('any other origin gets no CORS headers (the browser refuses), and clients without Origin are unaffected', async () => {
+    const pre = await preflight('https://evil.example');
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBeNull();
+    const res = await fetch(`${server.url}/api/v10/gateway`, { headers: { origin: 'https://evil.example' } });
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    const bot = await fetch(`${server.url}/api/v10/gateway`);
+    expect(bot.status).toBe(200);
+    expect(bot.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

@@ -17,3 +17,26 @@ export function installSecurityHeaders(app: FastifyInstance) {
     return payload;
   });
 }
+
+/**
+ * CORS, answered on purpose: browsers on another origin may call the API only from `CORS_ORIGINS`
+ * (none by default; the web client is same-origin). A preflight gets 204 either way, with the
+ * allow headers only for a listed origin. Bots and native clients send no Origin and are unaffected.
+ */
+export function installCors(app: FastifyInstance, origins: string[]) {
+  const allowed = new Set(origins);
+  app.addHook('onRequest', async (req, reply) => {
+    const origin = req.headers.origin;
+    if (!origin || !req.url.startsWith('/api/')) return;
+    reply.header('Vary', 'Origin');
+    const ok = allowed.has(origin);
+    if (ok) reply.header('Access-Control-Allow-Origin', origin);
+    if (req.method !== 'OPTIONS' || !req.headers['access-control-request-method']) return;
+    if (ok) {
+      reply.header('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE');
+      reply.header('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Audit-Log-Reason');
+      reply.header('Access-Control-Max-Age', '600');
+    }
+    return reply.code(204).send();
+  });
+}
