@@ -1,4 +1,4 @@
-import { type PushPayload, isSnowflake } from '@retrocast/protocol';
+import { isSnowflake, type PushPayload } from '@retrocast/protocol';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../context.js';
 import { channels, roles } from '../db/schema.js';

@@ -240,10 +240,12 @@ describe('does a message notify (settings stored through the API, decided by the
     // Offline: @here is not for her.
     expect((await decisionFor(alice.id, here)).decision).toEqual({ notify: false, why: 'not_mentioned' });
     const idle = await connectUser(server, alice, { presence: { status: 'idle', since: null, activities: [], afk: true } });
+    // The presence write follows READY (on Redis a moment later).
+    for (let i = 0; i < 100 && (await decisionFor(alice.id, here)).status !== 'idle'; i++) await quiet(50);
     expect((await decisionFor(alice.id, here)).decision).toEqual({ notify: true, mention: true });
     idle.close(1000);
     const dnd = await connectUser(server, alice, { presence: { status: 'dnd', since: null, activities: [], afk: false } });
-    await quiet(250);
+    for (let i = 0; i < 100 && (await decisionFor(alice.id, direct)).status !== 'dnd'; i++) await quiet(50);
     const r = await decisionFor(alice.id, direct);
     expect(r.status).toBe('dnd');
     expect(r.decision).toEqual({ notify: false, why: 'dnd' });

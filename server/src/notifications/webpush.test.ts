@@ -22,6 +22,14 @@ const waitFor = async (cond: () => boolean, ms = 30_000) => {
     await new Promise((r) => setTimeout(r, 50));
   }
 };
+/** The presence write follows READY (on Redis a moment later): wait until the worker would see it. */
+const statusIs = async (userId: string, status: string) => {
+  for (let i = 0; i < 200; i++) {
+    if (((await server.app.ctx.presence?.get([userId]))?.get(userId) ?? 'offline') === status) return;
+    await quiet(50);
+  }
+  throw new Error(`presence never became ${status}`);
+};
 /** Long enough for a batch to flush and its push to arrive, when one is (wrongly) coming. */
 const settle = () => quiet(BATCH_MS + 1500);
 
@@ -146,19 +154,22 @@ describe('Web Push end to end (local push service verifies VAPID and decrypts)',
     await settle();
     const before = push.for('alice').length;
     const online = await connectUser(server, alice);
+    await statusIs(alice.id, 'online');
     await send(owner, guild.channelId, `online <@${alice.id}>`);
     await settle();
     expect(push.for('alice').length).toBe(before);
     online.close(1000);
-    await quiet(500);
+    await statusIs(alice.id, 'offline');
 
     const idle = await connectUser(server, alice, { presence: { status: 'idle', since: null, activities: [], afk: true } });
+    await statusIs(alice.id, 'idle');
     await send(owner, guild.channelId, `idle <@${alice.id}>`);
     await waitFor(() => push.for('alice').length > before);
     expect(push.for('alice').at(-1)?.payload.body).toBe(`idle @${alice.username}`);
     idle.close(1000);
 
     const dnd = await connectUser(server, alice, { presence: { status: 'dnd', since: null, activities: [], afk: false } });
+    await statusIs(alice.id, 'dnd');
     const n = push.for('alice').length;
     await send(owner, guild.channelId, `dnd <@${alice.id}>`);
     await settle();
