@@ -99,6 +99,8 @@ export async function doUpdateBot(ctx: AppContext, who: Caller, botId: string, b
   }
   if (body.avatar !== undefined) patch.avatar = await doStoreImage(ctx, 'avatars', bot.id, body.avatar, 'avatar');
   if (!Object.keys(patch).length) return { user: toWireUser(bot), application_id: bot.id, guild_count: await guildCount(ctx, bot.id) };
+  // Counted before the transaction: PGlite has one connection, so ctx.db inside it would wait forever.
+  const guildTotal = await guildCount(ctx, bot.id);
   return transact(ctx, async (tx, emit) => {
     const [row] = await tx.update(users).set(patch).where(eq(users.id, bot.id)).returning();
     const user = toWireUser(row);
@@ -108,7 +110,7 @@ export async function doUpdateBot(ctx: AppContext, who: Caller, botId: string, b
       user_ids: [bot.id],
       meta: { public_user: user },
     });
-    return { user, application_id: row.id, guild_count: await guildCount(ctx, row.id) };
+    return { user, application_id: row.id, guild_count: guildTotal };
   });
 }
 
