@@ -7,7 +7,9 @@ export type AttachmentRow = typeof attachments.$inferSelect;
 
 /** Blob key of an attachment: per channel, so deleting a channel's files is one prefix. */
 export function attachmentKey(channelId: string, id: string, filename: string): string {
-  return `attachments/${channelId}/${id}/${filename}`;
+  // Blob keys are ASCII (blobs/types.ts checkKey); the row keeps the real (Unicode) name.
+  const safe = filename.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[^A-Za-z0-9_]/, '_').slice(0, 200) || 'file';
+  return `attachments/${channelId}/${id}/${safe}`;
 }
 
 export async function insertAttachments(q: Queryable, rows: (typeof attachments.$inferInsert)[]) {

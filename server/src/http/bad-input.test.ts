@@ -245,6 +245,12 @@ describe('file names', () => {
     expect(await upload('\u3164\u200b\u2066')).toBe('unknown');
   });
 
+  it('a Unicode name is kept, by multipart and by direct upload', async () => {
+    expect(await upload('résumé ünïcode 履歴書.txt')).toBe('résumé_ünïcode_履歴書.txt');
+    const slot = await api(server, 'POST', `/channels/${g.channelId}/attachments`, { token: g.owner.token, body: { files: [{ id: '0', filename: 'Þórr.bin', file_size: 3 }] } });
+    expect(slot.status, JSON.stringify(slot.body)).toBe(200);
+  });
+
   it('a right-to-left override cannot disguise an extension', async () => {
     expect(await upload('invoice\u202Efdp.exe')).toBe('invoicefdp.exe');
   });
