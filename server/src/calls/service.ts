@@ -5,7 +5,7 @@ import { type Emit, transact } from '../db/tx.js';
 import { loadMembers, lockPrivateChannel } from '../dms/store.js';
 import { doSystemMessage, SystemMessageType } from '../dms/system-messages.js';
 import { registerAfterReady } from '../gateway/extensions.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError, invalidField } from '../http/errors.js';
 import { toWireMessages } from '../messages/service.js';
 import { accessChannel } from '../permissions/access.js';
 import { voiceOf } from '../voice/runtime.js';
@@ -87,6 +87,12 @@ async function doStopRingingIn(tx: Tx, emit: Emit, channelId: string, userIds: s
 export async function doStopRinging(ctx: AppContext, who: Caller, channelId: string, recipients?: string[]) {
   const { channel } = await accessChannel(ctx.db, channelId, who.id);
   if (channel.guildId) throw new ApiError(Errors.INVALID_CHANNEL_TYPE);
+  if (recipients?.length) {
+    // Only people in this conversation can be rung or stop ringing; anything else is a bad body.
+    const members = new Set((await loadMembers(ctx.db, channelId)).map((u) => u.id));
+    const stranger = recipients.find((id) => !members.has(id));
+    if (stranger !== undefined) throw invalidField('recipients', 'USER_NOT_IN_CHANNEL', 'Not a recipient of this channel.');
+  }
   await transact(ctx, (tx, emit) => doStopRingingIn(tx, emit, channelId, recipients?.length ? recipients : [who.id]));
 }
 

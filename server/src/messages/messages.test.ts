@@ -123,7 +123,7 @@ describe('POST /channels/:id/messages', () => {
       [{ content: 'hi', nonce: 'n'.repeat(100_000) }, 400, 50035],
       [{ content: 'hi', nonce: { a: 1 } }, 400, 50035],
       [{ content: 'hi', nonce: 'a\u0000b' }, 400, 50035],
-      [{ content: '\u0000' }, 400, 50006],
+      [{ content: '\u0000' }, 400, 50035], // NUL is refused as invalid form body
       [{ content: 'hi', message_reference: { message_id: 'abc' } }, 400, 50035],
       [{ content: 'hi', message_reference: { message_id: '123' } }, 400, 50035],
       [{ content: 'hi', allowed_mentions: { parse: ['users'], users: ['1'] } }, 400, 50035],
@@ -138,7 +138,7 @@ describe('POST /channels/:id/messages', () => {
     }
     expect((await send(server, g.owner, channelId, { content: 'x'.repeat(2000) })).status).toBe(200);
     expect(await countIn(channelId)).toBe(1);
-    expect((await send(server, g.owner, channelId, { content: 'nul\u0000byte' })).body.content).toBe('nulbyte');
+    expect((await send(server, g.owner, channelId, { content: 'nul\u0000byte' })).body.code).toBe(50035); // NUL refused, not stripped
     const malformed = await api(server, 'POST', `/channels/${channelId}/messages`, { token: g.owner.token, raw: '{"content":' });
     expect(malformed.status).toBe(400);
   });
@@ -148,8 +148,8 @@ describe('POST /channels/:id/messages', () => {
     const stranger = await registerUser(server);
     const cases: [string, number, number][] = [
       ['abc', 400, 50035],
-      ['99999999999999999999', 404, 10003],
-      ['9223372036854775808', 404, 10003],
+      ['99999999999999999999', 400, 50035], // not a snowflake: beyond 19 digits
+      ['9223372036854775808', 400, 50035], // above int64
       ['123', 404, 10003],
       [other.channelId, 404, 10003], // exists, but in a guild the caller is not in
       [g.voiceId, 400, 50008],
@@ -163,7 +163,7 @@ describe('POST /channels/:id/messages', () => {
     expect(res.body.code).toBe(10003);
     expect((await api(server, 'GET', `/channels/${g.channelId}/messages/abc`, { token: g.owner.token })).status).toBe(400);
     expect((await api(server, 'GET', `/channels/${g.channelId}/messages/99999999999999999999`, { token: g.owner.token })).body.code).toBe(
-      10008,
+      50035, // beyond int64: not a snowflake
     );
     expect((await api(server, 'GET', `/channels/${g.channelId}/messages`, { token: g.owner.token })).status).toBe(200);
     expect((await api(server, 'GET', `/channels/${g.channelId}/messages`)).status).toBe(401);

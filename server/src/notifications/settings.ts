@@ -1,4 +1,4 @@
-import type { ChannelOverride, MuteConfig, PatchUserGuildSettingsBody, UserGuildSettings } from '@retrocast/protocol';
+import { type ChannelOverride, INT64_PATTERN, type MuteConfig, type PatchUserGuildSettingsBody, type UserGuildSettings } from '@retrocast/protocol';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AppContext, Caller } from '../context.js';
 import { type ChannelOverrideRow, channelRecipients, channels } from '../db/schema.js';
@@ -6,6 +6,8 @@ import { transact } from '../db/tx.js';
 import { invalidField } from '../http/errors.js';
 import { accessGuild } from '../permissions/access.js';
 import { isMuteActive } from './decide.js';
+
+const INT64_ID = new RegExp(INT64_PATTERN);
 import {
   DM_SETTINGS_ID,
   loadAllSettings,
@@ -80,6 +82,9 @@ function overridesById(input: OverrideInput): Map<string, OneOverride> {
 /** The channels an override may name: the guild's channels, or for `@me` the caller's DMs. */
 async function checkOverrideChannels(ctx: AppContext, userId: string, guildId: string | null, ids: string[]) {
   if (!ids.length) return;
+  // Keys of the object form are not checked by the schema: a non-id must not reach the database.
+  const notId = ids.find((id) => !INT64_ID.test(id));
+  if (notId !== undefined) throw invalidField(`channel_overrides.${notId}`, 'CHANNEL_INVALID', 'Unknown channel.');
   const rows =
     guildId === null
       ? await ctx.db

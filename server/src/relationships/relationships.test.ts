@@ -150,7 +150,7 @@ describe('relationships', () => {
     expect((await rel(a, 'POST', '', { username: a.username })).body).toMatchObject({ code: 80003 });
     expect((await rel(a, 'PUT', `/${a.id}`)).body.code).toBe(80003);
     expect((await rel(a, 'PUT', '/123')).body.code).toBe(10013);
-    expect((await rel(a, 'PUT', '/99999999999999999999')).body.code).toBe(10013);
+    expect((await rel(a, 'PUT', '/99999999999999999999')).body.code).toBe(50035);
     expect((await rel(a, 'DELETE', '/123')).body.code).toBe(10013);
     expect((await rel(a, 'PUT', '/abc')).status).toBe(400);
     expect((await rel(a, 'POST', '', {})).status).toBe(400);
