@@ -1,4 +1,10 @@
-import { type ChannelOverride, INT64_PATTERN, type MuteConfig, type PatchUserGuildSettingsBody, type UserGuildSettings } from '@retrocast/protocol';
+import {
+  type ChannelOverride,
+  INT64_PATTERN,
+  type MuteConfig,
+  type PatchUserGuildSettingsBody,
+  type UserGuildSettings,
+} from '@retrocast/protocol';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AppContext, Caller } from '../context.js';
 import { type ChannelOverrideRow, channelRecipients, channels } from '../db/schema.js';
@@ -8,6 +14,7 @@ import { accessGuild } from '../permissions/access.js';
 import { isMuteActive } from './decide.js';
 
 const INT64_ID = new RegExp(INT64_PATTERN);
+
 import {
   DM_SETTINGS_ID,
   loadAllSettings,
