@@ -61,6 +61,10 @@ reactions = { values = ["%F0%9F%91%8D", "fuzz:$(seed emojiId)"] }
 "path.emoji" = { dictionary = "reactions", probability = 0.75 }
 EOF
 sed -n '/^\[generation\]/,/^$/p' "$work/schemathesis.toml" >"$work/plain.toml"
+# 413 (body over the limit) is a rejection too; Schemathesis does not count it as one by default.
+for f in "$work/schemathesis.toml" "$work/plain.toml"; do
+  printf '\n[checks.negative_data_rejection]\nexpected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429"]\n' >>"$f"
+done
 
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection
 status=0
