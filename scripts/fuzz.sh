@@ -28,7 +28,8 @@ export FUZZ_5XX_LOG="$work/5xx.log" FUZZ_STATS="$work/stats.json"
 : >"$FUZZ_5XX_LOG"
 node scripts/fuzz-server.mjs >"$work/seed.json" 2>"$work/server.log" &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+# `|| true`: under set -e a failing kill (server already stopped) would turn exit 0 into 1.
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 600); do [ -s "$work/seed.json" ] && break; kill -0 $server 2>/dev/null || break; sleep 0.1; done
 if [ ! -s "$work/seed.json" ]; then cat "$work/server.log" >&2; echo "fuzz: server did not start" >&2; exit 1; fi
 
