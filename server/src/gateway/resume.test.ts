@@ -99,5 +99,5 @@ describe('RESUME', () => {
       await one.close().catch(() => {});
       await two.close();
     }
-  });
+  }, 120_000); // two more servers and 50 sends: slow on a loaded machine
 });
