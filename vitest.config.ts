@@ -12,7 +12,7 @@ export default defineConfig({
   resolve: { alias },
   test: {
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    hookTimeout: 180_000, // server starts (PGlite migrations) are slow on a loaded 2-core machine
     projects: [
       { extends: true, test: { name: 'unit', include: ['protocol/src/**/*.test.ts', 'deploy/**/*.test.ts'] } },
       { extends: true, test: { name: 'web', include: ['web/src/**/*.test.ts'] } },
