@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AckBody, AckResponse, ErrorResponse, Snowflake } from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { caller } from '../context.js';
+import { emptyBodyAsObject } from '../guilds/optional-body.js';
 import { doAck } from './service.js';
 
 /**
@@ -18,10 +19,8 @@ export const readStatesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: AckBody,
       response: { 200: AckResponse, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
     },
-    // Clients may post no body at all.
-    preValidation: async (req) => {
-      req.body ??= {};
-    },
+    // Clients may post no body at all (documented as optional in /api/openapi.json).
+    preValidation: emptyBodyAsObject,
     handler: async (req) => doAck(ctx, caller(req), req.params.channelId, req.params.messageId, req.body),
   });
 };
