@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectUser, type GatewayClient } from '../test/gateway.js';
 import { api, backend, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
 import { haveOwnServices, type OwnPostgres, type OwnRedis, startOwnPostgres, startOwnRedis } from '../test/own-services.js';
@@ -74,6 +74,8 @@ describe.runIf(run)('database and Redis faults', () => {
   let c: TestServer;
   let owner: TestUser;
   let gw: GatewayClient;
+  let guildId: string;
+  /** This test's channels: fresh ones per test, so no per-channel rate-limit bucket carries over. */
   const channels: string[] = [];
 
   beforeAll(async () => {
@@ -85,13 +87,19 @@ describe.runIf(run)('database and Redis faults', () => {
     c = await startServer({ env: { ...env, RATE_LIMIT_DISABLED: '1' }, dataDir: a.dataDir });
     owner = await registerUser(a);
     const g = await api(a, 'POST', '/guilds', { token: owner.token, body: { name: 'Faults' } });
-    channels.push(g.body.channels.find((c: { type: number }) => c.type === 0).id);
-    for (const name of ['two', 'three']) {
-      const c = await api(a, 'POST', `/guilds/${g.body.id}/channels`, { token: owner.token, body: { name, type: 0 } });
-      channels.push(c.body.id);
-    }
+    guildId = g.body.id;
     // The client sits on the other instance: every event it gets crossed Redis.
     gw = await connectUser(b, owner);
+  });
+
+  beforeEach(async () => {
+    await waitHealthy(a);
+    channels.length = 0;
+    for (const name of ['one', 'two', 'three']) {
+      const c = await api(a, 'POST', `/guilds/${guildId}/channels`, { token: owner.token, body: { name, type: 0 } });
+      expect(c.status).toBe(201);
+      channels.push(c.body.id);
+    }
   });
 
   afterAll(async () => {
