@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 
 const alias = { '@retrocast/protocol': fileURLToPath(new URL('./protocol/src/index.ts', import.meta.url)) };
 const serverTests = ['server/src/**/*.test.ts'];
+/** Server projects start from a migrated template database (PGlite data dir / PostgreSQL TEMPLATE). */
+const globalSetup = ['server/src/test/global-setup.ts'];
 
 /**
  * `npm test`: unit tests once, server suites on PGlite + in-process bus, and again on
@@ -13,12 +15,15 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 180_000, // server starts (PGlite migrations) are slow on a loaded 2-core machine
+    // Vitest's default on 2 cores is one worker (cores − 1); server suites mostly wait on sockets and
+    // timers, so a few files at once use the machine better. VITEST_MAX_WORKERS overrides.
+    maxWorkers: 3,
     projects: [
       { extends: true, test: { name: 'unit', include: ['protocol/src/**/*.test.ts', 'deploy/**/*.test.ts'] } },
       { extends: true, test: { name: 'web', include: ['web/src/**/*.test.ts'] } },
-      { extends: true, test: { name: 'pglite', include: serverTests, exclude: ['**/*.slow.test.ts'], env: { RETROCAST_TEST_BACKEND: 'pglite' } } },
+      { extends: true, test: { name: 'pglite', include: serverTests, exclude: ['**/*.slow.test.ts'], globalSetup, env: { RETROCAST_TEST_BACKEND: 'pglite' } } },
       ...(process.env.TEST_DATABASE_URL
-        ? [{ extends: true, test: { name: 'postgres', include: serverTests, exclude: ['**/*.slow.test.ts'], env: { RETROCAST_TEST_BACKEND: 'postgres' } } }]
+        ? [{ extends: true, test: { name: 'postgres', include: serverTests, exclude: ['**/*.slow.test.ts'], globalSetup, env: { RETROCAST_TEST_BACKEND: 'postgres' } } }]
         : []),
     ],
   },

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { listenAll } from '../lan/servers.js';
@@ -31,9 +32,10 @@ export async function createPostgresDatabase(): Promise<string> {
   if (!base) throw new Error('RETROCAST_TEST_BACKEND=postgres needs TEST_DATABASE_URL');
   const pg = (await import('pg')).default;
   const name = `rc_test_${randomBytes(6).toString('hex')}`;
+  const template = inject('postgresTemplate');
   const client = new pg.Client({ connectionString: base });
   await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
+  await client.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
   await client.end();
   const url = new URL(base);
   url.pathname = `/${name}`;
@@ -50,6 +52,9 @@ export interface StartOptions {
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? opts.shareWith?.dataDir ?? mkdtempSync(join(tmpdir(), 'retrocast-test-'));
+  // A new PGlite data dir starts as a copy of the project's migrated template (global-setup.ts).
+  const template = backend === 'pglite' && !opts.dataDir && !opts.shareWith ? inject('pgliteTemplate') : undefined;
+  if (template && !existsSync(join(dataDir, 'db'))) cpSync(template, join(dataDir, 'db'), { recursive: true });
   const env: Record<string, string> = {
     DATA_DIR: dataDir,
     PORT: '0',
@@ -58,6 +63,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     AUTH_RATE_LIMIT_PER_MINUTE: '1000',
     // Suites register dozens of users at once; the flood test sets its own small queue.
     ARGON2_QUEUE: '1000',
+    // Cheap password hashes (64 MiB per hash costs ~0.1–0.4 s of CPU; suites register hundreds of users).
+    ARGON2_MEMORY_KIB: '1024',
     // Tests register many users freely; instance/registration.test.ts tests the other modes.
     REGISTRATION: 'open',
     ...(opts.shareWith?.env ?? {}),
