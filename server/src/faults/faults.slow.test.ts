@@ -177,7 +177,15 @@ describe.runIf(run)('database and Redis faults', () => {
     await new Promise((r) => setTimeout(r, 1500));
     const stopped = Date.now();
     await redis.stop();
-    await new Promise((r) => setTimeout(r, 5000));
+    // A read from a Redis-backed store (voice states; c has no Redis rate limiter in front) fails
+    // fast with 503: no offline queue holds the command until Redis is back.
+    const voice = await fetch(`${c.url}/api/v10/guilds/${guildId}/voice-states/@me`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+      signal: AbortSignal.timeout(4000),
+    });
+    expect(voice.status).toBe(503);
+    expect(await voice.json()).toMatchObject({ code: 0 });
+    await new Promise((r) => setTimeout(r, Math.max(0, stopped + 5000 - Date.now())));
     const restarted = Date.now();
     await redis.start();
     await new Promise((r) => setTimeout(r, 3000));

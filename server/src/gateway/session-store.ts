@@ -75,8 +75,9 @@ export async function createRedisSessionStore(
   ttlMs: number,
   onLost: (sessionId: string) => void,
 ): Promise<SessionStore> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  // Outages are reported by the bus and /healthz; ioredis reconnects by itself.
+  // No offline queue: during an outage a command fails at once ("Stream isn't writeable" → 503)
+  // instead of waiting in memory for a reconnect. Outages are reported by the bus and /healthz.
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', () => {});
   await redis.connect();
   // EVALSHA instead of sending each script with every frame.

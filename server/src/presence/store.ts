@@ -121,8 +121,8 @@ end
 return out`;
 
 export async function createRedisPresenceStore(url: string, prefix: string): Promise<PresenceStore> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  // Outages are reported by the bus and /healthz; ioredis reconnects by itself.
+  // No offline queue: during an outage a command fails at once instead of hanging (see session-store.ts).
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', () => {});
   await redis.connect();
   const sessKey = `${prefix}:presence:s:`;

@@ -19,7 +19,7 @@ export async function installVoice(app: FastifyInstance): Promise<void> {
   let markStarted = () => {};
   const rt: VoiceRuntime = {
     lk: null,
-    store: config.redisUrl ? createRedisVoiceStore(config.redisUrl, config.redisPrefix) : createMemoryVoiceStore(),
+    store: config.redisUrl ? await createRedisVoiceStore(config.redisUrl, config.redisPrefix) : createMemoryVoiceStore(),
     started: new Promise<void>((r) => (markStarted = r)),
     timers: new Set(),
   };

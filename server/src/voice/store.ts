@@ -104,10 +104,12 @@ redis.call('HSET', KEYS[1], ARGV[1], out)
 return out
 `;
 
-export function createRedisVoiceStore(url: string, prefix: string): VoiceStore {
-  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
-  // Outages are reported by the bus and /healthz; ioredis reconnects by itself.
+export async function createRedisVoiceStore(url: string, prefix: string): Promise<VoiceStore> {
+  // No offline queue: during an outage a command fails at once instead of hanging (see
+  // gateway/session-store.ts), so connect before the first command.
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', () => {});
+  await redis.connect();
   const key = `${prefix}:voice-states`;
   const parse = (raw: string | null): VoiceState | null => (raw ? JSON.parse(raw) : null);
   const cas = async (userId: string, match: Match, patch: Partial<VoiceState> | null) =>
