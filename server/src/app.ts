@@ -64,32 +64,7 @@ import { installScheduledBackups } from './backup/schedule.js';
 import { installMetrics } from './metrics/plugin.js';
 
 /** Domain route plugins, mounted under /api/v10 (v9 and v1 are rewritten to it). One line each. */
-const API_ROUTES = [
-  authRoutes,
-  usersRoutes,
-  attachmentsRoutes,
-  emojisRoutes,
-  reactionsRoutes,
-  guildsRoutes,
-  channelsRoutes,
-  membersRoutes,
-  invitesRoutes,
-  rolesRoutes,
-  bansRoutes,
-  auditLogRoutes,
-  messagesRoutes,
-  pinsRoutes,
-  readStatesRoutes,
-  searchRoutes,
-  dmsRoutes,
-  relationshipsRoutes,
-  callsRoutes,
-  voiceRoutes,
-  gatewayRoutes,
-  typingRoutes,
-  notificationsRoutes,
-  instanceRoutes,
-];
+const API_ROUTES = [authRoutes, usersRoutes, attachmentsRoutes, emojisRoutes, reactionsRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, dmsRoutes, relationshipsRoutes, callsRoutes, voiceRoutes, gatewayRoutes, typingRoutes, notificationsRoutes, instanceRoutes];
 
 /**
  * The only wiring file. Order matters:
@@ -157,14 +132,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   installRateLimits(app, rateLimits, config.rateLimitDisabled);
 
   await app.register(swagger, {
-    openapi: {
-      info: { title: 'Retrocast API', version: '10' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-    },
+    openapi: { info: { title: 'Retrocast API', version: '10' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } },
   });
-  app.get('/api/openapi.json', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async () =>
-    finishOpenApi(app.swagger()),
-  );
+  app.get('/api/openapi.json', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async () => finishOpenApi(app.swagger()));
   await app.register(healthRoutes);
   // WebSocket gateway at /gateway on the same server; it subscribes to the bus and closes first.
   await installGateway(app);
@@ -194,12 +164,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await installLiveKitProxy(app);
   await installLan(app);
 
-  await app.register(
-    async (api) => {
-      for (const routes of API_ROUTES) await api.register(routes);
-    },
-    { prefix: '/api/v10' },
-  );
+  await app.register(async (api) => {
+    for (const routes of API_ROUTES) await api.register(routes);
+  }, { prefix: '/api/v10' });
   // Bots and webhooks (README "Bots"): applications, OAuth2 authorize, bot management.
   await app.register(botsRoutes, { prefix: '/api/v10' });
   await app.register(webhooksRoutes, { prefix: '/api/v10' });
