@@ -58,6 +58,9 @@ export function serverEnv(o: ServerOptions, port: number): Record<string, string
     REGISTRATION: 'open',
     ARGON2_MEMORY_KIB: '1024',
     LIVEKIT_MODE: 'off',
+    // Plain HTTP on loopback only: no HTTPS listener on the fixed 8443 (two instances would collide), no mDNS.
+    TLS: 'off',
+    MDNS: 'off',
     ...o.env,
   };
   if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;

@@ -8,6 +8,7 @@ import { sanitizeActivities } from '../presence/service.js';
 import type { SessionStatus } from '../presence/store.js';
 import { getOpcodeHandler } from './extensions.js';
 import { requestGuildMembers } from './members.js';
+import { frameBytes, type LogEntry } from './replay-log.js';
 import type { Session } from './session.js';
 import type { GatewayForConnections, GatewaySocket } from './types.js';
 
@@ -102,6 +103,17 @@ export class Connection implements GatewaySocket {
     const frame = absoluteUrls(raw, this.httpBase);
     if (this.deflate) this.deflate.write(frame);
     else this.ws.send(frame);
+  }
+
+  /**
+   * A dispatch: the entry's shared bytes with this session's `s` spliced in, handed to `ws` as one
+   * buffer (a text frame: header and payload go out in one corked write, no re-encoding).
+   */
+  sendDispatch(entry: LogEntry, seq: number) {
+    if (!this.open) return;
+    const frame = frameBytes(entry, seq, this.httpBase);
+    if (this.deflate) this.deflate.write(frame);
+    else this.ws.send(frame, { binary: false });
   }
 
   sendOp(op: number, d: unknown) {
@@ -204,7 +216,7 @@ export class Connection implements GatewaySocket {
         sessionId: s.id,
         userId: s.userId,
         origin: new URL(this.gatewayUrl).origin,
-        dispatch: (t, data) => s.dispatch(t, JSON.stringify(data ?? null)),
+        dispatch: (t, data) => this.gw.sendTo(s, t, JSON.stringify(data ?? null)),
         close: (c, r) => this.close(c, r),
       },
       d,
@@ -241,7 +253,12 @@ export class Connection implements GatewaySocket {
       await this.gw.identify(
         this,
         who,
-        { intents: intents as number | null, shard: shard as [number, number] | null, status, activities: sanitizeActivities(presence.activities) },
+        {
+          intents: intents as number | null,
+          shard: shard as [number, number] | null,
+          status,
+          activities: sanitizeActivities(presence.activities),
+        },
         this.gatewayUrl,
       );
       this.armExpiry(who.exp);

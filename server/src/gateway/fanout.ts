@@ -7,6 +7,7 @@ import { loadWireMember } from '../members/store.js';
 import { toWirePresence } from '../presence/service.js';
 import { type GuildState, toPermissionOverwrites } from './guild-cache.js';
 import { buildGuildCreate, onShard } from './ready.js';
+import type { LogEntry } from './replay-log.js';
 import type { Session } from './session.js';
 import type { GatewayState } from './types.js';
 
@@ -80,9 +81,10 @@ export class Fanout {
     const dm = ev.channel_id && !ev.guild_id && !ev.user_ids && this.gw.byUser.size ? await this.recipientsOf(ev.channel_id) : undefined;
     if (ev.t === 'GUILD_CREATE' && typeof meta.join === 'string' && gid) await this.sendJoinGuildCreate(ev, meta.join, gid, id);
     else this.deliver(ev, id, dm);
-    for (const peer of await this.peerUpdates(ev)) this.deliver(peer, undefined);
+    // Derived frames (not one per logged event): a takeover cannot rebuild them, so their sessions get a checkpoint.
+    for (const peer of await this.peerUpdates(ev)) this.deliver(peer, undefined, undefined, true);
     const joined = await this.joinPresence(ev);
-    if (joined) this.deliver(joined, undefined);
+    if (joined) this.deliver(joined, undefined, undefined, true);
     if (typeof meta.drop_graced === 'string') await this.gw.dropGraced(meta.drop_graced);
     if (meta.deleted && gid) cache.drop(gid);
     if (typeof meta.leave === 'string' && gid) this.gw.dropUnusedGuilds();
@@ -94,21 +96,23 @@ export class Fanout {
     if (c && typeof messageId === 'string') c.row = { ...c.row, lastMessageId: messageId };
   }
 
-  /** Replays one logged event to a single session being resumed on this instance. */
+  /**
+   * Rebuilds the frame one logged event gave a session that is being taken over from another
+   * instance. Derived frames (peer updates, presences on join, visibility diffs) are not rebuilt:
+   * the old owner checkpointed after them, and the takeover skips their sequence numbers.
+   */
   async replay(session: Session, ev: BusEvent, id: string): Promise<void> {
     const meta = ev.meta ?? {};
     const gid = ev.guild_id ?? (meta.guild_id as string | undefined);
+    const { log } = this.gw;
     if (ev.t === 'GUILD_CREATE' && meta.join === session.userId && gid) {
       const state = await this.gw.cache.ensure(gid);
       if (state && this.accepts(session, ev))
-        session.dispatch(ev.t, encode(await buildGuildCreate(this.gw.ctx, this.gw.presence, state, session.userId)), id);
+        session.dispatch(log.append(ev.t, encode(await buildGuildCreate(this.gw.ctx, this.gw.presence, state, session.userId)), id));
       return;
     }
     const dm = ev.channel_id && !ev.guild_id && !ev.user_ids ? await this.recipientsOf(ev.channel_id) : undefined;
-    if (this.accepts(session, ev, dm)) session.dispatch(ev.t, encode(ev.d), id);
-    for (const peer of await this.peerUpdates(ev)) if (this.accepts(session, peer)) session.dispatch(peer.t, encode(peer.d));
-    const joined = await this.joinPresence(ev);
-    if (joined && this.accepts(session, joined)) session.dispatch(joined.t, encode(joined.d));
+    if (this.accepts(session, ev, dm)) session.dispatch(log.append(ev.t, encode(ev.d), id));
   }
 
   /**
@@ -141,13 +145,19 @@ export class Fanout {
     return out;
   }
 
-  private deliver(ev: BusEvent, id: string | undefined, dm?: Set<string>) {
-    let json: string | undefined;
+  /**
+   * Sends an event to every local session that may see it: the payload is encoded once into one
+   * log entry, and each session's frame is that entry's shared bytes with its own `s` spliced in.
+   */
+  private deliver(ev: BusEvent, id: string | undefined, dm?: Set<string>, derived = false) {
+    let entry: LogEntry | undefined;
     for (const s of this.candidates(ev, dm)) {
       if (!this.accepts(s, ev, dm)) continue;
-      json ??= encode(ev.d);
-      s.dispatch(ev.t, json, id);
+      entry ??= this.gw.log.append(ev.t, encode(ev.d), id);
+      s.dispatch(entry);
+      if (derived) this.gw.derived(s);
     }
+    if (entry) entry.wire = undefined;
   }
 
   /** Local sessions that might receive the event, before permission checks. */
@@ -218,17 +228,24 @@ export class Fanout {
     const now = await change(old);
     if (!now) return;
     const skip = ev.t === 'CHANNEL_CREATE' || ev.t === 'CHANNEL_DELETE' ? ev.channel_id : undefined;
-    const encoded = new Map<string, string>();
+    const encoded = new Map<string, LogEntry>();
     const frame = (kind: 'CHANNEL_CREATE' | 'CHANNEL_DELETE', state: GuildState, cid: string) => {
       const key = kind + cid;
-      let json = encoded.get(key);
-      if (!json) {
+      let entry = encoded.get(key);
+      if (!entry) {
         const c = state.channels.get(cid);
         if (!c) return undefined;
-        json = encode(toWireChannel(c.row, c.overwriteRows));
-        encoded.set(key, json);
+        entry = this.gw.log.append(kind, encode(toWireChannel(c.row, c.overwriteRows)));
+        encoded.set(key, entry);
       }
-      return json;
+      return entry;
+    };
+    const send = (sessions: Session[], entry: LogEntry | undefined) => {
+      if (!entry) return;
+      for (const s of sessions) {
+        s.dispatch(entry);
+        this.gw.derived(s);
+      }
     };
     for (const [u, was] of before) {
       if (!now.members.has(u)) continue;
@@ -236,15 +253,10 @@ export class Fanout {
       const sessions = [...(byUser.get(u) ?? [])].filter(
         (s) => onShard(s.shard, gid) && (s.intents === null || s.intents & GatewayIntents.GUILDS),
       );
-      for (const cid of was) {
-        const json = cid !== skip && !is.has(cid) ? frame('CHANNEL_DELETE', old, cid) : undefined;
-        if (json) for (const s of sessions) s.dispatch('CHANNEL_DELETE', json);
-      }
-      for (const cid of is) {
-        const json = cid !== skip && !was.has(cid) ? frame('CHANNEL_CREATE', now, cid) : undefined;
-        if (json) for (const s of sessions) s.dispatch('CHANNEL_CREATE', json);
-      }
+      for (const cid of was) send(sessions, cid !== skip && !is.has(cid) ? frame('CHANNEL_DELETE', old, cid) : undefined);
+      for (const cid of is) send(sessions, cid !== skip && !was.has(cid) ? frame('CHANNEL_CREATE', now, cid) : undefined);
     }
+    for (const entry of encoded.values()) entry.wire = undefined;
   }
 
   /** A user joined: each of their sessions gets a full GUILD_CREATE built for them. */
@@ -253,7 +265,9 @@ export class Fanout {
     const sessions = [...(this.gw.byUser.get(userId) ?? [])].filter((s) => this.accepts(s, ev));
     if (!sessions.length) return;
     const json = state ? encode(await buildGuildCreate(this.gw.ctx, this.gw.presence, state, userId)) : encode(ev.d);
-    for (const s of sessions) s.dispatch(ev.t, json, id);
+    const entry = this.gw.log.append(ev.t, json, id);
+    for (const s of sessions) s.dispatch(entry);
+    entry.wire = undefined;
   }
 
   /** DM recipients, cached until a CHANNEL_* event for that channel. One query per event, never per socket. */

@@ -7,8 +7,9 @@ import { runAfterReady, runSessionEnd } from './extensions.js';
 import { Fanout } from './fanout.js';
 import { GuildCache } from './guild-cache.js';
 import { buildGuildCreate, buildReady, loadUserGuildIds, onShard } from './ready.js';
+import { ReplayLog } from './replay-log.js';
 import { Session } from './session.js';
-import { createRedisSessionStore, type SessionStore } from './session-store.js';
+import { type Checkpoint, createRedisSessionStore, type SessionStore } from './session-store.js';
 import type { GatewayForConnections, GatewaySocket, IdentifyOptions } from './types.js';
 
 /** Close codes after which a session cannot be resumed (client said goodbye, or auth/config errors). */
@@ -30,6 +31,10 @@ export class Gateway implements GatewayForConnections {
   private readonly activities = new WeakMap<Session, Activity[]>();
   readonly cache: GuildCache;
   readonly fanout: Fanout;
+  readonly log: ReplayLog;
+  /** Sessions sent frames a takeover could not rebuild since their last checkpoint (Redis mode). */
+  private unsynced = new Set<Session>();
+  private flushQueued = false;
   /** Log id of the last bus event fully processed here (Redis mode). */
   doneId?: string;
   private queue: Promise<unknown> = Promise.resolve();
@@ -46,6 +51,8 @@ export class Gateway implements GatewayForConnections {
   ) {
     this.cache = new GuildCache(ctx.db);
     this.fanout = new Fanout(this);
+    // A client may ask for frames it was sent up to a heartbeat before it dropped, then resume up to the window later.
+    this.log = new ReplayLog(ctx.config.resumeWindowMs + 2 * ctx.config.heartbeatIntervalMs + 10_000);
   }
 
   static async create(ctx: AppContext): Promise<Gateway> {
@@ -65,6 +72,7 @@ export class Gateway implements GatewayForConnections {
         await this.fanout.process(ev, id);
         if (typeof ev.meta?.sessions_revoked === 'string') await this.endRevoked(ev.meta.sessions_revoked);
         if (id) this.doneId = id;
+        this.flushCheckpoints();
       });
     });
     this.timers.push(setInterval(() => this.refresh(), PRESENCE_TTL_MS / 3).unref());
@@ -80,10 +88,46 @@ export class Gateway implements GatewayForConnections {
 
   /** Keeps this instance's sessions and presences alive in the shared stores. */
   private refresh() {
+    if (this.store) void this.enqueue(async () => this.checkpointAll());
     for (const s of this.sessions.values()) {
-      this.store?.touch(s, s.ready ? this.doneId : undefined);
       if (s.socket || s.timers.grace) void this.presence.set(s.userId, s.id, s.status, PRESENCE_TTL_MS).catch(() => {});
     }
+  }
+
+  /**
+   * Redis mode, inside the queue (where every session's seq matches `doneId`): a checkpoint for
+   * each session that moved on since its last one, so a takeover rebuilds little; a touch for the rest.
+   */
+  private checkpointAll() {
+    for (const s of this.sessions.values()) {
+      if (s.ready && s.seq !== s.checkpointed) this.store?.checkpoint(s, s.seq, this.doneId ?? '0-0');
+      else this.store?.touch(s);
+    }
+    this.unsynced.clear();
+  }
+
+  derived(s: Session) {
+    if (this.store) this.unsynced.add(s);
+  }
+
+  /** Inside the queue: checkpoints the sessions that got frames the bus log cannot rebuild. */
+  private flushCheckpoints() {
+    if (!this.store || !this.unsynced.size) return;
+    for (const s of this.unsynced) if (s.ready && this.sessions.get(s.id) === s) this.store.checkpoint(s, s.seq, this.doneId ?? '0-0');
+    this.unsynced.clear();
+  }
+
+  sendTo(s: Session, t: string, dJson: string) {
+    s.dispatch(this.log.append(t, dJson));
+    if (!this.store) return;
+    this.unsynced.add(s);
+    // Sent outside the queue: the checkpoint is written from inside it, where seq and doneId agree.
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    void this.enqueue(async () => {
+      this.flushQueued = false;
+      this.flushCheckpoints();
+    });
   }
 
   private register(s: Session) {
@@ -113,8 +157,6 @@ export class Gateway implements GatewayForConnections {
     }
   }
 
-  private sink = (s: Session, seq: number, frame: string, cursor: string | undefined) => this.store?.append(s, seq, frame, cursor);
-
   private async guildIdsOf(s: Session): Promise<string[]> {
     return (await loadUserGuildIds(this.ctx, s.userId)).filter((g) => onShard(s.shard, g));
   }
@@ -125,29 +167,35 @@ export class Gateway implements GatewayForConnections {
 
   /** IDENTIFY: a new session, READY, one GUILD_CREATE per guild, then whatever happened meanwhile. */
   async identify(conn: GatewaySocket, who: Caller, opts: IdentifyOptions, gatewayUrl: string): Promise<void> {
-    const session = new Session({ id: randomBytes(16).toString('hex'), userId: who.id, bot: who.bot, ...opts }, this.sink);
+    const session = new Session({ id: randomBytes(16).toString('hex'), userId: who.id, bot: who.bot, ...opts }, this.log);
     session.family = who.family;
     // Membership is read inside the queue: a join is then either in this list or delivered later.
-    const guildIds = await this.enqueue(async () => {
+    const { ids: guildIds, cursor } = await this.enqueue(async () => {
       const ids = await this.guildIdsOf(session);
       await this.ensureGuilds(ids);
       session.cursor = this.doneId;
       this.register(session);
       await this.store?.create(session, this.instanceId);
-      return ids;
+      return { ids, cursor: this.doneId };
     });
     if (!conn.open) return this.detach(session, 1000);
     session.socket = conn;
     conn.session = session;
     const ready = await buildReady(this.ctx, session, guildIds, gatewayUrl);
     if (!ready) return conn.close(GatewayCloseCodes.AUTHENTICATION_FAILED, 'Authentication failed.');
-    session.dispatchNow('READY', JSON.stringify(ready));
+    // READY and the GUILD_CREATEs are sent and dropped (never kept for replay): the largest frames
+    // a session gets, and a restart makes every client reconnect at once.
+    session.dispatchNow(this.log.transient('READY', JSON.stringify(ready)));
     for (const gid of guildIds) {
       const state = this.cache.get(gid);
       if (state?.members.has(who.id))
-        session.dispatchNow('GUILD_CREATE', JSON.stringify(await buildGuildCreate(this.ctx, this.presence, state, who.id)));
+        session.dispatchNow(
+          this.log.transient('GUILD_CREATE', JSON.stringify(await buildGuildCreate(this.ctx, this.presence, state, who.id))),
+        );
     }
-    for (const ev of await runAfterReady(this.ctx, who.id)) session.dispatchNow(ev.t, JSON.stringify(ev.d));
+    for (const ev of await runAfterReady(this.ctx, who.id)) session.dispatchNow(this.log.transient(ev.t, JSON.stringify(ev.d)));
+    // What follows READY is rebuilt from the bus log after `cursor`, numbered from here.
+    if (this.store) this.store.checkpoint(session, session.seq, cursor ?? '0-0');
     session.markReady();
     const activities = opts.activities ?? [];
     this.activities.set(session, activities);
@@ -157,7 +205,7 @@ export class Gateway implements GatewayForConnections {
   /** RESUME: replays every dispatch after `seq`, then RESUMED. Works for sessions of any instance (Redis). */
   async resume(conn: GatewaySocket, who: Caller, sessionId: string, seq: number): Promise<void> {
     let session = this.sessions.get(sessionId);
-    if (!session && this.store) session = (await this.enqueue(() => this.takeOver(sessionId, who))) ?? undefined;
+    if (!session && this.store) session = (await this.enqueue(() => this.takeOver(sessionId, who, seq))) ?? undefined;
     if (!session || session.userId !== who.id) return conn.invalidSession();
     const frames = session.framesAfter(seq);
     if (!frames || !conn.open) {
@@ -173,8 +221,8 @@ export class Gateway implements GatewayForConnections {
     session.socket = conn;
     session.family = who.family;
     conn.session = session;
-    for (const f of frames) conn.sendFrame(f);
-    session.dispatchNow('RESUMED', '{}');
+    for (const [s, entry] of frames) conn.sendDispatch(entry, s);
+    this.sendTo(session, 'RESUMED', '{}');
     await doSetSessionPresence(this.ctx, this.presence, who.id, session.id, session.status);
   }
 
@@ -183,19 +231,36 @@ export class Gateway implements GatewayForConnections {
    * since the session's cursor, up to what this instance has processed, through the same routing
    * rules. Later events arrive through the queue as usual. Runs inside the queue.
    */
-  private async takeOver(sessionId: string, who: Caller): Promise<Session | null> {
+  private async takeOver(sessionId: string, who: Caller, clientSeq: number): Promise<Session | null> {
     const bus = this.ctx.bus;
     if (!this.store || !bus.readSince) return null;
     const rec = await this.store.claim(sessionId, this.instanceId, who.id);
     if (!rec) return null;
-    const session = new Session(rec, this.sink);
+    // Rebuild from the newest checkpoint the client has seen past (frames before it were READY etc.).
+    const start = rec.checkpoints.filter((c) => c.seq <= clientSeq).pop();
+    if (!start) return null;
+    const later: Checkpoint[] = rec.checkpoints.filter((c) => c.seq > start.seq && compareIds(c.cursor, start.cursor) >= 0);
+    const session = new Session({ ...rec, seq: start.seq, cursor: start.cursor }, this.log);
     await this.ensureGuilds(await this.guildIdsOf(session));
     this.register(session);
     const done = this.doneId ?? '0-0';
-    for (const { id, event } of await bus.readSince(rec.cursor ?? '0-0')) {
+    let next = 0;
+    // At each later checkpoint the numbering lines up with what the old owner sent (frames it
+    // could not log, e.g. member chunks, are skipped, not renumbered).
+    const catchUp = (upTo: string, inclusive: boolean) => {
+      for (; next < later.length; next++) {
+        const c = compareIds(later[next].cursor, upTo);
+        if (c > 0 || (c === 0 && !inclusive)) break;
+        session.jumpTo(later[next].seq);
+      }
+    };
+    for (const { id, event } of await bus.readSince(start.cursor)) {
       if (compareIds(id, done) > 0) break;
+      catchUp(id, false);
       await this.fanout.replay(session, event, id);
     }
+    catchUp(done, true);
+    this.store.checkpoint(session, session.seq, done);
     return session;
   }
 
@@ -280,7 +345,7 @@ export class Gateway implements GatewayForConnections {
    */
   async setStatus(s: Session, status: SessionStatus, activities?: Activity[]) {
     s.status = status;
-    this.store?.touch(s, undefined);
+    this.store?.touch(s);
     const before = this.activities.get(s) ?? [];
     const now = activities ?? before;
     const key = (list: Activity[]) => JSON.stringify(list.map(({ created_at: _t, ...a }) => a));
@@ -308,6 +373,8 @@ export class Gateway implements GatewayForConnections {
     for (const t of this.timers) clearInterval(t);
     for (const c of this.connections) c.reconnect();
     await this.queue.catch(() => {});
+    // The sessions stay resumable elsewhere: record how far each one got.
+    for (const s of this.sessions.values()) if (s.ready && s.seq !== s.checkpointed) this.store?.checkpoint(s, s.seq, this.doneId ?? '0-0');
     for (const s of this.sessions.values()) s.clearTimers();
     await this.store?.flush().catch(() => {});
     await this.store?.close();

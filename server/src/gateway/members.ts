@@ -48,7 +48,7 @@ export async function requestGuildMembers(gw: GatewayState, s: Session, d: unkno
           : {}),
         ...(nonce ? { nonce } : {}),
       };
-      s.dispatch('GUILD_MEMBERS_CHUNK', JSON.stringify(chunk));
+      gw.sendTo(s, 'GUILD_MEMBERS_CHUNK', JSON.stringify(chunk));
     }
   }
   return true;

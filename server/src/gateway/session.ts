@@ -1,16 +1,11 @@
 import type { SessionStatus } from '../presence/store.js';
-
-/** Most frames a session keeps for RESUME; a client further behind must IDENTIFY again. */
-export const REPLAY_LIMIT = 2000;
+import type { LogEntry, ReplayLog } from './replay-log.js';
 
 /** Where a session's frames go while it has a live connection. */
 export interface SessionSocket {
-  sendFrame(frame: string): void;
+  sendDispatch(entry: LogEntry, seq: number): void;
   close(code: number, reason: string): void;
 }
-
-/** Persists every sequenced frame (Redis mode), so another instance can resume the session. */
-export type FrameSink = (session: Session, seq: number, frame: string, cursor: string | undefined) => void;
 
 export interface SessionInit {
   id: string;
@@ -20,14 +15,18 @@ export interface SessionInit {
   shard: [number, number] | null;
   status: SessionStatus;
   seq?: number;
-  buffer?: Array<[number, string]>;
   cursor?: string;
 }
 
+/** A sequence number whose frame cannot be rebuilt and is skipped on replay (numbers jumped on a takeover). */
+const GAP = -2;
+
 /**
- * One gateway session: the user, its own dispatch sequence, and the frames it was sent (for
- * RESUME). It outlives its connection by the resume window and keeps sequencing and buffering
- * frames while disconnected. Until READY is out, dispatches wait unsequenced in `early`.
+ * One gateway session: the user, its own dispatch sequence, and which log entries it was sent
+ * (for RESUME). It outlives its connection by the resume window and keeps sequencing while
+ * disconnected. Frames themselves are not kept: `marks` holds, for each sequence number the
+ * client has not acknowledged, the position of its entry in the instance's replay log. Until
+ * READY is out, dispatches wait unsequenced in `early`.
  */
 export class Session {
   readonly id: string;
@@ -39,26 +38,25 @@ export class Session {
   seq: number;
   /** The login (refresh family) of the token that identified or last resumed it; users only. */
   family?: string;
-  /** Log id of the last bus event whose frames this session has (Redis mode). */
+  /** Log id of the last bus event this session was sent (Redis mode). */
   cursor?: string;
   socket: SessionSocket | null = null;
   ready: boolean;
   detachedAt = 0;
   /** Set once the session can no longer be resumed. */
   ended = false;
+  /** Sequence number of the last checkpoint written to the session store (Redis mode). */
+  checkpointed = 0;
   /** Timers owned by the session (resume window, presence grace). */
   timers: { expire?: NodeJS.Timeout; grace?: NodeJS.Timeout } = {};
-  /**
-   * Replay entries `[seq, t, dJson]`. `dJson` is the one string shared by every session the event
-   * went to, so a thousand sessions buffering an event cost one copy of it; frames are rebuilt on
-   * replay. Entries restored from Redis hold the whole frame in `dJson` with `t` empty.
-   */
-  private buffer: Array<[number, string, string]>;
-  private early: Array<[string, string, string | undefined]> = [];
+  /** marks[i] is the log position of frame `base + 1 + i` (-1: not replayable, GAP: nothing to send). */
+  private marks: number[] = [];
+  private base: number;
+  private early: LogEntry[] = [];
 
   constructor(
     init: SessionInit,
-    private readonly sink?: FrameSink,
+    private readonly log: ReplayLog,
   ) {
     this.id = init.id;
     this.userId = init.userId;
@@ -67,50 +65,74 @@ export class Session {
     this.shard = init.shard;
     this.status = init.status;
     this.seq = init.seq ?? 0;
-    this.buffer = (init.buffer ?? []).map(([s, frame]) => [s, '', frame]);
+    this.base = this.seq;
     this.cursor = init.cursor;
     this.ready = this.seq > 0;
   }
 
-  /** Sequence, buffer, persist and (if connected) send one dispatch. `d` is already JSON. */
-  dispatch(t: string, dJson: string, cursor?: string): void {
-    if (!this.ready) this.early.push([t, dJson, cursor]);
-    else this.dispatchNow(t, dJson, cursor);
+  /** Sequence and (if connected) send one logged dispatch; before READY it waits. */
+  dispatch(entry: LogEntry): void {
+    if (!this.ready) this.early.push(entry);
+    else this.dispatchNow(entry);
   }
 
   /** Sequence and send regardless of READY (READY itself, the GUILD_CREATEs, replays). */
-  dispatchNow(t: string, dJson: string, cursor?: string): void {
+  dispatchNow(entry: LogEntry): void {
     const s = ++this.seq;
-    const frame = `{"op":0,"t":"${t}","s":${s},"d":${dJson}}`;
-    this.buffer.push([s, t, dJson]);
-    if (this.buffer.length > REPLAY_LIMIT) this.buffer.splice(0, this.buffer.length - REPLAY_LIMIT);
-    if (cursor) this.cursor = cursor;
-    this.sink?.(this, s, frame, cursor);
-    this.socket?.sendFrame(frame);
+    this.marks.push(entry.pos);
+    if (entry.cursor) this.cursor = entry.cursor;
+    if (this.marks.length % 256 === 0) this.trim();
+    this.socket?.sendDispatch(entry, s);
+  }
+
+  /** Numbers up to `seq` were used by frames that cannot be rebuilt (a takeover lines up with the client's count). */
+  jumpTo(seq: number): void {
+    while (this.seq < seq) {
+      this.seq++;
+      this.marks.push(GAP);
+    }
   }
 
   /** The client confirmed (heartbeat `d`) having frames up to `seq`: it will never ask for them again. */
   ack(seq: number): void {
-    if (!Number.isInteger(seq) || seq > this.seq) return;
-    let drop = 0;
-    while (drop < this.buffer.length && this.buffer[drop][0] <= seq) drop++;
-    if (drop) this.buffer.splice(0, drop);
+    if (!Number.isInteger(seq) || seq > this.seq || seq <= this.base) return;
+    this.marks.splice(0, seq - this.base);
+    this.base = seq;
+  }
+
+  /** Forgets marks whose entries fell out of the log: those frames can no longer be replayed anyway. */
+  private trim(): void {
+    const start = this.log.start;
+    let n = 0;
+    while (n < this.marks.length && this.marks[n] !== GAP && this.marks[n] < start) n++;
+    if (n) {
+      this.marks.splice(0, n);
+      this.base += n;
+    }
   }
 
   /** After READY and the GUILD_CREATEs: sequence what arrived meanwhile. */
   markReady(): void {
     this.ready = true;
-    for (const [t, d, c] of this.early.splice(0)) this.dispatchNow(t, d, c);
+    for (const e of this.early.splice(0)) this.dispatchNow(e);
   }
 
-  /** Frames after `seq`, or null when the buffer no longer reaches back that far (or seq is ahead). */
-  framesAfter(seq: number): string[] | null {
+  /**
+   * Entries (with their sequence numbers) after `seq`, or null when they cannot all be rebuilt:
+   * the log no longer reaches back that far, they were never logged (READY), or seq is ahead.
+   */
+  framesAfter(seq: number): Array<[number, LogEntry]> | null {
     if (seq > this.seq || seq < 0) return null;
-    if (seq === this.seq) return [];
-    const first = this.buffer[0]?.[0];
-    // Frames the client acknowledged may be gone; a client cannot be behind its own heartbeat.
-    if (first === undefined || first > seq + 1) return null;
-    return this.buffer.filter(([s]) => s > seq).map(([s, t, d]) => (t ? `{"op":0,"t":"${t}","s":${s},"d":${d}}` : d));
+    if (seq < this.base) return null;
+    const out: Array<[number, LogEntry]> = [];
+    for (let s = seq + 1; s <= this.seq; s++) {
+      const pos = this.marks[s - this.base - 1];
+      if (pos === GAP) continue;
+      const entry = this.log.get(pos);
+      if (!entry) return null;
+      out.push([s, entry]);
+    }
+    return out;
   }
 
   clearTimers() {

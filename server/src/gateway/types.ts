@@ -2,6 +2,7 @@ import type { AppContext, Caller } from '../context.js';
 import type { Activity } from '../presence/service.js';
 import type { PresenceStore, SessionStatus } from '../presence/store.js';
 import type { GuildCache } from './guild-cache.js';
+import type { ReplayLog } from './replay-log.js';
 import type { Session, SessionSocket } from './session.js';
 
 /**
@@ -35,6 +36,12 @@ export interface GatewayState {
   readonly cache: GuildCache;
   readonly presence: PresenceStore;
   readonly byUser: Map<string, Set<Session>>;
+  /** Every dispatch this instance sent, once, for RESUME. */
+  readonly log: ReplayLog;
+  /** The session was just sent a frame a takeover could not rebuild from the bus log (Redis: checkpoint it). */
+  derived(s: Session): void;
+  /** Sends one dispatch to one session outside the bus (op 8 replies, extension dispatches). */
+  sendTo(s: Session, t: string, dJson: string): void;
   dropGraced(userId: string): Promise<void>;
   dropUnusedGuilds(): void;
 }
