@@ -1,12 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { AudioStream, dispose, type RemoteTrack, Room, RoomEvent, TrackKind } from '@livekit/rtc-node';
+import type { ChildProcess } from 'node:child_process';
+import { dispose, type Room } from '@livekit/rtc-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectUser, type GatewayClient } from '../test/gateway.js';
-import { api, startServer, type TestServer, type TestUser } from '../test/helper.js';
+import { api, type TestServer, type TestUser } from '../test/helper.js';
 import { createVoiceGuild, type VoiceGuild } from '../test/voice-fixtures.js';
+import { listener, startVoiceServer, tonePublisher, waitUntil } from '../test/voice-media.js';
 import { loadVoiceConfig } from './config.js';
 import { findLiveKitBinary } from './livekit-process.js';
 import { voiceOf } from './runtime.js';
@@ -19,71 +17,6 @@ import { doReconcile } from './sync.js';
 const binary = findLiveKitBinary(loadVoiceConfig({}, '127.0.0.1'));
 if (!binary) console.warn('voice.slow.test: no livekit-server (run `npm run voice:install`); skipping the LiveKit media suite');
 
-async function freeTcpPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-async function freeUdpPort(): Promise<number> {
-  const sock = createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
-  const port = sock.address().port;
-  await new Promise<void>((r) => sock.close(() => r()));
-  return port;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Publishes a 440 Hz tone from a child process until killed. */
-async function tonePublisher(url: string, token: string): Promise<ChildProcess> {
-  const script = fileURLToPath(new URL('../test/voice-participant.mjs', import.meta.url));
-  const child = spawn(process.execPath, [script, url, token], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr?.on('data', (c) => (err += c));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`publisher not ready: ${err.slice(-500)}`)), 20_000);
-    child.stdout?.on('data', (c: Buffer) => {
-      if (c.toString().includes('"ready":true')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`publisher exited ${code}: ${err.slice(-500)}`)));
-  });
-  return child;
-}
-
-/** A listening participant: tracks when it last received a non-silent audio frame. */
-async function listener(url: string, token: string) {
-  const room = new Room();
-  const heard = { lastLoudAt: 0, loudFrames: 0 };
-  room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack) => {
-    if (track.kind !== TrackKind.KIND_AUDIO) return;
-    void (async () => {
-      for await (const frame of new AudioStream(track, { sampleRate: 48000, numChannels: 1 })) {
-        let sum = 0;
-        for (const s of frame.data) sum += s * s;
-        if (Math.sqrt(sum / frame.data.length) > 500) {
-          heard.lastLoudAt = Date.now();
-          heard.loudFrames++;
-        }
-      }
-    })();
-  });
-  await room.connect(url, token, { autoSubscribe: true, dynacast: false });
-  return { room, heard };
-}
-
-async function waitUntil(pred: () => boolean | Promise<boolean>, ms: number, what: string) {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 describe.skipIf(!binary)('voice with a real LiveKit', () => {
   let server: TestServer;
   let g: VoiceGuild;
@@ -95,17 +28,7 @@ describe.skipIf(!binary)('voice with a real LiveKit', () => {
   const rooms: Room[] = [];
 
   beforeAll(async () => {
-    const [port, tcp, udp] = [await freeTcpPort(), await freeTcpPort(), await freeUdpPort()];
-    server = await startServer({
-      env: {
-        LIVEKIT_MODE: 'auto',
-        LIVEKIT_NODE_IP: '127.0.0.1',
-        LIVEKIT_BIND: '127.0.0.1',
-        LIVEKIT_PORT: String(port),
-        LIVEKIT_TCP_PORT: String(tcp),
-        LIVEKIT_UDP_PORT: String(udp),
-      },
-    });
+    server = await startVoiceServer();
     await voiceOf(server.app.ctx).started;
     expect(voiceOf(server.app.ctx).lk?.up()).toBe(true);
     g = await createVoiceGuild(server);
