@@ -124,5 +124,5 @@ describe('npm run admin', () => {
     expect(made.code).toBe(0);
     server = await startServer({ dataDir, shareWith: server });
     expect((await login(server, 'dave_offline', 'offline password')).status).toBe(200);
-  });
+  }, 120_000); // opens PGlite twice (the CLI, then the restarted server)
 });
