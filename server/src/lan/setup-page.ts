@@ -79,7 +79,7 @@ export function renderSetupPage(v: SetupView): string {
 }
 
 export const SETUP_CSS = `:root{--bg:#f2f3f5;--card:#fff;--text:#1e1f22;--muted:#5c5e66;--accent:#5865f2;--line:#dcdde1}
-@media (prefers-color-scheme:dark){:root{--bg:#1e1f22;--card:#2b2d31;--text:#f2f3f5;--muted:#b5bac1;--line:#3f4147}}
+@media (prefers-color-scheme:dark){:root{--bg:#1e1f22;--card:#2b2d31;--text:#f2f3f5;--muted:#b5bac1;--line:#3f4147;--link:#949cf7}}
 *{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--text);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 main{max-width:1080px;margin:0 auto;padding:24px 16px 48px}
 .layout{display:grid;grid-template-columns:minmax(0,1fr);grid-template-areas:"trust" "open" "trouble";column-gap:20px}
@@ -92,5 +92,5 @@ h2{font-size:1.15rem;margin:0 0 8px}.n{display:inline-grid;place-items:center;wi
 details{border-top:1px solid var(--line);padding:8px 0}summary{cursor:pointer;font-weight:600}ol{margin:8px 0;padding-left:1.3em}li{margin:4px 0}
 code{font-size:.85em;background:var(--bg);padding:1px 4px;border-radius:4px}
 .qr{background:#fff;padding:8px;border-radius:8px;width:216px;line-height:0}.qr svg{display:block;width:200px;height:200px}
-.url{font-size:1.2rem;font-weight:600;word-break:break-all}.urls{padding-left:1.2em;word-break:break-all}a{color:var(--accent)}.trouble ul{padding-left:1.2em}
+.url{font-size:1.2rem;font-weight:600;word-break:break-all}.urls{padding-left:1.2em;word-break:break-all}a{color:var(--link,var(--accent))}.trouble ul{padding-left:1.2em}
 `;
