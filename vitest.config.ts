@@ -13,7 +13,7 @@ const globalSetup = ['server/src/test/global-setup.ts'];
 export default defineConfig({
   resolve: { alias },
   test: {
-    testTimeout: 30_000,
+    testTimeout: 120_000, // generous: a loaded 2-core machine stretches server restarts and PGlite opens
     hookTimeout: 180_000, // server starts (PGlite migrations) are slow on a loaded 2-core machine
     // Vitest's default on 2 cores is one worker (cores − 1); server suites mostly wait on sockets and
     // timers, so a few files at once use the machine better. VITEST_MAX_WORKERS overrides.
