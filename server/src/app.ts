@@ -122,11 +122,11 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   installDiscordCompat(app);
   installNulGuard(app);
   installNameNormalization(app);
-  installSecurityHeaders(app);
+  let web: Awaited<ReturnType<typeof installWebClient>>;
+  installSecurityHeaders(app, () => web?.page);
   installCors(app, config.corsOrigins);
   installErrorHandler(app);
-  let spa: Awaited<ReturnType<typeof installWebClient>>;
-  installNotFound(app, () => spa);
+  installNotFound(app, () => web?.fallback);
   installResponseDocs(app);
   installAuthHook(app);
   installRateLimits(app, rateLimits, config.rateLimitDisabled);
@@ -171,6 +171,6 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(botsRoutes, { prefix: '/api/v10' });
   await app.register(webhooksRoutes, { prefix: '/api/v10' });
 
-  spa = await installWebClient(app, findWebDir(config.webDir));
+  web = await installWebClient(app, findWebDir(config.webDir));
   return app;
 }

@@ -48,13 +48,15 @@ export const LoginBody = Type.Object({
 });
 export type LoginBody = Static<typeof LoginBody>;
 
-export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 200 }) });
+/** `refresh_token` may be left out by the web client: its token is in the HttpOnly refresh cookie. */
+export const RefreshBody = Type.Object({ refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) });
 export type RefreshBody = Static<typeof RefreshBody>;
 
 export const AuthResponse = Type.Object({
   user: CurrentUser,
   access_token: Type.String(),
-  refresh_token: Type.String(),
+  /** Absent for the web client on our own origin: it got the HttpOnly refresh cookie instead. */
+  refresh_token: Type.Optional(Type.String()),
   token_type: Type.Literal('Bearer'),
   expires_in: Type.Integer(),
 });

@@ -1,12 +1,16 @@
 import type { FastifyInstance } from 'fastify';
+import type { WebClientPage } from './csp.js';
 
 /**
  * Headers on every response unless a route set its own: no MIME sniffing, no referrer leaving the
  * app (invite and channel URLs are private), no framing of any page (clickjacking), and API answers
  * (tokens, messages) never stored by a browser or proxy cache.
  */
-export function installSecurityHeaders(app: FastifyInstance) {
+export function installSecurityHeaders(app: FastifyInstance, webPage: () => WebClientPage | undefined = () => undefined) {
   app.addHook('onSend', async (req, reply, payload) => {
+    // The web client's page: its script-restricting policy (http/csp.ts).
+    const page = webPage();
+    if (page && payload === page.html) reply.header('Content-Security-Policy', page.policy(req));
     if (!reply.hasHeader('x-content-type-options')) reply.header('X-Content-Type-Options', 'nosniff');
     if (!reply.hasHeader('referrer-policy')) reply.header('Referrer-Policy', 'no-referrer');
     // Attachments send a stricter sandboxing policy of their own; keep it.

@@ -4,9 +4,15 @@ import type { ApiErrorBody } from './types';
 const BASE = '/api/v10';
 const STORE_KEY = 'retrocast.auth';
 
+/**
+ * What this page keeps: the short-lived access token. On its own origin the server puts the refresh
+ * token in an HttpOnly cookie for /auth/refresh only, out of reach of script, and leaves it out of
+ * the JSON. `refresh_token` is kept only when the server did send one (a client served from another
+ * origin, or a login stored before the cookie, which the next refresh moves into the cookie).
+ */
 export interface Tokens {
   access_token: string;
-  refresh_token: string;
+  refresh_token?: string;
 }
 
 /** A non-2xx answer, carrying Discord's error body. */
@@ -49,18 +55,28 @@ export function saveTokens(t: Tokens | null) {
 
 let refreshing: Promise<Tokens | null> | null = null;
 
+/** One refresh at a time across this origin's tabs: they share the cookie, and a rotated one is good once. */
+function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  return locks ? (locks.request('retrocast.refresh', fn) as Promise<T>) : fn();
+}
+
 /**
- * Rotates the refresh token once, even when several requests hit 401 together: they all await
+ * Rotates the refresh cookie once, even when several requests hit 401 together: they all await
  * the same promise. A failed refresh clears the stored login.
  */
 export function refreshTokens(): Promise<Tokens | null> {
-  refreshing ??= (async () => {
+  const stale = loadTokens()?.access_token;
+  refreshing ??= exclusive(async () => {
     const t = loadTokens();
     if (!t) return null;
+    // Another tab refreshed while this one waited for the lock: use its token.
+    if (t.access_token !== stale) return t;
     const res = await fetch(`${BASE}/auth/refresh`, {
       method: 'POST',
+      credentials: 'same-origin',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ refresh_token: t.refresh_token }),
+      body: JSON.stringify(t.refresh_token ? { refresh_token: t.refresh_token } : {}),
     }).catch(() => null);
     if (!res) return t; // offline: keep the login, try again later
     if (!res.ok) {
@@ -71,7 +87,7 @@ export function refreshTokens(): Promise<Tokens | null> {
     const body = (await res.json()) as AuthResponse;
     saveTokens(body);
     return body;
-  })().finally(() => {
+  }).finally(() => {
     refreshing = null;
   });
   return refreshing;
