@@ -132,8 +132,10 @@ describe('files and reactions', () => {
   });
 
   it('avatar: picked, cropped and shown', async () => {
-    await a.getByRole('button', { name: 'Set status' }).click();
-    const pic = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#5856d6' } }).png().toBuffer();
+    await a.getByRole('button', { name: 'User Settings' }).click();
+    const pic = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#5856d6' } })
+      .png()
+      .toBuffer();
     await a.getByLabel('Choose avatar').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: pic });
     await a.getByLabel('Zoom').fill('1.5');
     await a.getByRole('button', { name: 'Save avatar' }).click();

@@ -182,6 +182,8 @@ describe.skipIf(!hasLivekit)('voice in the browser', () => {
   it('push-to-talk publishes only while the key is held', async () => {
     await bob.getByRole('button', { name: 'Voice settings' }).click();
     await bob.getByLabel('Push to talk').check();
+    await bob.keyboard.press('Escape');
+    await bob.getByRole('dialog', { name: 'User Settings' }).waitFor({ state: 'detached' });
     const transmitting = () => bob.getByRole('button', { name: /^(Mute|Unmute)$/ }).getAttribute('data-transmitting');
     await expect.poll(transmitting, { timeout: 5000 }).toBe('false');
     // Once the mic is closed, alice stops seeing bob speak.

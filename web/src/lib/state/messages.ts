@@ -13,6 +13,8 @@ export interface ChannelHistory {
   items: Message[];
   /** More history exists before items[0]. */
   hasMore: boolean;
+  /** Loaded around an older message (a jump): newer messages exist after the last item. */
+  detached?: boolean;
 }
 
 export interface PendingMessage {
@@ -55,7 +57,14 @@ export function reduceMessages(s: MessagesState, { t, d }: Dispatch): MessagesSt
       const full = page.length >= (d.limit ?? PAGE);
       const prev = s.channels[d.channel_id];
       let h: ChannelHistory;
-      if (d.before) h = { items: mergeSorted(prev?.items ?? [], page), hasMore: full };
+      if (d.around) {
+        // A jump: joins what we have when the pages touch, else replaces it (detached from the present).
+        const touches = prev?.items.length && page.length && cmpId(page[page.length - 1].id, prev.items[0].id) >= 0 && !prev.detached;
+        h = touches
+          ? { items: mergeSorted(prev.items, page), hasMore: true }
+          : { items: page, hasMore: true, detached: page.length >= (d.limit ?? PAGE) / 2 };
+      } else if (prev?.detached && !d.before) h = { items: page, hasMore: full };
+      else if (d.before) h = { items: mergeSorted(prev?.items ?? [], page), hasMore: full, detached: prev?.detached };
       else if (prev?.items.length && (!full || cmpId(page[0].id, prev.items[prev.items.length - 1].id) <= 0))
         h = { items: mergeSorted(prev.items, page), hasMore: prev.hasMore }; // overlaps what we had: no gap
       else h = { items: page, hasMore: full };

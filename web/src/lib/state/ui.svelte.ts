@@ -10,7 +10,10 @@ export type Modal =
   | { kind: 'notification-settings'; guildId: string; channelId?: string | null }
   | { kind: 'user-notifications' }
   | { kind: 'bots' }
+  | { kind: 'user-settings'; section?: UserSettingsSection }
+  | { kind: 'quick-switcher' }
   | null;
+export type UserSettingsSection = 'account' | 'voice' | 'appearance' | 'keybinds' | 'notifications';
 
 class Ui {
   /** Phone layout: the rail+sidebar drawer / the member drawer. */
@@ -26,6 +29,8 @@ class Ui {
   /** Message being edited inline, and the message the composer replies to. */
   editing: string | null = $state(null);
   replyTo: { id: string; author: string } | null = $state.raw(null);
+  /** A message to scroll to and flash once it is on screen (replies, search, pins). */
+  jump: { channelId: string; messageId: string } | null = $state.raw(null);
   /** User popover anchor. */
   popover: { userId: string; guildId?: string; x: number; y: number } | null = $state.raw(null);
 
