@@ -16,6 +16,7 @@ export const Errors = {
   GENERAL: e(0, 400, 'General error'),
   NOT_FOUND: e(0, 404, '404: Not Found'),
   METHOD_NOT_ALLOWED: e(0, 405, '405: Method Not Allowed'),
+  URI_TOO_LONG: e(0, 414, '414: URI Too Long'),
   INTERNAL: e(0, 500, 'Internal Server Error'),
   UPLOAD_URL_USED: e(0, 409, 'This upload URL was already used'),
   RATE_LIMITED: e(0, 429, 'You are being rate limited.'),

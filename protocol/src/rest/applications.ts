@@ -46,7 +46,8 @@ export const AuthorizeQuery = Type.Object({
   permissions: Type.Optional(Type.String({ pattern: '^[0-9]{1,20}$' })),
   guild_id: Type.Optional(Snowflake),
   response_type: Type.Optional(Type.String({ maxLength: 32 })),
-  redirect_uri: Type.Optional(Type.String({ maxLength: 2048 })),
+  // Bounded so that any valid query, percent-encoded, stays well under the 16 KB header limit.
+  redirect_uri: Type.Optional(Type.String({ maxLength: 512 })),
   disable_guild_select: Type.Optional(Type.Boolean()),
 });
 export type AuthorizeQuery = Static<typeof AuthorizeQuery>;

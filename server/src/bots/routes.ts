@@ -5,12 +5,14 @@ import {
   AuthorizeInfo,
   AuthorizeQuery,
   ErrorResponse,
+  Errors,
   OwnedBot,
   PatchBotBody,
   Snowflake,
 } from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { caller } from '../context.js';
+import { ApiError } from '../http/errors.js';
 import {
   accessAuthorizeInfo,
   accessMyApplication,
@@ -30,6 +32,9 @@ import {
  * GET    /oauth2/authorize?client_id&scope=bot&permissions   what the consent page shows
  * POST   /oauth2/authorize {guild_id, permissions}           add the bot (MANAGE_GUILD), with a managed role
  */
+/** Longest /oauth2/authorize URL served (characters, percent-encoded); a valid one is far shorter. */
+const MAX_AUTHORIZE_URL = 8192;
+
 export const botsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
   const tags = ['bots'];
@@ -66,17 +71,29 @@ export const botsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   });
 
+  // Authorize links are pasted by hand: over-long ones get 414 with our body; past Node's 16 KB
+  // header limit the HTTP server itself answers 431 before any route runs. Both are documented.
+  const longQuery = {
+    414: ErrorResponse,
+    431: Type.Unknown({ description: 'Request Header Fields Too Large: the request line and headers exceed 16 KB (Node HTTP server).' }),
+  };
+  const capUrl = async (req: { url: string }) => {
+    if (req.url.length > MAX_AUTHORIZE_URL) throw new ApiError(Errors.URI_TOO_LONG);
+  };
+
   app.get('/oauth2/authorize', {
-    schema: { tags, querystring: AuthorizeQuery, response: { 200: AuthorizeInfo, ...errors } },
+    onRequest: capUrl,
+    schema: { tags, querystring: AuthorizeQuery, response: { 200: AuthorizeInfo, ...errors, ...longQuery } },
     handler: async (req) => accessAuthorizeInfo(ctx, caller(req), req.query),
   });
 
   app.post('/oauth2/authorize', {
+    onRequest: capUrl,
     schema: {
       tags,
       querystring: AuthorizeQuery,
       body: AuthorizeBody,
-      response: { 200: Type.Object({ location: Type.Null(), guild_id: Snowflake, new_member: Type.Boolean() }), ...errors },
+      response: { 200: Type.Object({ location: Type.Null(), guild_id: Snowflake, new_member: Type.Boolean() }), ...errors, ...longQuery },
     },
     handler: async (req) => doAuthorizeBot(ctx, caller(req), req.query, req.body),
   });

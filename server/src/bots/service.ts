@@ -14,6 +14,7 @@ import { doAddMember, doRemoveMember } from '../members/service.js';
 import { accessGuild, loadGuildAccess } from '../permissions/access.js';
 import { accessUser } from '../users/service.js';
 import { toWireUser } from '../users/wire.js';
+import { checkAuthorizeQuery } from './authorize-query.js';
 
 type UserRow = typeof users.$inferSelect;
 
@@ -149,18 +150,10 @@ async function accessBotApplication(ctx: AppContext, clientId: string): Promise<
   return row;
 }
 
-function checkScope(scope: string | undefined) {
-  const scopes = (scope ?? 'bot').split(/[\s+]+/).filter(Boolean);
-  if (!scopes.includes('bot'))
-    throw new ApiError(Errors.INVALID_FORM_BODY, {
-      scope: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: 'Only the "bot" scope is supported.' }] },
-    });
-}
-
 /** GET /oauth2/authorize: what the consent page shows (the app and the servers the caller may add it to). */
 export async function accessAuthorizeInfo(ctx: AppContext, who: Caller, query: AuthorizeQuery) {
   if (who.bot) throw new ApiError(Errors.BOTS_FORBIDDEN);
-  checkScope(query.scope);
+  checkAuthorizeQuery(query);
   const bot = await accessBotApplication(ctx, query.client_id);
   const mine = await ctx.db
     .select({ id: guilds.id, name: guilds.name, icon: guilds.icon })
@@ -190,7 +183,7 @@ export async function accessAuthorizeInfo(ctx: AppContext, who: Caller, query: A
  */
 export async function doAuthorizeBot(ctx: AppContext, who: Caller, query: AuthorizeQuery, body: AuthorizeBody) {
   if (who.bot) throw new ApiError(Errors.BOTS_FORBIDDEN);
-  checkScope(query.scope);
+  checkAuthorizeQuery(query, body.permissions);
   const bot = await accessBotApplication(ctx, query.client_id);
   const wanted = BigInt(body.permissions ?? query.permissions ?? '0');
   return transact(ctx, async (tx, emit) => {
