@@ -1,3 +1,4 @@
+import { ActivityType, Client, GatewayIntentBits } from 'discord.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launch, newContext, register, shot, uniqueName } from './lib/browser';
@@ -97,5 +98,28 @@ describe('bots in the web client', () => {
     expect(await embed.textContent()).toContain('You rolled a 6');
     expect(await page.getByText('BOT', { exact: true }).first().isVisible()).toBe(true);
     await shot(page, 'bot-embed-desktop');
+  });
+
+  it("shows a discord.js bot's activity in the member list: Playing, then a custom status", async () => {
+    const client = new Client({
+      intents: [GatewayIntentBits.Guilds],
+      presence: { activities: [{ name: 'dice', type: ActivityType.Playing }] },
+      rest: { api: `${server.url}/api` },
+    });
+    try {
+      await client.login(token);
+      await page.goto(guildUrl);
+      const row = page.locator(`[data-member="${botId}"]`);
+      await expect.poll(() => row.locator('[data-activity]').textContent(), { timeout: 15_000 }).toBe('Playing dice');
+      await shot(page, 'bot-activity-desktop');
+      client.user?.setPresence({ activities: [{ name: 'lofi', type: ActivityType.Listening }] });
+      await expect.poll(() => row.locator('[data-activity]').textContent(), { timeout: 15_000 }).toBe('Listening to lofi');
+      client.user?.setPresence({ activities: [{ name: 'Custom Status', state: 'rolling for initiative', type: ActivityType.Custom }] });
+      await expect.poll(() => row.locator('[data-activity]').textContent(), { timeout: 15_000 }).toBe('rolling for initiative');
+    } finally {
+      await client.destroy();
+    }
+    // Gone offline (after the presence grace period), the line goes too.
+    await expect.poll(() => page.locator(`[data-member="${botId}"] [data-activity]`).count(), { timeout: 20_000 }).toBe(0);
   });
 });

@@ -65,6 +65,9 @@ client.on(Events.MessageCreate, async (message) => {
       });
       await reply.delete();
       report('deleted', { reply: reply.id });
+    } else if (message.content === '!status') {
+      client.user.setPresence({ status: 'idle', activities: [{ name: 'lofi', type: ActivityType.Listening }] });
+      report('status_done');
     } else if (message.content === '!quit') {
       report('quitting');
       await client.destroy();

@@ -69,6 +69,10 @@ async def on_message(message):
                history=[str(m.id) for m in history])
         await reply.delete()
         report("deleted", reply=str(reply.id))
+    elif message.content == "!status":
+        await client.change_presence(status=discord.Status.idle,
+                                     activity=discord.Activity(type=discord.ActivityType.listening, name="lofi"))
+        report("status_done")
     elif message.content == "!quit":
         report("quitting")
         await client.close()

@@ -5,6 +5,7 @@ import type { BlobStore } from './blobs/types.js';
 import type { Bus } from './bus/types.js';
 import type { Config } from './config.js';
 import type { Database, Db } from './db/client.js';
+import type { Activity } from './presence/store.js';
 import type { RateLimitStore } from './ratelimit/store.js';
 
 /** Shared infrastructure every service receives. Built once in app.ts. */
@@ -27,6 +28,8 @@ export interface AppContext {
 /** Read side of the gateway's presence store: users who are offline or invisible are left out. */
 export interface PresenceReader {
   get(userIds: string[]): Promise<Map<string, 'online' | 'idle' | 'dnd' | 'offline'>>;
+  /** What they are doing ("Playing …"); users without activities are left out. */
+  activities(userIds: string[]): Promise<Map<string, Activity[]>>;
 }
 
 /** The caller of a request, set by the auth hook. */

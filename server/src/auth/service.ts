@@ -12,7 +12,7 @@ import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { checkPasswordStrength } from './strength.js';
 import { noteLoginAddress } from './login-guard.js';
 import { sessionsRevokedEvent } from './session-guard.js';
-import { ACCESS_TOKEN_TTL_S, REFRESH_TOKEN_TTL_MS, randomToken, sha256, signAccessToken, verifyAccessToken } from './tokens.js';
+import { ACCESS_TOKEN_TTL_S, botTokenTag, REFRESH_TOKEN_TTL_MS, randomToken, sha256, signAccessToken, verifyAccessToken } from './tokens.js';
 
 /** Lowercase, then Discord-style charset and length; confusables (e.g. Cyrillic "а") fail here. */
 export function checkUsername(raw: string, field = 'username'): string {
@@ -178,12 +178,14 @@ export async function authenticate(ctx: AppContext, header: string | undefined):
   const [scheme, value] = header.includes(' ') ? header.split(' ', 2) : ['Bearer', header];
   if (!value) return null;
   if (scheme === 'Bot') {
+    const hash = sha256(value);
     const [row] = await ctx.db
       .select({ id: users.id })
       .from(users)
-      .where(and(eq(users.botTokenHash, sha256(value)), eq(users.bot, true), isNull(users.disabledAt)))
+      .where(and(eq(users.botTokenHash, hash), eq(users.bot, true), isNull(users.disabledAt)))
       .limit(1);
-    return row ? { id: row.id, bot: true } : null;
+    // A bot's "login" is its token: its gateway sessions remember which one (botTokenTag).
+    return row ? { id: row.id, bot: true, family: botTokenTag(hash) } : null;
   }
   if (scheme !== 'Bearer') return null;
   const claims = await verifyAccessToken(ctx.config.jwtSecret, value);

@@ -44,3 +44,6 @@ export function sha256(token: string): string {
 export function newBotToken(userId: string): string {
   return `${Buffer.from(userId).toString('base64url')}.${randomToken(30)}`;
 }
+
+/** Which token a bot session logged in with: a prefix of the stored hash, so a reset tells old sessions apart. */
+export const botTokenTag = (tokenHash: string) => `bot:${tokenHash.slice(0, 16)}`;

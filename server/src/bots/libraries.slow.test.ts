@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { GatewayCloseCodes } from '@retrocast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../gateway/gateway.js';
+import { connectUser } from '../test/gateway.js';
 import { createGuild, join as joinGuild, type TestGuild } from '../test/guild-fixtures.js';
 import { api, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
 
@@ -134,6 +135,27 @@ for (const lib of libraries.filter((l) => !only || l.name === only)) {
       expect(ready.application_id).toBe(botId);
       expect(ready.guilds).toEqual([expect.objectContaining({ id: guild.id, name: `${lib.name} test` })]);
       expect(ready.guilds[0].channels).toBeGreaterThan(0);
+    });
+
+    it('shows its activity: "Playing dice" from login in GUILD_CREATE, then "Listening to lofi" from a presence change', async () => {
+      const watcher = await connectUser(server, owner);
+      try {
+        const gc = watcher.dispatches('GUILD_CREATE').find((f) => f.d.id === guild.id);
+        const mine = gc?.d.presences.find((p: { user: { id: string } }) => p.user.id === botId);
+        expect(mine?.activities).toEqual([expect.objectContaining({ name: 'dice', type: 0 })]);
+        const from = watcher.frames.length;
+        await api(server, 'POST', `/channels/${guild.generalId}/messages`, { token: owner.token, body: { content: '!status' } });
+        await bot.wait('status_done');
+        const up = await watcher.waitFor(
+          (f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === botId && f.d.activities[0]?.name === 'lofi',
+          60_000,
+          from,
+        );
+        expect(up.d).toMatchObject({ status: 'idle', activities: [expect.objectContaining({ name: 'lofi', type: 2 })] });
+        expect(watcher.schemaErrors).toEqual([]);
+      } finally {
+        watcher.close(1000);
+      }
     });
 
     it('answers a command with an embed reply, reacts, edits, fetches history and deletes', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectUser } from '../test/gateway.js';
+import { connectUser, GatewayClient } from '../test/gateway.js';
 import { createGuild, createRole, join, type TestGuild } from '../test/guild-fixtures.js';
 import { api, registerUser, startServer, type TestServer, type TestUser, uniqueName } from '../test/helper.js';
 
@@ -104,5 +104,81 @@ describe('OAuth2 authorize', { timeout: 120_000 }, () => {
     expect((await authorize(owner, other.id, { guild_id: guild.id, permissions: String(BAN) })).status).toBe(200);
     expect(gw.schemaErrors).toEqual([]);
     gw.close();
+  });
+});
+
+describe('a managed role', { timeout: 120_000 }, () => {
+  it('cannot be given, taken or deleted by anyone, the owner included; it goes when the bot leaves', async () => {
+    const bot = await newBot(owner);
+    expect((await authorize(owner, bot.id, { guild_id: guild.id, permissions: String(SEND) })).status).toBe(200);
+    const roles = (await api(server, 'GET', `/guilds/${guild.id}/roles`, { token: owner.token })).body;
+    const managed = roles.find((r: { tags?: { bot_id?: string } }) => r.tags?.bot_id === bot.id);
+    const base = `/guilds/${guild.id}/members`;
+    const give = await api(server, 'PUT', `${base}/${plain.id}/roles/${managed.id}`, { token: owner.token });
+    expect(give.status).toBe(403);
+    expect(give.body.code).toBe(50013);
+    expect((await api(server, 'DELETE', `${base}/${bot.id}/roles/${managed.id}`, { token: owner.token })).body.code).toBe(50013);
+    const patchIn = await api(server, 'PATCH', `${base}/${plain.id}`, { token: owner.token, body: { roles: [managed.id] } });
+    expect(patchIn.status).toBe(403);
+    const patchOut = await api(server, 'PATCH', `${base}/${bot.id}`, { token: owner.token, body: { roles: [] } });
+    expect(patchOut.status).toBe(403);
+    const del = await api(server, 'DELETE', `/guilds/${guild.id}/roles/${managed.id}`, { token: owner.token });
+    expect(del.status).toBe(400);
+    expect(del.body.code).toBe(50028);
+    // Nothing changed.
+    expect((await api(server, 'GET', `${base}/${plain.id}`, { token: owner.token })).body.roles).not.toContain(managed.id);
+    expect((await api(server, 'GET', `${base}/${bot.id}`, { token: owner.token })).body.roles).toEqual([managed.id]);
+    // Like Discord, its name, colour and permissions may be edited.
+    const renamed = await api(server, 'PATCH', `/guilds/${guild.id}/roles/${managed.id}`, {
+      token: owner.token,
+      body: { color: 0xff0000 },
+    });
+    expect(renamed.status).toBe(200);
+
+    const gw = await connectUser(server, owner);
+    expect((await api(server, 'DELETE', `${base}/${bot.id}`, { token: owner.token })).status).toBe(204);
+    const gone = await gw.dispatch('GUILD_ROLE_DELETE', (d) => d.role_id === managed.id);
+    expect(gone.d.guild_id).toBe(guild.id);
+    const after = (await api(server, 'GET', `/guilds/${guild.id}/roles`, { token: owner.token })).body;
+    expect(after.some((r: { id: string }) => r.id === managed.id)).toBe(false);
+    expect(gw.schemaErrors).toEqual([]);
+    gw.close();
+  });
+});
+
+describe('revoking a bot', { timeout: 120_000 }, () => {
+  async function botSession(token: string) {
+    const gw = await GatewayClient.connect(server);
+    await gw.identify(`Bot ${token}`, { intents: 1 });
+    return gw;
+  }
+
+  it("resetting the token closes the old token's gateway sessions with 4004 at once; the new token works", async () => {
+    const bot = await newBot(owner);
+    const gw = await botSession(bot.token);
+    const reset = await api(server, 'POST', `/users/@me/bots/${bot.id}/reset-token`, { token: owner.token });
+    expect(reset.status).toBe(200);
+    expect(await gw.closed).toMatchObject({ code: 4004 });
+    expect((await api(server, 'GET', '/users/@me', { auth: `Bot ${bot.token}` })).status).toBe(401);
+    const fresh = await botSession(reset.body.token);
+    // A later revocation event (another reset of a different bot, say) leaves the current token's session alone.
+    const other = await newBot(owner);
+    expect((await api(server, 'POST', `/users/@me/bots/${other.id}/reset-token`, { token: owner.token })).status).toBe(200);
+    expect((await api(server, 'GET', '/users/@me', { auth: `Bot ${reset.body.token}` })).status).toBe(200);
+    expect(fresh.closeCode).toBeUndefined();
+    // RESUME with the old token is refused.
+    const again = await GatewayClient.connect(server);
+    await again.waitFor((f) => f.op === 10);
+    again.send(6, { token: `Bot ${bot.token}`, session_id: gw.sessionId, seq: gw.seq });
+    expect(await again.closed).toMatchObject({ code: 4004 });
+    fresh.close(1000);
+  });
+
+  it('deleting the bot closes its sessions with 4004 at once', async () => {
+    const bot = await newBot(owner);
+    const gw = await botSession(bot.token);
+    expect((await api(server, 'DELETE', `/users/@me/bots/${bot.id}`, { token: owner.token })).status).toBe(204);
+    expect(await gw.closed).toMatchObject({ code: 4004 });
+    expect((await api(server, 'GET', '/users/@me', { auth: `Bot ${bot.token}` })).status).toBe(401);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Application, type AuthorizeBody, type AuthorizeQuery, Errors, type PatchBotBody, Permissions } from '@retrocast/protocol';
 import { and, count, eq, inArray, sql } from 'drizzle-orm';
-import { checkUsername, isUsernameTaken, usernameTaken } from '../auth/service.js';
+import { checkUsername, doNoteSessionsRevoked, isUsernameTaken, usernameTaken } from '../auth/service.js';
 import { newBotToken, sha256 } from '../auth/tokens.js';
 import { doStoreImage } from '../avatars/service.js';
 import type { AppContext, Caller } from '../context.js';
@@ -123,6 +123,7 @@ export async function doResetBotToken(ctx: AppContext, who: Caller, botId: strin
     .update(users)
     .set({ botTokenHash: sha256(token) })
     .where(eq(users.id, bot.id));
+  await doNoteSessionsRevoked(ctx, bot.id);
   return { token };
 }
 
@@ -141,6 +142,8 @@ export async function doDeleteBot(ctx: AppContext, who: Caller, botId: string) {
       .set({ botTokenHash: null, botOwnerId: null, username: `deleted_bot_${bot.id}`, avatar: null })
       .where(eq(users.id, bot.id));
   });
+  // Its open gateway sessions close (4004) at once, on every instance.
+  await doNoteSessionsRevoked(ctx, bot.id);
 }
 
 /** A bot the authorize page may add: any bot (Retrocast has no "public bot" switch; the link is the secret). */

@@ -203,7 +203,8 @@ export class Connection implements GatewaySocket {
       const status = isObject(d) ? d.status : undefined;
       if (typeof status !== 'string' || !PRESENCE_STATUSES.includes(status as SessionStatus))
         return this.close(C.DECODE_ERROR, 'Invalid status.');
-      const activities = isObject(d) && Array.isArray(d.activities) ? sanitizeActivities(d.activities) : undefined;
+      const list = isObject(d) ? presenceActivities(d) : undefined;
+      const activities = list ? sanitizeActivities(list) : undefined;
       return this.gw.setStatus(s, (status === 'offline' ? 'invisible' : status) as SessionStatus, activities);
     }
     if (op === Op.REQUEST_GUILD_MEMBERS) {
@@ -257,7 +258,7 @@ export class Connection implements GatewaySocket {
           intents: intents as number | null,
           shard: shard as [number, number] | null,
           status,
-          activities: sanitizeActivities(presence.activities),
+          activities: sanitizeActivities(presenceActivities(presence)),
         },
         this.gatewayUrl,
       );
@@ -302,4 +303,11 @@ function validShard(v: unknown): v is [number, number] {
   if (!Array.isArray(v) || v.length !== 2 || !v.every(Number.isInteger)) return false;
   const [id, count] = v as number[];
   return count >= 1 && count <= 64 && id >= 0 && id < count;
+}
+
+/** `activities`, or the single legacy `game` that discord.py still sends in IDENTIFY; undefined: neither. */
+function presenceActivities(p: Record<string, unknown>): unknown[] | undefined {
+  if (Array.isArray(p.activities)) return p.activities;
+  if (isObject(p.game)) return [p.game];
+  return undefined;
 }

@@ -4,7 +4,7 @@ import type { BusEvent } from '../bus/types.js';
 import { channelRecipients } from '../db/schema.js';
 import { toWireChannel } from '../guilds/wire.js';
 import { loadWireMember } from '../members/store.js';
-import { toWirePresence } from '../presence/service.js';
+import { loadWirePresences } from '../presence/service.js';
 import { type GuildState, toPermissionOverwrites } from './guild-cache.js';
 import { buildGuildCreate, onShard } from './ready.js';
 import type { LogEntry } from './replay-log.js';
@@ -123,9 +123,8 @@ export class Fanout {
     const userId = ev.meta?.join;
     if (ev.t !== 'GUILD_MEMBER_ADD' || typeof userId !== 'string' || !ev.guild_id) return undefined;
     if (!this.gw.cache.has(ev.guild_id)) return undefined;
-    const status = (await this.gw.presence.get([userId])).get(userId);
-    if (!status || status === 'offline') return undefined;
-    return { t: 'PRESENCE_UPDATE', d: toWirePresence(userId, status, ev.guild_id), guild_id: ev.guild_id };
+    const [presence] = await loadWirePresences(this.gw.presence, [userId], ev.guild_id);
+    return presence ? { t: 'PRESENCE_UPDATE', d: presence, guild_id: ev.guild_id } : undefined;
   }
 
   /**

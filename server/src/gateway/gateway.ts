@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { GatewayCloseCodes, GatewayOpcodes } from '@retrocast/protocol';
+import { eq } from 'drizzle-orm';
+import { botTokenTag } from '../auth/tokens.js';
 import type { AppContext, Caller } from '../context.js';
+import { users } from '../db/schema.js';
 import { type Activity, doSetSessionPresence, doSweepPresence, PRESENCE_TTL_MS } from '../presence/service.js';
 import { createMemoryPresenceStore, createRedisPresenceStore, type PresenceStore, type SessionStatus } from '../presence/store.js';
 import { runAfterReady, runSessionEnd } from './extensions.js';
@@ -27,7 +30,7 @@ export class Gateway implements GatewayForConnections {
   readonly sessions = new Map<string, Session>();
   readonly byUser = new Map<string, Set<Session>>();
   readonly connections = new Set<GatewaySocket>();
-  /** Each session's last presence activities (op 3 / IDENTIFY), relayed with its status changes. */
+  /** Each session's last presence activities (op 3 / IDENTIFY), to tell a change from a repeat. */
   private readonly activities = new WeakMap<Session, Activity[]>();
   readonly cache: GuildCache;
   readonly fanout: Fanout;
@@ -199,7 +202,7 @@ export class Gateway implements GatewayForConnections {
     session.markReady();
     const activities = opts.activities ?? [];
     this.activities.set(session, activities);
-    await doSetSessionPresence(this.ctx, this.presence, who.id, session.id, session.status, activities, activities.length > 0);
+    await doSetSessionPresence(this.ctx, this.presence, who.id, session.id, session.status, activities);
   }
 
   /** RESUME: replays every dispatch after `seq`, then RESUMED. Works for sessions of any instance (Redis). */
@@ -223,7 +226,7 @@ export class Gateway implements GatewayForConnections {
     conn.session = session;
     for (const [s, entry] of frames) conn.sendDispatch(entry, s);
     this.sendTo(session, 'RESUMED', '{}');
-    await doSetSessionPresence(this.ctx, this.presence, who.id, session.id, session.status);
+    await doSetSessionPresence(this.ctx, this.presence, who.id, session.id, session.status, this.activities.get(session));
   }
 
   /**
@@ -316,8 +319,12 @@ export class Gateway implements GatewayForConnections {
    * their sessions here close with 4004 and cannot be resumed; the user's other sessions stay.
    */
   private async endRevoked(userId: string) {
-    for (const s of [...(this.byUser.get(userId) ?? [])]) {
-      if (await this.ctx.sessions.allows(userId, s.bot ? undefined : s.family)) continue;
+    const sessions = [...(this.byUser.get(userId) ?? [])];
+    // A bot's token was reset or the bot deleted: sessions of any other token end.
+    const botTag = sessions.some((s) => s.bot) ? await loadBotTokenTag(this.ctx, userId) : null;
+    for (const s of sessions) {
+      const tokenOk = !s.bot || (botTag !== null && s.family === botTag);
+      if (tokenOk && (await this.ctx.sessions.allows(userId, s.bot ? undefined : s.family))) continue;
       const socket = s.socket as GatewaySocket | null;
       if (socket) socket.close(GatewayCloseCodes.AUTHENTICATION_FAILED, 'Authentication failed.');
       else await this.end(s);
@@ -347,10 +354,11 @@ export class Gateway implements GatewayForConnections {
     s.status = status;
     this.store?.touch(s);
     const before = this.activities.get(s) ?? [];
-    const now = activities ?? before;
     const key = (list: Activity[]) => JSON.stringify(list.map(({ created_at: _t, ...a }) => a));
+    // The same activities again keep their start time, so the store sees no change.
+    const now = activities && key(activities) !== key(before) ? activities : before;
     this.activities.set(s, now);
-    await doSetSessionPresence(this.ctx, this.presence, s.userId, s.id, status, now, key(now) !== key(before));
+    await doSetSessionPresence(this.ctx, this.presence, s.userId, s.id, status, now);
     await this.dropGraced(s.userId);
     if (this.store) await this.ctx.bus.publish({ t: 'PRESENCE_GRACE_DROP', d: null, meta: { drop_graced: s.userId } });
   }
@@ -380,6 +388,12 @@ export class Gateway implements GatewayForConnections {
     await this.store?.close();
     await this.presence.close();
   }
+}
+
+/** The tag of a bot's current token (null: deleted, no token). */
+async function loadBotTokenTag(ctx: AppContext, userId: string): Promise<string | null> {
+  const [row] = await ctx.db.select({ hash: users.botTokenHash }).from(users).where(eq(users.id, userId)).limit(1);
+  return row?.hash ? botTokenTag(row.hash) : null;
 }
 
 /** Orders Redis stream ids ("ms-seq"). */

@@ -1,6 +1,6 @@
 import { isSnowflake } from '@retrocast/protocol';
 import { loadWireMembers } from '../members/store.js';
-import { toWirePresence } from '../presence/service.js';
+import { loadWirePresences } from '../presence/service.js';
 import type { Session } from './session.js';
 import type { GatewayState } from './types.js';
 
@@ -33,7 +33,7 @@ export async function requestGuildMembers(gw: GatewayState, s: Session, d: unkno
     }
     const found = new Set(list.map((m) => m.user.id));
     const notFound = userIds ? (userIds as string[]).filter((u) => !found.has(u)) : undefined;
-    const statuses = req.presences === true ? await gw.presence.get([...found]) : undefined;
+    const presences = req.presences === true ? await loadWirePresences(gw.presence, [...found]) : undefined;
     const count = Math.max(1, Math.ceil(list.length / CHUNK));
     for (let i = 0; i < count; i++) {
       const members = list.slice(i * CHUNK, (i + 1) * CHUNK);
@@ -43,9 +43,7 @@ export async function requestGuildMembers(gw: GatewayState, s: Session, d: unkno
         chunk_index: i,
         chunk_count: count,
         ...(notFound && i === 0 ? { not_found: notFound } : {}),
-        ...(statuses
-          ? { presences: members.filter((m) => statuses.has(m.user.id)).map((m) => toWirePresence(m.user.id, statuses.get(m.user.id)!)) }
-          : {}),
+        ...(presences ? { presences: presences.filter((p) => members.some((m) => m.user.id === p.user.id)) } : {}),
         ...(nonce ? { nonce } : {}),
       };
       gw.sendTo(s, 'GUILD_MEMBERS_CHUNK', JSON.stringify(chunk));

@@ -5,7 +5,7 @@ import { loadDms } from '../dms/store.js';
 import { toWireDmChannel } from '../dms/wire.js';
 import { toWireChannel, toWireGuild } from '../guilds/wire.js';
 import { loadWireMember, loadWireMembers } from '../members/store.js';
-import { toWirePresence } from '../presence/service.js';
+import { loadWirePresences } from '../presence/service.js';
 import type { PresenceStore } from '../presence/store.js';
 import { loadReadStates } from '../read-states/store.js';
 import { loadReadyRelationships } from '../relationships/service.js';
@@ -65,7 +65,10 @@ export async function buildReady(ctx: AppContext, session: Session, guildIds: st
 export async function buildGuildCreate(ctx: AppContext, presence: PresenceStore, state: GuildState, userId: string) {
   const memberList = await loadWireMembers(ctx.db, state.id, { limit: GUILD_CREATE_MEMBER_LIMIT });
   const me = memberList.find((m) => m.user.id === userId) ?? (await loadWireMember(ctx.db, state.id, userId));
-  const statuses = await presence.get(memberList.map((m) => m.user.id));
+  const presences = await loadWirePresences(
+    presence,
+    memberList.map((m) => m.user.id),
+  );
   const visible = state.visibleChannels(userId);
   // Rows fresh from the database (the cache does not follow last_message_id); visibility from the cache.
   const rows = await ctx.db.select().from(channels).where(eq(channels.guildId, state.id));
@@ -82,7 +85,7 @@ export async function buildGuildCreate(ctx: AppContext, presence: PresenceStore,
     channels: channelList,
     threads: [],
     members: memberList,
-    presences: [...statuses].map(([id, status]) => toWirePresence(id, status)),
+    presences,
     voice_states: [] as unknown[],
     stage_instances: [],
     guild_scheduled_events: [],

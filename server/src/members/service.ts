@@ -10,7 +10,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { diffChanges, doRecordAudit } from '../audit-log/store.js';
 import type { AppContext, Caller } from '../context.js';
 import type { Tx } from '../db/client.js';
-import { memberRoles, members, users } from '../db/schema.js';
+import { memberRoles, members, roles, users } from '../db/schema.js';
 import { type Emit, transact } from '../db/tx.js';
 import { loadGuildCreate } from '../guilds/guild-create.js';
 import { ApiError, invalidField } from '../http/errors.js';
@@ -47,6 +47,13 @@ export async function doRemoveMember(tx: Tx, emit: Emit, guildId: string, userId
     .returning();
   if (!gone.length) return false;
   await tx.delete(memberRoles).where(and(eq(memberRoles.guildId, guildId), eq(memberRoles.userId, userId)));
+  // A bot that leaves (or is kicked or banned) takes its managed role along, as on Discord.
+  const managed = await tx
+    .delete(roles)
+    .where(and(eq(roles.guildId, guildId), eq(roles.botId, userId)))
+    .returning({ id: roles.id });
+  for (const r of managed)
+    emit({ t: 'GUILD_ROLE_DELETE', d: { guild_id: guildId, role_id: r.id }, guild_id: guildId, meta: { permissions_changed: true } });
   const [u] = await tx.select(userColumns(users)).from(users).where(eq(users.id, userId));
   emit({ t: 'GUILD_MEMBER_REMOVE', d: { guild_id: guildId, user: toWireUser(u) }, guild_id: guildId, meta: { leave: userId } });
   emit({ t: 'GUILD_DELETE', d: { id: guildId }, user_ids: [userId], meta: { guild_id: guildId, leave: userId } });
@@ -87,6 +94,7 @@ async function checkRoleChange(tx: Tx, access: GuildAccess, current: string[], w
     guildId,
     current.filter((id) => !unique.includes(id)),
   );
+  checkNotManaged([...added, ...removed]);
   checkRolesBelow(
     access,
     await loadRolePositions(tx, guildId),
@@ -96,6 +104,11 @@ async function checkRoleChange(tx: Tx, access: GuildAccess, current: string[], w
 }
 
 type RoleRef = { id: string; name: string };
+
+/** A bot's managed role belongs to the bot alone: nobody, the owner included, gives or takes it (50013). */
+function checkNotManaged(list: Array<{ managed: boolean }>) {
+  if (list.some((r) => r.managed)) throw new ApiError(Errors.MISSING_PERMISSIONS);
+}
 
 /** Writes role additions/removals, records MEMBER_ROLE_UPDATE; inside tx. */
 async function doChangeRoles(
@@ -248,6 +261,7 @@ export async function doSetMemberRole(
     const member = await requireMember(tx, guildId, userId);
     const [role] = await loadGuildRoles(tx, guildId, [roleId]);
     if (!role || role.id === guildId) throw new ApiError(Errors.UNKNOWN_ROLE);
+    checkNotManaged([role]);
     checkRolesBelow(access, await loadRolePositions(tx, guildId), [roleId]);
     const has = member.roles.includes(roleId);
     if (has === add) return;

@@ -152,6 +152,60 @@ describe('presence', () => {
   });
 });
 
+describe('activities', () => {
+  const dice = { name: 'dice', type: 0 };
+  const names = (ps: Array<{ user: { id: string }; activities: Array<{ name: string }> }>, id: string) =>
+    ps.find((p) => p.user.id === id)?.activities.map((a) => a.name);
+
+  it("are kept: READY (friends), GUILD_CREATE and op 8 show them, another session's status change keeps them", async () => {
+    const [carol, dave] = await Promise.all([registerUser(server), registerUser(server)]);
+    const { guild } = await createGuildWith(server, carol, [dave]);
+    expect((await api(server, 'PUT', `/users/@me/relationships/${dave.id}`, { token: carol.token, body: {} })).status).toBe(204);
+    expect((await api(server, 'PUT', `/users/@me/relationships/${carol.id}`, { token: dave.token, body: {} })).status).toBe(204);
+    const d1 = await connectUser(server, dave, { presence: { status: 'idle', since: null, activities: [dice], afk: false } });
+    await quiet(200);
+
+    const c = await connectUser(server, carol);
+    const ready = c.dispatches('READY')[0];
+    expect(names(ready.d.presences, dave.id)).toEqual(['dice']);
+    const gc = c.dispatches('GUILD_CREATE').find((f) => f.d.id === guild.id);
+    expect(names(gc?.d.presences, dave.id)).toEqual(['dice']);
+    c.send(8, { guild_id: guild.id, query: '', limit: 0, presences: true, nonce: 'p' });
+    const chunk = await c.dispatch('GUILD_MEMBERS_CHUNK', (d) => d.nonce === 'p');
+    expect(names(chunk.d.presences, dave.id)).toEqual(['dice']);
+
+    // A second session (a web tab, no activities) goes dnd: the game stays.
+    let from = c.frames.length;
+    const d2 = await connectUser(server, dave, { presence: { status: 'dnd', since: null, activities: [], afk: false } });
+    const dnd = await c.waitFor((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === dave.id && f.d.guild_id === guild.id, 8000, from);
+    expect(dnd.d).toMatchObject({ status: 'dnd', activities: [expect.objectContaining(dice)] });
+
+    // The session that set it ends: the game goes with it (after the grace period), dnd stays.
+    from = c.frames.length;
+    d1.close(1000);
+    const gone = await c.waitFor((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === dave.id && f.d.guild_id === guild.id, 8000, from);
+    expect(gone.d).toMatchObject({ status: 'dnd', activities: [] });
+
+    // Invisible shows no game; back online it shows again.
+    from = c.frames.length;
+    d2.send(3, { since: null, status: 'online', afk: false, activities: [{ type: 4, state: 'brb', name: 'Custom Status' }] });
+    const custom = await c.waitFor((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === dave.id && f.d.guild_id === guild.id, 8000, from);
+    expect(custom.d.activities).toEqual([expect.objectContaining({ type: 4, name: 'Custom Status', state: 'brb' })]);
+    from = c.frames.length;
+    d2.send(3, { since: null, status: 'invisible', afk: false, activities: [{ type: 4, state: 'brb', name: 'Custom Status' }] });
+    const off = await c.waitFor((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === dave.id && f.d.guild_id === guild.id, 8000, from);
+    expect(off.d).toMatchObject({ status: 'offline', activities: [] });
+    const late = await connectUser(server, carol);
+    expect(names(late.dispatches('GUILD_CREATE').find((f) => f.d.id === guild.id)?.d.presences ?? [], dave.id)).toBeUndefined();
+    from = c.frames.length;
+    d2.send(3, { since: null, status: 'online', afk: false, activities: [{ type: 4, state: 'brb', name: 'Custom Status' }] });
+    const back = await c.waitFor((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === dave.id && f.d.guild_id === guild.id, 8000, from);
+    expect(back.d).toMatchObject({ status: 'online', activities: [expect.objectContaining({ state: 'brb' })] });
+    expect([c, late, d1, d2].flatMap((x) => x.schemaErrors)).toEqual([]);
+    for (const x of [c, late, d2]) x.close(1000);
+  });
+});
+
 describe.runIf(backend === 'postgres' && !!process.env.TEST_REDIS_URL)('presence across instances', () => {
   it('a status change on one instance ends the grace of a session dropped on another at once', async () => {
     const two = await startServer({ shareWith: server });

@@ -1,21 +1,13 @@
 import { eq } from 'drizzle-orm';
-import type { AppContext } from '../context.js';
+import type { AppContext, PresenceReader } from '../context.js';
 import { members } from '../db/schema.js';
 import { friendIds } from '../relationships/store.js';
-import type { PresenceStore, SessionStatus, VisibleStatus } from './store.js';
+import type { Activity, PresenceStore, SessionStatus, VisibleStatus } from './store.js';
+
+export type { Activity } from './store.js';
 
 /** Session entries live this long unless refreshed; owners refresh every third of it. */
 export const PRESENCE_TTL_MS = 45_000;
-
-/** A presence activity as relayed: "Playing dice" is `{name: 'dice', type: 0}`. */
-export interface Activity {
-  name: string;
-  type: number;
-  state?: string;
-  details?: string;
-  url?: string;
-  created_at?: number;
-}
 
 /**
  * Activities from op 3 / IDENTIFY, kept to what Discord lets bots set: at most 5, types 0–5,
@@ -28,10 +20,11 @@ export function sanitizeActivities(raw: unknown): Activity[] {
   for (const a of raw.slice(0, 5)) {
     if (typeof a !== 'object' || a === null) continue;
     const e = a as Record<string, unknown>;
-    const name = str(e.name, 128);
     const type = Number.isInteger(e.type) && (e.type as number) >= 0 && (e.type as number) <= 5 ? (e.type as number) : 0;
-    if (!name) continue;
     const state = str(e.state, 128);
+    // A custom status (type 4) is its `state`; Discord names it "Custom Status".
+    const name = str(e.name, 128) ?? (type === 4 && state ? 'Custom Status' : undefined);
+    if (!name) continue;
     const details = str(e.details, 128);
     const url = typeof e.url === 'string' && /^https?:\/\//.test(e.url) ? e.url.slice(0, 512) : undefined;
     out.push({ name, type, ...(state ? { state } : {}), ...(details ? { details } : {}), ...(url ? { url } : {}), created_at: Date.now() });
@@ -50,10 +43,18 @@ export function toWirePresence(userId: string, status: VisibleStatus, guildId?: 
   };
 }
 
+/** Wire presences (with activities) of those of `userIds` who are not offline. */
+export async function loadWirePresences(store: PresenceReader, userIds: string[], guildId?: string) {
+  if (userIds.length === 0) return [];
+  const [statuses, acts] = await Promise.all([store.get(userIds), store.activities(userIds)]);
+  return [...statuses].filter(([, s]) => s !== 'offline').map(([id, status]) => toWirePresence(id, status, guildId, acts.get(id) ?? []));
+}
+
 /**
- * Records one session's status (null: the session is gone) and, when that changes what others see,
- * sends PRESENCE_UPDATE to every guild the user is in (one per guild, as Discord does). No database
- * write, so this publishes directly rather than through `transact`.
+ * Records one session's status (null: the session is gone) and, with `activities`, what it is
+ * doing; when that changes what others see, sends PRESENCE_UPDATE to every guild the user is in
+ * (one per guild, as Discord does) and to friends. No database write, so this publishes directly
+ * rather than through `transact`.
  */
 export async function doSetSessionPresence(
   ctx: AppContext,
@@ -61,19 +62,23 @@ export async function doSetSessionPresence(
   userId: string,
   sessionId: string,
   status: SessionStatus | null,
-  activities: Activity[] = [],
-  activitiesChanged = false,
+  activities?: Activity[],
 ) {
+  let activitiesChanged = false;
+  // Invisible shows nothing, not even a game; a session that ends takes its activities along.
+  if (status === null || status === 'invisible') activitiesChanged = await store.setActivities(userId, sessionId, []);
+  else if (activities) activitiesChanged = await store.setActivities(userId, sessionId, activities);
   const changed = await store.set(userId, sessionId, status, PRESENCE_TTL_MS);
-  if (changed) await doAnnouncePresence(ctx, userId, changed, activities);
+  if (changed) await doAnnouncePresence(ctx, store, userId, changed);
   else if (activitiesChanged) {
     // Same status, new activities (a bot's "Playing …"): announce them with the current status.
     const now = (await store.get([userId])).get(userId);
-    if (now && now !== 'offline') await doAnnouncePresence(ctx, userId, now, activities);
+    if (now && now !== 'offline') await doAnnouncePresence(ctx, store, userId, now);
   }
 }
 
-export async function doAnnouncePresence(ctx: AppContext, userId: string, status: VisibleStatus, activities: Activity[] = []) {
+export async function doAnnouncePresence(ctx: AppContext, store: PresenceStore, userId: string, status: VisibleStatus) {
+  const activities = status === 'offline' ? [] : ((await store.activities([userId])).get(userId) ?? []);
   const rows = await ctx.db.select({ guildId: members.guildId }).from(members).where(eq(members.userId, userId));
   for (const { guildId } of rows) {
     await ctx.bus.publish({ t: 'PRESENCE_UPDATE', d: toWirePresence(userId, status, guildId, activities), guild_id: guildId });
@@ -86,5 +91,5 @@ export async function doAnnouncePresence(ctx: AppContext, userId: string, status
 
 /** Expires the sessions of instances that died; call periodically from every instance. */
 export async function doSweepPresence(ctx: AppContext, store: PresenceStore) {
-  for (const { userId, status } of await store.sweep()) await doAnnouncePresence(ctx, userId, status);
+  for (const { userId, status } of await store.sweep()) await doAnnouncePresence(ctx, store, userId, status);
 }

@@ -7,7 +7,7 @@ import { type Emit, transact } from '../db/tx.js';
 import { lockPair } from '../dms/store.js';
 import { ApiError } from '../http/errors.js';
 import { idInRange } from '../messages/store.js';
-import { toWirePresence } from '../presence/service.js';
+import { loadWirePresences } from '../presence/service.js';
 import { userColumns } from '../users/wire.js';
 import { deleteRow, friendIds, loadPair, loadRelationships, putRow } from './store.js';
 import { toWireRelationship, toWireRelationshipRemove } from './wire.js';
@@ -127,24 +127,17 @@ export async function doDeleteRelationship(ctx: AppContext, who: Caller, targetI
 
 /** New friends see each other's status at once (they may share no guild). No write, so no transact. */
 async function doShareFriendPresence(ctx: AppContext, a: string, b: string) {
-  const statuses = (await ctx.presence?.get([a, b])) ?? new Map();
-  for (const [from, to] of [
-    [a, b],
-    [b, a],
-  ]) {
-    const status = statuses.get(from);
-    if (status && status !== 'offline') await ctx.bus.publish({ t: 'PRESENCE_UPDATE', d: toWirePresence(from, status), user_ids: [to] });
-  }
+  const presences = ctx.presence ? await loadWirePresences(ctx.presence, [a, b]) : [];
+  for (const p of presences) await ctx.bus.publish({ t: 'PRESENCE_UPDATE', d: p, user_ids: [p.user.id === a ? b : a] });
 }
 
 /** READY's `relationships` and friends' `presences`. */
 export async function loadReadyRelationships(ctx: AppContext, userId: string) {
   const rows = await loadRelationships(ctx.db, userId);
   const friends = rows.filter((r) => r.rel.type === FRIEND).map((r) => r.rel.targetId);
-  const statuses = friends.length ? ((await ctx.presence?.get(friends)) ?? new Map()) : new Map();
   return {
     relationships: rows.map((r) => toWireRelationship(r.rel, r.user)),
-    presences: [...statuses].filter(([, s]) => s !== 'offline').map(([id, s]) => toWirePresence(id, s)),
+    presences: ctx.presence ? await loadWirePresences(ctx.presence, friends) : [],
   };
 }
 

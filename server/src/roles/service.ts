@@ -151,7 +151,8 @@ export async function doDeleteRole(ctx: AppContext, who: Caller, guildId: string
   await transact(ctx, async (tx, emit) => {
     const access = await accessGuild(tx, guildId, who.id, Permissions.MANAGE_ROLES);
     const role = await requireRole(tx, guildId, roleId);
-    if (roleId === guildId) throw new ApiError(Errors.INVALID_ROLE);
+    // @everyone, and a bot's managed role (it goes when the bot leaves), cannot be deleted: 50028.
+    if (roleId === guildId || role.managed) throw new ApiError(Errors.INVALID_ROLE);
     checkRolesBelow(access, await loadRolePositions(tx, guildId), [roleId]);
     await tx.delete(roles).where(eq(roles.id, roleId));
     await doRecordAudit(ctx, tx, emit, {

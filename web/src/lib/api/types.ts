@@ -53,10 +53,20 @@ export interface Member {
 
 export type Status = 'online' | 'idle' | 'dnd' | 'invisible' | 'offline';
 
+/** What a user is doing: type 0 Playing, 1 Streaming, 2 Listening to, 3 Watching, 4 custom status, 5 Competing in. */
+export interface Activity {
+  name: string;
+  type: number;
+  state?: string;
+  details?: string;
+  url?: string;
+}
+
 export interface Presence {
   user: { id: string } & Partial<User>;
   guild_id?: string;
   status: Status;
+  activities?: Activity[];
 }
 
 export interface Guild {

@@ -24,6 +24,7 @@ import {
   type NotificationSettingsState,
   reduceNotificationSettings,
 } from './notification-settings';
+import { type ActivitiesState, reduceActivities } from './activities';
 import { type PresencesState, reducePresences } from './presences';
 import { emptyReadStates, isUnread, mentionCount, type ReadStatesState, reduceReadStates } from './read-states';
 import { reduceTyping, type TypingState } from './typing';
@@ -42,6 +43,8 @@ export class Session {
   messages: MessagesState = $state.raw(emptyMessages);
   typing: TypingState = $state.raw({});
   presences: PresencesState = $state.raw({});
+  /** What present users are doing ("Playing …"), from their presences. */
+  activities: ActivitiesState = $state.raw({});
   readStates: ReadStatesState = $state.raw(emptyReadStates);
   /** Notification settings per guild (`@me`: DMs). */
   notificationSettings: NotificationSettingsState = $state.raw(emptyNotificationSettings);
@@ -123,6 +126,7 @@ export class Session {
     this.messages = reduceReactions(reduceMessages(this.messages, ev), ev, this.user?.id ?? '');
     this.typing = reduceTyping(this.typing, ev, now);
     this.presences = reducePresences(this.presences, ev, this.guilds.state);
+    this.activities = reduceActivities(this.activities, ev);
     const me = this.user?.id ?? '';
     this.readStates = reduceReadStates(this.readStates, ev, (g) => this.guilds.member(g, me)?.roles ?? []);
     this.notificationSettings = reduceNotificationSettings(this.notificationSettings, ev);
