@@ -261,6 +261,12 @@ export async function doEditMessage(
 ): Promise<Message> {
   const { access, message } = await accessMessage(ctx.db, channelId, messageId, who.id, VIEW_CHANNEL);
   if (message.authorId !== who.id) throw new ApiError(Errors.CANNOT_EDIT_OTHERS_MESSAGE);
+  return doApplyEdit(ctx, access, message, body);
+}
+
+/** Edits a message whose author the caller has proven to be (its user, or a webhook's token). */
+export async function doApplyEdit(ctx: AppContext, access: ChannelAccess, message: MessageRow, body: EditMessageBody): Promise<Message> {
+  const channelId = message.channelId;
   checkAllowedMentions(body.allowed_mentions);
   const patch: Partial<MessageRow> = { editedAt: new Date() };
   if (body.embeds !== undefined) patch.embeds = checkRichEmbeds(body.embeds ?? []);
@@ -293,6 +299,12 @@ export async function doDeleteMessage(ctx: AppContext, who: Caller, channelId: s
   const { access, message } = await accessMessage(ctx.db, channelId, messageId, who.id, VIEW_CHANNEL);
   const moderator = access.guild !== null && (access.permissions & MANAGE_MESSAGES) !== 0n;
   if (message.authorId !== who.id && !moderator) throw new ApiError(Errors.MISSING_PERMISSIONS);
+  await doRemoveMessage(ctx, message);
+}
+
+/** Deletes a message the caller may delete (checked by the caller); MESSAGE_DELETE after commit. */
+export async function doRemoveMessage(ctx: AppContext, message: MessageRow): Promise<void> {
+  const channelId = message.channelId;
   await transact(ctx, async (tx, emit) => {
     const gone = await tx.delete(messages).where(eq(messages.id, message.id)).returning({ id: messages.id });
     if (!gone.length) return; // a concurrent delete already announced it

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   CreateWebhookBody,
+  EditMessageBody,
   ErrorResponse,
   ExecuteWebhookBody,
   ExecuteWebhookQuery,
@@ -15,10 +16,13 @@ import { caller } from '../context.js';
 import { requestBase } from '../http/discord-compat.js';
 import {
   accessGetWebhook,
+  accessGetWebhookMessage,
   accessWebhookByToken,
   doCreateWebhook,
   doDeleteManagedWebhook,
   doDeleteWebhook,
+  doDeleteWebhookMessage,
+  doEditWebhookMessage,
   doExecuteWebhook,
   doUpdateManagedWebhook,
   doUpdateWebhook,
@@ -33,6 +37,7 @@ import {
  * GET/PATCH/DELETE /webhooks/:webhookId     (MANAGE_WEBHOOKS in its channel)
  * GET/PATCH/DELETE /webhooks/:webhookId/:token   no auth: the token is the credential
  * POST   /webhooks/:webhookId/:token        execute: content, username, avatar_url, embeds, files; ?wait=true returns the message
+ * GET/PATCH/DELETE /webhooks/:webhookId/:token/messages/:messageId   a message this webhook posted (no auth)
  */
 export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app;
@@ -112,6 +117,31 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const row = await accessWebhookByToken(ctx.db, req.params.webhookId, req.params.token);
       const message = await doExecuteWebhook(ctx, row, req.body);
       return req.query.wait ? message : reply.code(204).send(null);
+    },
+  });
+
+  const MessageParams = Type.Object({ ...TokenParams.properties, messageId: Snowflake });
+  app.get('/webhooks/:webhookId/:token/messages/:messageId', {
+    config: open,
+    schema: { tags, params: MessageParams, response: { 200: Message, ...errors } },
+    handler: async (req) =>
+      accessGetWebhookMessage(ctx, await accessWebhookByToken(ctx.db, req.params.webhookId, req.params.token), req.params.messageId),
+  });
+  app.patch('/webhooks/:webhookId/:token/messages/:messageId', {
+    config: open,
+    schema: { tags, params: MessageParams, body: EditMessageBody, response: { 200: Message, ...errors } },
+    handler: async (req) => {
+      const row = await accessWebhookByToken(ctx.db, req.params.webhookId, req.params.token);
+      return doEditWebhookMessage(ctx, row, req.params.messageId, req.body);
+    },
+  });
+  app.delete('/webhooks/:webhookId/:token/messages/:messageId', {
+    config: open,
+    schema: { tags, params: MessageParams, response: { 204: Type.Null(), ...errors } },
+    handler: async (req, reply) => {
+      const row = await accessWebhookByToken(ctx.db, req.params.webhookId, req.params.token);
+      await doDeleteWebhookMessage(ctx, row, req.params.messageId);
+      return reply.code(204).send(null);
     },
   });
 };

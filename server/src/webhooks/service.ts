@@ -1,20 +1,22 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   type CreateWebhookBody,
+  type EditMessageBody,
   Errors,
   type ExecuteWebhookBody,
   type PatchWebhookBody,
   Permissions,
   type Webhook,
 } from '@retrocast/protocol';
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import { doStoreImage } from '../avatars/service.js';
 import type { AppContext, Caller } from '../context.js';
 import type { Queryable } from '../db/client.js';
-import { channels, guilds, users, webhooks } from '../db/schema.js';
+import { channels, guilds, messages, users, webhooks } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
-import { doCreateWebhookMessage } from '../messages/service.js';
+import { doApplyEdit, doCreateWebhookMessage, doRemoveMessage, toWireMessages } from '../messages/service.js';
 import { accessChannel, accessGuild, type ChannelAccess, loadGuildAccess } from '../permissions/access.js';
+import { withReactions } from '../reactions/store.js';
 import { toWireUser } from '../users/wire.js';
 
 type WebhookRow = typeof webhooks.$inferSelect;
@@ -157,9 +159,9 @@ export async function doDeleteManagedWebhook(ctx: AppContext, who: Caller, id: s
   await doDeleteWebhook(ctx, await accessManagedWebhook(ctx, who, id));
 }
 
-/** What a webhook may do in its channel: Discord's defaults for incoming webhooks. */
-async function webhookAccess(q: Queryable, row: WebhookRow): Promise<ChannelAccess> {
-  const [channel] = await q.select().from(channels).where(eq(channels.id, row.channelId));
+/** What a webhook may do in its channel (or `channelId`, where an older message of it sits): Discord's defaults for incoming webhooks. */
+async function webhookAccess(q: Queryable, row: WebhookRow, channelId = row.channelId): Promise<ChannelAccess> {
+  const [channel] = await q.select().from(channels).where(eq(channels.id, channelId));
   const [guild] = await q.select({ ownerId: guilds.ownerId }).from(guilds).where(eq(guilds.id, row.guildId));
   // The guild's role set (for mention targets) comes from its owner's view, which sees every role.
   const guildAccess = channel && guild ? await loadGuildAccess(q, row.guildId, guild.ownerId) : null;
@@ -190,4 +192,32 @@ export async function doExecuteWebhook(ctx: AppContext, row: WebhookRow, body: E
 export async function webhookUploader(q: Queryable, id: string, token: string) {
   const row = await accessWebhookByToken(q, id, token);
   return { id: row.id, channelId: row.channelId };
+}
+
+/** A message this webhook posted (10008 for any other, as if it did not exist). */
+async function accessWebhookMessage(q: Queryable, row: WebhookRow, messageId: string) {
+  const [message] = await q
+    .select()
+    .from(messages)
+    .where(and(eq(messages.id, messageId), eq(messages.webhookId, row.id)))
+    .limit(1);
+  if (!message) throw new ApiError(Errors.UNKNOWN_MESSAGE);
+  return message;
+}
+
+/** GET /webhooks/{id}/{token}/messages/{message_id} */
+export async function accessGetWebhookMessage(ctx: AppContext, row: WebhookRow, messageId: string) {
+  const message = await accessWebhookMessage(ctx.db, row, messageId);
+  return (await withReactions(ctx.db, await toWireMessages(ctx.db, [message]), row.id))[0];
+}
+
+/** PATCH /webhooks/{id}/{token}/messages/{message_id}: content, embeds, allowed_mentions; MESSAGE_UPDATE. */
+export async function doEditWebhookMessage(ctx: AppContext, row: WebhookRow, messageId: string, body: EditMessageBody) {
+  const message = await accessWebhookMessage(ctx.db, row, messageId);
+  return doApplyEdit(ctx, await webhookAccess(ctx.db, row, message.channelId), message, body);
+}
+
+/** DELETE /webhooks/{id}/{token}/messages/{message_id}: MESSAGE_DELETE. */
+export async function doDeleteWebhookMessage(ctx: AppContext, row: WebhookRow, messageId: string) {
+  await doRemoveMessage(ctx, await accessWebhookMessage(ctx.db, row, messageId));
 }

@@ -140,3 +140,59 @@ describe('webhooks', () => {
     expect((await fetch(hook.url)).status).toBe(404);
   });
 });
+
+describe('webhook messages', () => {
+  it('GET/PATCH/DELETE /webhooks/{id}/{token}/messages/{id}: only its own messages, MESSAGE_UPDATE and MESSAGE_DELETE dispatched', async () => {
+    const hook = await createHook('Builds');
+    const other = await createHook('Other');
+    const gw = await connectUser(server, member);
+    const post = await fetch(`${hook.url}?wait=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'build #1 running' }),
+    });
+    const msg = await post.json();
+    const url = `${hook.url}/messages/${msg.id}`;
+    const json = { 'content-type': 'application/json' };
+
+    const got = await fetch(url);
+    expect(got.status).toBe(200);
+    expect(await got.json()).toMatchObject({ id: msg.id, content: 'build #1 running', webhook_id: hook.id });
+
+    const edited = await fetch(url, {
+      method: 'PATCH',
+      headers: json,
+      body: JSON.stringify({ content: 'build #1 passed', embeds: [{ title: 'Build #1', color: 0x2ecc71 }] }),
+    });
+    expect(edited.status).toBe(200);
+    expect(await edited.json()).toMatchObject({ content: 'build #1 passed', embeds: [expect.objectContaining({ title: 'Build #1' })] });
+    const up = await gw.dispatch('MESSAGE_UPDATE', (d) => d.id === msg.id);
+    expect(up.d).toMatchObject({
+      content: 'build #1 passed',
+      webhook_id: hook.id,
+      author: expect.objectContaining({ username: 'Builds' }),
+    });
+    expect(up.d.edited_timestamp).toBeTruthy();
+
+    // Wrong token 401; another webhook's token, a user's message or an unknown id: 10008; bad input 400. Nothing changes.
+    expect((await fetch(`${server.url}/api/v10/webhooks/${hook.id}/wrong/messages/${msg.id}`, { method: 'DELETE' })).status).toBe(401);
+    const foreign = await fetch(`${other.url}/messages/${msg.id}`, { method: 'PATCH', headers: json, body: '{"content":"hijack"}' });
+    expect(foreign.status).toBe(404);
+    expect((await foreign.json()).code).toBe(10008);
+    const userMsg = await api(server, 'POST', `/channels/${guild.generalId}/messages`, { token: owner.token, body: { content: 'mine' } });
+    expect((await fetch(`${hook.url}/messages/${userMsg.body.id}`, { method: 'DELETE' })).status).toBe(404);
+    expect((await fetch(`${hook.url}/messages/123`)).status).toBe(404);
+    const empty = await fetch(url, { method: 'PATCH', headers: json, body: JSON.stringify({ content: '', embeds: [] }) });
+    expect(empty.status).toBe(400);
+    expect((await fetch(url, { method: 'PATCH', headers: json, body: JSON.stringify({ content: 5 }) })).status).toBe(400);
+    expect((await fetch(`${hook.url}/messages/not-an-id`)).status).toBe(400);
+    expect((await (await fetch(url)).json()).content).toBe('build #1 passed');
+
+    expect((await fetch(url, { method: 'DELETE' })).status).toBe(204);
+    const del = await gw.dispatch('MESSAGE_DELETE', (d) => d.id === msg.id);
+    expect(del.d).toEqual({ id: msg.id, channel_id: guild.generalId, guild_id: guild.id });
+    expect((await fetch(url)).status).toBe(404);
+    expect(gw.schemaErrors).toEqual([]);
+    gw.close();
+  });
+});
