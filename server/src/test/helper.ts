@@ -27,12 +27,13 @@ export interface TestServer {
 
 export const backend = (process.env.RETROCAST_TEST_BACKEND ?? 'pglite') as 'pglite' | 'postgres';
 
-export async function createPostgresDatabase(): Promise<string> {
+/** A fresh database: empty, or (`migrated`) a clone of the project's migrated template when there is one. */
+export async function createPostgresDatabase(migrated = false): Promise<string> {
   const base = process.env.TEST_DATABASE_URL;
   if (!base) throw new Error('RETROCAST_TEST_BACKEND=postgres needs TEST_DATABASE_URL');
   const pg = (await import('pg')).default;
   const name = `rc_test_${randomBytes(6).toString('hex')}`;
-  const template = inject('postgresTemplate');
+  const template = migrated ? inject('postgresTemplate') : undefined;
   const client = new pg.Client({ connectionString: base });
   await client.connect();
   await client.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
@@ -70,7 +71,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     ...(opts.shareWith?.env ?? {}),
     ...(opts.env ?? {}),
   };
-  if (backend === 'postgres' && !env.DATABASE_URL) env.DATABASE_URL = await createPostgresDatabase();
+  if (backend === 'postgres' && !env.DATABASE_URL) env.DATABASE_URL = await createPostgresDatabase(true);
   if (backend === 'postgres' && process.env.TEST_REDIS_URL && !env.REDIS_URL) {
     env.REDIS_URL = process.env.TEST_REDIS_URL;
     env.REDIS_PREFIX = `test-${randomBytes(6).toString('hex')}`;
