@@ -86,7 +86,7 @@ export function installNotFound(app: FastifyInstance, spa: () => ((path: string)
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];
-    const page = request.method === 'GET' ? spa()?.(path) : undefined;
+    const page = request.method === 'GET' || request.method === 'HEAD' ? spa()?.(path) : undefined;
     if (page) return reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-cache').send(page);
     const other = patterns.some((p) => p.method !== request.method && p.method !== 'HEAD' && p.re.test(path));
     const def = other ? Errors.METHOD_NOT_ALLOWED : Errors.NOT_FOUND;

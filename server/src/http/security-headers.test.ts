@@ -92,6 +92,12 @@ describe('Content-Security-Policy of the web client', () => {
     }
   });
 
+  it('HEAD of a client route answers like GET, policy included', async () => {
+    const head = await fetch(`${server.url}/`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-security-policy')).toMatch(/script-src 'self' 'sha256-/);
+  });
+
   it('API answers and static assets keep the plain policy', async () => {
     const api = await fetch(`${server.url}/api/v10/gateway`);
     expect(api.headers.get('content-security-policy')).not.toMatch(/script-src/);
