@@ -30,6 +30,7 @@ import { finishOpenApi, installResponseDocs } from './http/openapi.js';
 import { installNulGuard, installValidation } from './http/validation.js';
 import { installDiscordCompat } from './http/discord-compat.js';
 import { findWebDir, installWebClient } from './http/web.js';
+import { installCompression } from './http/compression.js';
 import { installRateLimits } from './ratelimit/plugin.js';
 import { createMemoryRateLimitStore, createRedisRateLimitStore } from './ratelimit/store.js';
 import { usersRoutes } from './users/routes.js';
@@ -145,6 +146,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await installMessageUploads(app);
   // Link previews fetched after a send (SSRF-safe), and their image proxy.
   await installLinkEmbeds(app);
+  // br/gzip for responses of the routes registered from here on (its hook must follow the link-preview one).
+  await installCompression(app);
   // Avatars, guild icons and custom emoji images (public, long-cached), outside /api.
   await app.register(imageRoutes);
   await app.register(defaultAvatarRoutes);

@@ -25,12 +25,14 @@ export interface WebClient {
  */
 export async function installWebClient(app: FastifyInstance, dir: string | undefined): Promise<WebClient | undefined> {
   if (!dir) return undefined;
+  // preCompressed: the build wrote .br/.gz beside each asset (web/scripts/precompress.mjs).
   await app.register(fastifyStatic, {
     root: dir,
     wildcard: false,
     index: false,
     globIgnore: ['index.html'],
     cacheControl: false,
+    preCompressed: true,
     setHeaders: (res, path) => {
       res.header('Cache-Control', path.includes('/_app/immutable/') ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
