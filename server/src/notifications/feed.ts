@@ -41,8 +41,10 @@ export function createRedisFeed(url: string, prefix: string, log: FastifyBaseLog
   // The bus's log stream (bus/redis.ts): every event, in publish order, kept 5 minutes.
   const stream = `${prefix}:events:log`;
   const consumer = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null });
-  // Outages are reported by the bus and /healthz; ioredis reconnects by itself.
+  // No offline queue (as every Redis store here): during an outage a command fails at once and the
+  // loop below waits and retries, instead of commands piling up in memory. Outages are reported by
+  // the bus and /healthz; ioredis reconnects by itself.
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', () => {});
   let stopped = false;
   let loop: Promise<void> | undefined;
@@ -59,27 +61,48 @@ export function createRedisFeed(url: string, prefix: string, log: FastifyBaseLog
     }
   };
 
-  const run = async (handle: (e: BusEvent) => Promise<void>) => {
-    await redis.connect();
-    // '$': events published before the first instance started are not notified about.
-    await redis.xgroup('CREATE', stream, GROUP, '$', 'MKSTREAM').catch((err: Error) => {
+  // '$': events published before the first instance started are not notified about.
+  const createGroup = () =>
+    redis.xgroup('CREATE', stream, GROUP, '$', 'MKSTREAM').catch((err: Error) => {
       if (!String(err.message).includes('BUSYGROUP')) throw err;
     });
+
+  const run = async (handle: (e: BusEvent) => Promise<void>) => {
+    await redis.connect();
+    await createGroup();
     let lastClaim = Date.now();
+    let down = false;
     while (!stopped) {
-      if (Date.now() - lastClaim > CLAIM_IDLE_MS) {
-        lastClaim = Date.now();
-        const [, claimed] = (await redis.xautoclaim(stream, GROUP, consumer, CLAIM_IDLE_MS, '0-0', 'COUNT', 100)) as [
-          string,
-          Array<[string, string[]]>,
-        ];
-        await handleEntries(claimed.filter(Boolean), handle);
+      try {
+        lastClaim = await step(handle, lastClaim);
+        if (down) log.info('notification feed: Redis is back');
+        down = false;
+      } catch (err) {
+        if (stopped) break;
+        if (!down) log.warn({ err: { message: (err as Error).message } }, 'notification feed: Redis unavailable, retrying');
+        down = true;
+        await new Promise((r) => setTimeout(r, 1000));
+        // A Redis that lost its data lost the group too.
+        if (String((err as Error).message).includes('NOGROUP')) await createGroup().catch(() => {});
       }
-      const res = (await redis.xreadgroup('GROUP', GROUP, consumer, 'COUNT', 100, 'BLOCK', 1000, 'STREAMS', stream, '>')) as Array<
-        [string, Array<[string, string[]]>]
-      > | null;
-      if (res) await handleEntries(res[0][1], handle);
     }
+  };
+
+  /** One read (and, every CLAIM_IDLE_MS, one take-over of abandoned entries); returns lastClaim. */
+  const step = async (handle: (e: BusEvent) => Promise<void>, lastClaim: number) => {
+    if (Date.now() - lastClaim > CLAIM_IDLE_MS) {
+      lastClaim = Date.now();
+      const [, claimed] = (await redis.xautoclaim(stream, GROUP, consumer, CLAIM_IDLE_MS, '0-0', 'COUNT', 100)) as [
+        string,
+        Array<[string, string[]]>,
+      ];
+      await handleEntries(claimed.filter(Boolean), handle);
+    }
+    const res = (await redis.xreadgroup('GROUP', GROUP, consumer, 'COUNT', 100, 'BLOCK', 1000, 'STREAMS', stream, '>')) as Array<
+      [string, Array<[string, string[]]>]
+    > | null;
+    if (res) await handleEntries(res[0][1], handle);
+    return lastClaim;
   };
 
   return {
