@@ -8,6 +8,13 @@ export const ListMembersQuery = Type.Object({
 });
 export type ListMembersQuery = Static<typeof ListMembersQuery>;
 
+/** GET /guilds/{id}/members/search: members whose username, display name or nickname starts with `query`. */
+export const SearchMembersQuery = Type.Object({
+  query: Type.String({ minLength: 1, maxLength: 100 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1 })),
+});
+export type SearchMembersQuery = Static<typeof SearchMembersQuery>;
+
 export const PatchMemberBody = Type.Object({
   nick: Type.Optional(Type.Union([Type.String({ maxLength: 32 }), Type.Null()])),
   roles: Type.Optional(Type.Union([Type.Array(Snowflake, { maxItems: 250 }), Type.Null()])),

@@ -298,6 +298,33 @@ describe('routes Discord has that were missing', () => {
   });
 });
 
+describe('routes the libraries call', () => {
+  it('GET /guilds/{id}/members/search (discord.js members.search): name prefix, case-insensitive, limit; members only', async () => {
+    const name = (await api(server, 'GET', '/users/@me', { token: other.token })).body.username as string;
+    const q = name.slice(0, 4).toUpperCase();
+    const res = await api(server, 'GET', `/guilds/${guild.id}/members/search?query=${encodeURIComponent(q)}&limit=10`, asBot());
+    expect(res.status).toBe(200);
+    expect(res.body.map((m: { user: { id: string } }) => m.user.id)).toContain(other.id);
+    const none = await api(server, 'GET', `/guilds/${guild.id}/members/search?query=${encodeURIComponent('%_zz')}&limit=10`, asBot());
+    expect(none.body).toEqual([]);
+    expect((await api(server, 'GET', `/guilds/${guild.id}/members/search`, asBot())).status).toBe(400);
+    expect((await api(server, 'GET', `/guilds/${guild.id}/members/search?query=a&limit=0`, asBot())).status).toBe(400);
+    const outsider = await registerUser(server);
+    expect((await api(server, 'GET', `/guilds/${guild.id}/members/search?query=a`, { token: outsider.token })).status).toBe(404);
+  });
+
+  it('GET /guilds/{id}/roles/{role_id} (discord.js roles.fetch): one role; unknown 10011; members only', async () => {
+    const res = await api(server, 'GET', `/guilds/${guild.id}/roles/${guild.id}`, asBot());
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: guild.id, name: '@everyone', managed: false });
+    const unknown = await api(server, 'GET', `/guilds/${guild.id}/roles/1234567890123`, asBot());
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe(10011);
+    const outsider = await registerUser(server);
+    expect((await api(server, 'GET', `/guilds/${guild.id}/roles/${guild.id}`, { token: outsider.token })).status).toBe(404);
+  });
+});
+
 describe('gateway', () => {
   it('relays presence activities from IDENTIFY and op 3 (a bot\'s "Playing …")', async () => {
     const watcher = await connectUser(server, other);

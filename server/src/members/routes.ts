@@ -1,13 +1,30 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ErrorResponse, ListMembersQuery, Member, PatchMeMemberBody, PatchMemberBody, Snowflake } from '@retrocast/protocol';
+import {
+  ErrorResponse,
+  ListMembersQuery,
+  Member,
+  PatchMeMemberBody,
+  PatchMemberBody,
+  SearchMembersQuery,
+  Snowflake,
+} from '@retrocast/protocol';
 import { Type } from 'typebox';
 import { auditReason } from '../audit-log/reason.js';
 import { caller } from '../context.js';
 import { checkMemberVoiceMove } from '../voice/moderation.js';
-import { accessGetMember, accessListMembers, doKickMember, doSetMemberRole, doUpdateMe, doUpdateMember } from './service.js';
+import {
+  accessGetMember,
+  accessListMembers,
+  accessSearchMembers,
+  doKickMember,
+  doSetMemberRole,
+  doUpdateMe,
+  doUpdateMember,
+} from './service.js';
 
 /**
  * GET    /guilds/:guildId/members                          list (limit, after)
+ * GET    /guilds/:guildId/members/search                   by name prefix (query, limit)
  * PATCH  /guilds/:guildId/members/@me                      own nick (CHANGE_NICKNAME)
  * GET    /guilds/:guildId/members/:userId                  one member
  * PATCH  /guilds/:guildId/members/:userId                  nick, roles, mute, deaf, channel_id (voice move)
@@ -26,6 +43,11 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/guilds/:guildId/members', {
     schema: { tags, params: GuildParams, querystring: ListMembersQuery, response: { 200: Type.Array(Member), ...errors } },
     handler: async (req) => accessListMembers(ctx, caller(req), req.params.guildId, req.query),
+  });
+
+  app.get('/guilds/:guildId/members/search', {
+    schema: { tags, params: GuildParams, querystring: SearchMembersQuery, response: { 200: Type.Array(Member), ...errors } },
+    handler: async (req) => accessSearchMembers(ctx, caller(req), req.params.guildId, req.query),
   });
 
   app.patch('/guilds/:guildId/members/@me', {

@@ -2,6 +2,7 @@ import {
   AuditLogEvent,
   Errors,
   type ListMembersQuery,
+  type SearchMembersQuery,
   type PatchMeMemberBody,
   type PatchMemberBody,
   Permissions,
@@ -63,6 +64,12 @@ export async function doRemoveMember(tx: Tx, emit: Emit, guildId: string, userId
 export async function accessListMembers(ctx: AppContext, who: Caller, guildId: string, query: ListMembersQuery) {
   await accessGuild(ctx.db, guildId, who.id);
   return loadWireMembers(ctx.db, guildId, { after: query.after, limit: query.limit ?? 1 });
+}
+
+/** GET /guilds/{id}/members/search: any member of the guild may search it (Discord). */
+export async function accessSearchMembers(ctx: AppContext, who: Caller, guildId: string, query: SearchMembersQuery) {
+  await accessGuild(ctx.db, guildId, who.id);
+  return loadWireMembers(ctx.db, guildId, { prefix: query.query, limit: query.limit ?? 1 });
 }
 
 export async function accessGetMember(ctx: AppContext, who: Caller, guildId: string, userId: string) {

@@ -1,12 +1,21 @@
-import { and, asc, eq, gt, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, ilike, inArray, or, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { memberRoles, members, users } from '../db/schema.js';
 import { toWireMember } from '../guilds/wire.js';
 import { toWireUser, userColumns } from '../users/wire.js';
 
 /** Members of a guild as Discord member objects, ordered by user id. */
-export async function loadWireMembers(q: Queryable, guildId: string, opts: { userIds?: string[]; after?: string; limit?: number } = {}) {
+export async function loadWireMembers(
+  q: Queryable,
+  guildId: string,
+  opts: { userIds?: string[]; after?: string; limit?: number; prefix?: string } = {},
+) {
   const where: SQL[] = [eq(members.guildId, guildId)];
+  if (opts.prefix) {
+    // Case-insensitive "starts with" on username, display name or nickname (LIKE wildcards escaped).
+    const p = `${opts.prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(or(ilike(users.username, p), ilike(users.displayName, p), ilike(members.nick, p)) as SQL);
+  }
   if (opts.userIds) {
     if (!opts.userIds.length) return [];
     where.push(inArray(members.userId, opts.userIds));

@@ -4,12 +4,13 @@ import { Type } from 'typebox';
 import { auditReason } from '../audit-log/reason.js';
 import { caller } from '../context.js';
 import { emptyBodyAsObject } from '../guilds/optional-body.js';
-import { accessListRoles, doCreateRole, doDeleteRole, doUpdateRole, doUpdateRolePositions } from './service.js';
+import { accessGetRole, accessListRoles, doCreateRole, doDeleteRole, doUpdateRole, doUpdateRolePositions } from './service.js';
 
 /**
  * GET    /guilds/:guildId/roles             list (any member)
  * POST   /guilds/:guildId/roles             create (MANAGE_ROLES)
  * PATCH  /guilds/:guildId/roles             move roles (MANAGE_ROLES, hierarchy)
+ * GET    /guilds/:guildId/roles/:roleId     one role (any member)
  * PATCH  /guilds/:guildId/roles/:roleId     edit (MANAGE_ROLES, hierarchy)
  * DELETE /guilds/:guildId/roles/:roleId     delete (MANAGE_ROLES, hierarchy)
  */
@@ -23,6 +24,11 @@ export const rolesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/guilds/:guildId/roles', {
     schema: { tags, params: GuildParams, response: { 200: Type.Array(Role), ...errors } },
     handler: async (req) => accessListRoles(ctx, caller(req), req.params.guildId),
+  });
+
+  app.get('/guilds/:guildId/roles/:roleId', {
+    schema: { tags, params: RoleParams, response: { 200: Role, ...errors } },
+    handler: async (req) => accessGetRole(ctx, caller(req), req.params.guildId, req.params.roleId),
   });
 
   app.post('/guilds/:guildId/roles', {

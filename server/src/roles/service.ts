@@ -10,7 +10,7 @@ import {
 import { asc, eq, sql } from 'drizzle-orm';
 import { diffChanges, doRecordAudit } from '../audit-log/store.js';
 import type { AppContext, Caller } from '../context.js';
-import type { Tx } from '../db/client.js';
+import type { Queryable, Tx } from '../db/client.js';
 import { roles } from '../db/schema.js';
 import { type Emit, transact } from '../db/tx.js';
 import { loadGuildRoles as loadAllRoles, lockGuild } from '../guilds/service.js';
@@ -37,6 +37,12 @@ function emitRole(emit: Emit, t: string, guildId: string, role: RoleRow, permiss
 export async function accessListRoles(ctx: AppContext, who: Caller, guildId: string) {
   await accessGuild(ctx.db, guildId, who.id);
   return (await loadAllRoles(ctx.db, guildId)).sort(byPosition).map(toWireRole);
+}
+
+/** GET /guilds/{id}/roles/{role_id} (discord.js fetches one role this way). */
+export async function accessGetRole(ctx: AppContext, who: Caller, guildId: string, roleId: string) {
+  await accessGuild(ctx.db, guildId, who.id);
+  return toWireRole(await requireRole(ctx.db, guildId, roleId));
 }
 
 function checkPermissionsField(access: GuildAccess, value: string): bigint {
@@ -95,7 +101,7 @@ export async function doCreateRole(ctx: AppContext, who: Caller, guildId: string
   });
 }
 
-async function requireRole(tx: Tx, guildId: string, roleId: string): Promise<RoleRow> {
+async function requireRole(tx: Queryable, guildId: string, roleId: string): Promise<RoleRow> {
   const [row] = await tx.select().from(roles).where(eq(roles.id, roleId));
   if (!row || row.guildId !== guildId) throw new ApiError(Errors.UNKNOWN_ROLE);
   return row;
