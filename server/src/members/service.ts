@@ -2,10 +2,10 @@ import {
   AuditLogEvent,
   Errors,
   type ListMembersQuery,
-  type SearchMembersQuery,
   type PatchMeMemberBody,
   type PatchMemberBody,
   Permissions,
+  type SearchMembersQuery,
 } from '@retrocast/protocol';
 import { and, eq, inArray } from 'drizzle-orm';
 import { diffChanges, doRecordAudit } from '../audit-log/store.js';

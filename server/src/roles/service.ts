@@ -10,7 +10,7 @@ import {
 import { asc, eq, sql } from 'drizzle-orm';
 import { diffChanges, doRecordAudit } from '../audit-log/store.js';
 import type { AppContext, Caller } from '../context.js';
-import type { Queryable, Tx } from '../db/client.js';
+import type { Queryable } from '../db/client.js';
 import { roles } from '../db/schema.js';
 import { type Emit, transact } from '../db/tx.js';
 import { loadGuildRoles as loadAllRoles, lockGuild } from '../guilds/service.js';
