@@ -73,14 +73,18 @@ export async function inspectFile(bytes: Buffer): Promise<Inspected> {
   }
 }
 
-/** A resized copy (fits inside width×height, never enlarged) for previews; WebP, or GIF/PNG kept as such. */
-export async function resizeImage(bytes: Buffer, contentType: string, width?: number, height?: number): Promise<{ data: Buffer; type: string }> {
+/**
+ * A resized copy for previews, never enlarged: fits inside width×height, or with `cover` fills it
+ * (the shorter side matches; the client crops). WebP at quality 90 with sharp chroma subsampling
+ * (small previews at 85 looked blocky), or GIF kept as such.
+ */
+export async function resizeImage(bytes: Buffer, contentType: string, width?: number, height?: number, fit: 'inside' | 'cover' = 'inside'): Promise<{ data: Buffer; type: string }> {
   const animated = contentType === 'image/gif' || contentType === 'image/webp';
   return imageWork(async () => {
     await checkPixels(bytes, PIXEL_BUDGET.attachment);
-    const img = boundedSharp(bytes, PIXEL_BUDGET.attachment, { animated }).rotate().resize({ width, height, fit: 'inside', withoutEnlargement: true });
+    const img = boundedSharp(bytes, PIXEL_BUDGET.attachment, { animated }).rotate().resize({ width, height, fit: fit === 'cover' ? 'outside' : 'inside', withoutEnlargement: true });
     if (contentType === 'image/gif') return { data: await img.gif().toBuffer(), type: 'image/gif' };
-    return { data: await img.webp({ quality: 85 }).toBuffer(), type: 'image/webp' };
+    return { data: await img.webp({ quality: 90, smartSubsample: true }).toBuffer(), type: 'image/webp' };
   });
 }
 

@@ -37,13 +37,19 @@ describe('link embeds', () => {
   let v4: Fixture;
   let v6: Fixture;
   let png: Buffer;
+  let big: Buffer;
   beforeAll(async () => {
     png = await sharp({ create: { width: 20, height: 10, channels: 3, background: 'teal' } }).png().toBuffer();
+    // A photo-sized preview image: noise, so it does not compress to nothing.
+    const noise = Buffer.alloc(1200 * 800 * 3);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 7919) % 251;
+    big = await sharp(noise, { raw: { width: 1200, height: 800, channels: 3 } }).png().toBuffer();
     v6 = await fixture('::1', () => ({ '/page': (res) => res.writeHead(200, { 'content-type': 'text/html' }).end(page('IPv6 page')) }));
     v4 = await fixture('127.0.0.1', (f) => ({
       '/page': (res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page('Fixture Title', `http://127.0.0.1:${f.port}/img.png`)),
       '/page2': (res) => res.writeHead(200, { 'content-type': 'text/html' }).end(page('Page Two')),
       '/img.png': (res) => res.writeHead(200, { 'content-type': 'image/png' }).end(png),
+      '/big.png': (res) => res.writeHead(200, { 'content-type': 'image/png' }).end(big),
       '/to-v6': (res) => res.writeHead(302, { location: `http://[::1]:${v6.port}/page` }).end(),
       '/to-localhost': (res) => res.writeHead(301, { location: `http://localhost:${v6.port}/page` }).end(),
       '/loop': (res) => res.writeHead(302, { location: '/loop' }).end(),
@@ -124,6 +130,34 @@ describe('link embeds', () => {
       const stored = await api(server, 'GET', `/channels/${g.channelId}/messages/${sent.body.id}`, { token: g.owner.token });
       expect(stored.body.embeds[0].title).toBe('Fixture Title');
       expect(gw.schemaErrors).toEqual([]);
+      gw.close();
+    });
+
+    it('resizes a proxied preview to the size shown (WebP); bad sizes are a 400', async () => {
+      const g = await createGuild(server);
+      const gw = await connectUser(server, g.owner);
+      const sent = await send(server, g.owner, g.channelId, { content: `http://127.0.0.1:${v4.port}/big.png` });
+      const update = await gw.dispatch('MESSAGE_UPDATE', (d) => d.id === sent.body.id);
+      const proxy = update.d.embeds[0].thumbnail.proxy_url as string;
+      const original = Buffer.from(await (await fetch(proxy)).arrayBuffer());
+      expect(original.equals(big)).toBe(true);
+      // The 80 px thumbnail at 2x: covers 160×160 (the shorter side is 160), far smaller than the original.
+      const thumb = await fetch(`${proxy}&width=160&height=160&fit=cover`);
+      expect(thumb.headers.get('content-type')).toBe('image/webp');
+      const bytes = Buffer.from(await thumb.arrayBuffer());
+      expect(await sharp(bytes).metadata()).toMatchObject({ format: 'webp', width: 240, height: 160 });
+      expect(bytes.length).toBeLessThan(big.length / 5);
+      // Inside a box: the longer side fits.
+      const inside = Buffer.from(await (await fetch(`${proxy}&width=400&height=300`)).arrayBuffer());
+      expect(await sharp(inside).metadata()).toMatchObject({ width: 400, height: 267 });
+      // Never enlarged.
+      const small = Buffer.from(await (await fetch(`${proxy}&width=2048`)).arrayBuffer());
+      expect((await sharp(small).metadata()).width).toBe(1200);
+      for (const bad of ['&width=0', '&width=9999', '&height=abc', '&width=100&fit=stretch']) {
+        const res = await fetch(proxy + bad);
+        expect(res.status, bad).toBe(400);
+        expect((await res.json()).code).toBe(50035);
+      }
       gw.close();
     });
 
