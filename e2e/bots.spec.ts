@@ -111,6 +111,7 @@ describe('bots in the web client', () => {
       await page.goto(guildUrl);
       const row = page.locator(`[data-member="${botId}"]`);
       await expect.poll(() => row.locator('[data-activity]').textContent(), { timeout: 15_000 }).toBe('Playing dice');
+      await expect.poll(() => page.getByTestId('rich-embed').first().isVisible(), { timeout: 15_000 }).toBe(true);
       await shot(page, 'bot-activity-desktop');
       client.user?.setPresence({ activities: [{ name: 'lofi', type: ActivityType.Listening }] });
       await expect.poll(() => row.locator('[data-activity]').textContent(), { timeout: 15_000 }).toBe('Listening to lofi');
