@@ -138,7 +138,16 @@ describe('accessibility (axe-core)', () => {
           .getByRole('button', { name: /Set status|User Settings/ })
           .first()
           .click();
-        await check(page, 'user settings');
+        await check(page, 'status menu');
+        await page.keyboard.press('Escape');
+        const gear = page.getByRole('button', { name: 'User Settings', exact: true });
+        if (!(await gear.isVisible())) await page.getByRole('button', { name: 'Open channels' }).click();
+        await gear.click();
+        const settings = page.getByRole('dialog', { name: 'User Settings' });
+        for (const section of ['My Account', 'Voice & Audio', 'Appearance', 'Keybinds', 'Notifications']) {
+          await settings.getByRole('button', { name: section, exact: true }).click();
+          await check(page, `user settings: ${section}`);
+        }
         await page.context().close();
 
         const owner = await openAs(alice, viewport, dark, `/channels/${guildId}/${generalId}`);
