@@ -198,6 +198,32 @@ describe('look and navigation', () => {
     await article('second of a run').waitFor();
   });
 
+  it('Ctrl+K opens the quick switcher; a fuzzy query and Enter switch channel', async () => {
+    await page.keyboard.press('Control+k');
+    const box = page.getByRole('combobox', { name: 'Where would you like to go?' });
+    await box.waitFor();
+    await box.pressSequentially('rndm');
+    await expect.poll(() => page.getByRole('option', { selected: true }).textContent()).toContain('random');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/channels/${guildId}/${randomId}`);
+    await article('over in random').waitFor();
+    expect(await box.count()).toBe(0);
+    // Back with the keyboard only.
+    await page.keyboard.press('Control+k');
+    await box.pressSequentially('#gen');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/channels/${guildId}/${generalId}`);
+    await article('second of a run').waitFor();
+  });
+
+  it('typing with nothing focused goes to the composer', async () => {
+    await page.mouse.click(600, 84);
+    await page.keyboard.type('hi');
+    const composer = page.getByRole('textbox', { name: /^Message #/ });
+    await expect.poll(() => composer.inputValue()).toBe('hi');
+    await composer.fill('');
+  });
+
   it('a search result jumps to the message and highlights it, with the matched term marked', async () => {
     await page.getByRole('searchbox', { name: 'Search messages' }).fill('needle');
     await page.getByRole('searchbox', { name: 'Search messages' }).press('Enter');

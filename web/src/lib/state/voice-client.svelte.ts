@@ -71,7 +71,8 @@ export class VoiceClient {
     this.states = reduceVoiceStates(this.states, ev);
     if (ev.t === 'VOICE_SERVER_UPDATE' && ev.d.endpoint) void this.connect(ev.d.endpoint, ev.d.token);
     if (ev.t === 'VOICE_SERVER_UPDATE' && !ev.d.endpoint) {
-      this.error = 'Voice is not available on this server (no LiveKit; see README "Voice").';
+      this.error =
+        "Voice isn't set up on this server yet. Its owner can turn it on: install LiveKit (see the README, “Voice”) and restart Retrocast.";
       void this.hangUp();
     }
     if (ev.t === 'VOICE_STATE_UPDATE') this.onVoiceState(before, ev.d);
