@@ -111,7 +111,7 @@ describe('look and navigation', () => {
     await openIt();
     await popover.waitFor();
     // The channel header's empty middle: nothing there takes focus.
-    await page.mouse.click(600, 84);
+    await page.mouse.click(600, 26);
     await popover.waitFor({ state: 'detached' });
     await expect.poll(() => trigger.evaluate((el) => el === document.activeElement), { timeout: 3000 }).toBe(true);
     expect(name).toBeTruthy();
@@ -217,7 +217,7 @@ describe('look and navigation', () => {
   });
 
   it('typing with nothing focused goes to the composer', async () => {
-    await page.mouse.click(600, 84);
+    await page.mouse.click(600, 26);
     await page.keyboard.type('hi');
     const composer = page.getByRole('textbox', { name: /^Message #/ });
     await expect.poll(() => composer.inputValue()).toBe('hi');
