@@ -22,6 +22,8 @@ import { openBus } from './bus/index.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase } from './db/client.js';
+import { GuildStateCache, installGuildStateCache } from './guild-state/cache.js';
+import { installLastMessageWriter, LastMessageWriter } from './messages/last-message.js';
 import { healthRoutes } from './health/routes.js';
 import { frameworkError, installErrorHandler, installNotFound } from './http/error-handler.js';
 import { installNameNormalization } from './http/names.js';
@@ -95,6 +97,12 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   const database = await openDatabase({ ...config, log: app.log });
   const bus = await openBus(config.redisUrl, config.redisPrefix, app.log);
   const blobs = await openBlobStore(config);
+  // channels.last_message_id of guild channels, written behind sends (messages/last-message.ts).
+  const lastMessages = new LastMessageWriter(database.db, (err) => app.log.warn({ err }, 'last_message_id write-behind failed; retried'));
+  installLastMessageWriter(lastMessages, database.db);
+  // Permission inputs per guild in memory, kept current by committed events (guild-state/cache.ts).
+  const guildStates = new GuildStateCache(database.db, bus, config.guildCache, 1000, () => lastMessages.flush());
+  installGuildStateCache(guildStates, database.db);
   const rateLimits = config.redisUrl ? await createRedisRateLimitStore(config.redisUrl, config.redisPrefix) : createMemoryRateLimitStore();
   const ctx: AppContext = {
     config,
@@ -113,6 +121,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   tls?.startWatching(app.log);
   app.addHook('onClose', async () => {
     ctx.sessions.close();
+    guildStates.close();
+    await lastMessages.close();
     await rateLimits.close();
     await bus.close();
     await blobs.close();

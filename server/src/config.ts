@@ -38,6 +38,8 @@ export interface Config {
   bodyLimit: number;
   /** Disable per-route rate limits (benchmarks only). */
   rateLimitDisabled: boolean;
+  /** REST permission checks from the guild state cache (on), the database (off), or both compared (verify: tests). */
+  guildCache: 'on' | 'off' | 'verify';
   /** Register/login attempts per IP (and per username for login) per minute. */
   authRateLimitPerMinute: number;
   /** Seconds a gateway client may go without heartbeating before it is closed. */
@@ -93,6 +95,12 @@ function loadJwtSecret(env: Env, dataDir: string): Uint8Array {
   }
 }
 
+function guildCacheMode(raw: string | undefined): Config['guildCache'] {
+  const mode = raw || 'on';
+  if (mode !== 'on' && mode !== 'off' && mode !== 'verify') throw new Error(`GUILD_CACHE must be on, off or verify, got "${raw}"`);
+  return mode;
+}
+
 function registrationMode(raw: string | undefined): Config['registration'] {
   const mode = raw || 'invite';
   if (mode !== 'open' && mode !== 'invite' && mode !== 'closed') throw new Error(`REGISTRATION must be open, invite or closed, got "${raw}"`);
@@ -121,6 +129,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean),
     bodyLimit: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024),
     rateLimitDisabled: env.RATE_LIMIT_DISABLED === '1',
+    guildCache: guildCacheMode(env.GUILD_CACHE),
     authRateLimitPerMinute: int(env, 'AUTH_RATE_LIMIT_PER_MINUTE', 10),
     heartbeatIntervalMs: int(env, 'HEARTBEAT_INTERVAL_MS', 41250),
     presenceGraceMs: int(env, 'PRESENCE_GRACE_MS', 5000),

@@ -19,6 +19,7 @@ import { toWireDmChannel } from '../dms/wire.js';
 import { lockGuild } from '../guilds/service.js';
 import { type ChannelRow, toWireChannel } from '../guilds/wire.js';
 import { ApiError, invalidField } from '../http/errors.js';
+import { flushLastMessages } from '../messages/last-message.js';
 import { accessChannel, accessGuild, type GuildAccess } from '../permissions/access.js';
 import { toWireUser, userColumns } from '../users/wire.js';
 import { loadOverwriteRows, loadVisibleChannels, loadWireChannel } from './store.js';
@@ -145,6 +146,7 @@ export async function doCreateChannel(ctx: AppContext, who: Caller, guildId: str
 
 /** GET /channels/{id}: anyone who can see it (guild channels and DMs alike). */
 export async function accessGetChannel(ctx: AppContext, who: Caller, channelId: string) {
+  await flushLastMessages(ctx.db);
   const { channel } = await accessChannel(ctx.db, channelId, who.id);
   if (channel.guildId) return loadWireChannel(ctx.db, channel);
   const recipients = await ctx.db

@@ -1,8 +1,9 @@
 import { computeChannelPermissions, Permissions } from '@retrocast/protocol';
 import { asc, eq, inArray } from 'drizzle-orm';
-import type { Queryable } from '../db/client.js';
+import type { Db, Queryable } from '../db/client.js';
 import { channels, permissionOverwrites } from '../db/schema.js';
 import { type ChannelRow, type OverwriteRow, toWireChannel } from '../guilds/wire.js';
+import { flushLastMessages } from '../messages/last-message.js';
 import type { GuildAccess } from '../permissions/access.js';
 
 export async function loadOverwriteRows(q: Queryable, channelIds: string[]): Promise<Map<string, OverwriteRow[]>> {
@@ -24,6 +25,7 @@ export function overwritesForAlgorithm(rows: OverwriteRow[]) {
 
 /** The guild's channels the member can VIEW_CHANNEL, as wire objects with their overwrites. */
 export async function loadVisibleChannels(q: Queryable, access: GuildAccess) {
+  await flushLastMessages(q as Db);
   const rows = await q
     .select()
     .from(channels)

@@ -1,4 +1,5 @@
 import type { Bus, BusEvent } from '../bus/types.js';
+import { guildStateCacheOf } from '../guild-state/cache.js';
 import type { Db, Tx } from './client.js';
 
 export type Emit = (event: BusEvent) => void;
@@ -11,6 +12,10 @@ export type Emit = (event: BusEvent) => void;
 export async function transact<T>(deps: { db: Db; bus: Bus }, fn: (tx: Tx, emit: Emit) => Promise<T>): Promise<T> {
   const events: BusEvent[] = [];
   const result = await deps.db.transaction((tx) => fn(tx, (e) => events.push(e)));
+  // This instance's permission cache learns of the write before the response goes out (the bus
+  // may deliver the event later, e.g. through Redis).
+  const cache = guildStateCacheOf(deps.db);
+  for (const e of events) cache?.apply(e);
   for (const e of events) await deps.bus.publish(e);
   return result;
 }

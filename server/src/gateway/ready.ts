@@ -5,6 +5,7 @@ import { loadDms } from '../dms/store.js';
 import { toWireDmChannel } from '../dms/wire.js';
 import { toWireChannel, toWireGuild } from '../guilds/wire.js';
 import { loadWireMember, loadWireMembers } from '../members/store.js';
+import { flushLastMessages } from '../messages/last-message.js';
 import { loadWirePresences } from '../presence/service.js';
 import type { PresenceStore } from '../presence/store.js';
 import { loadReadStates } from '../read-states/store.js';
@@ -71,6 +72,7 @@ export async function buildGuildCreate(ctx: AppContext, presence: PresenceStore,
   );
   const visible = state.visibleChannels(userId);
   // Rows fresh from the database (the cache does not follow last_message_id); visibility from the cache.
+  await flushLastMessages(ctx.db);
   const rows = await ctx.db.select().from(channels).where(eq(channels.guildId, state.id));
   const channelList = rows
     .filter((row) => visible.has(row.id))

@@ -1,9 +1,11 @@
-import { type AllowedMentions, computeChannelPermissions, Permissions } from '@retrocast/protocol';
+import { type AllowedMentions, computeChannelPermissions, type PermissionOverwrite, Permissions, type User } from '@retrocast/protocol';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { PresenceReader } from '../context.js';
 import type { Queryable } from '../db/client.js';
 import { channelRecipients, memberRoles, members, roles, users } from '../db/schema.js';
+import { guildStateCacheOf } from '../guild-state/cache.js';
 import { type ChannelAccess, loadOverwrites } from '../permissions/access.js';
+import { toWireUser, userColumns } from '../users/wire.js';
 import { idInRange } from './store.js';
 
 /** What the text itself names; nothing is resolved or permitted yet. */
@@ -33,6 +35,8 @@ export interface ResolvedMentions {
   everyone: boolean;
   /** The everyone-ping was `@here`: it raises mention counts of online members only. */
   here?: boolean;
+  /** The pinged users' user objects (loaded to check they exist), for the wire message. */
+  found?: Map<string, User>;
 }
 
 /**
@@ -55,11 +59,12 @@ export async function resolveMentions(
   if (repliedUserId && (allowed ? allowed.replied_user === true : true)) userIds = [...new Set([...userIds, repliedUserId])];
   const existing = userIds.length
     ? await q
-        .select({ id: users.id })
+        .select(userColumns(users))
         .from(users)
         .where(inArray(users.id, userIds.slice(0, 100)))
     : [];
-  const known = new Set(existing.map((u) => u.id));
+  const found = new Map(existing.map((u) => [u.id, toWireUser(u)]));
+  const known = new Set(found.keys());
 
   let roleIds = parse.has('roles') ? parsed.roles : parsed.roles.filter((id) => allowed?.roles?.includes(id));
   const guildId = access.channel.guildId;
@@ -77,6 +82,7 @@ export async function resolveMentions(
     roles: roleIds,
     everyone: parsed.everyone && parse.has('everyone') && canEveryone,
     here: parsed.here,
+    found,
   };
 }
 
@@ -102,23 +108,11 @@ export async function mentionTargets(
     return rows.map((r) => r.id).filter((id) => id !== authorId);
   }
   if (!mentions.users.length && !mentions.roles.length && !mentions.everyone) return [];
-  const guildId = guild.guild.id;
-  const [memberRows, roleLinks, overwrites] = await Promise.all([
-    q.select({ id: members.userId }).from(members).where(eq(members.guildId, guildId)),
-    q.select({ userId: memberRoles.userId, roleId: memberRoles.roleId }).from(memberRoles).where(eq(memberRoles.guildId, guildId)),
-    loadOverwrites(q, channel.id),
-  ]);
-  const rolesOf = new Map<string, string[]>();
-  for (const l of roleLinks) rolesOf.set(l.userId, [...(rolesOf.get(l.userId) ?? []), l.roleId]);
+  const { ids: memberIds, rolesOf, overwrites } = await audience(q, guild.guild.id, channel.id);
   const pingedUsers = new Set(mentions.users);
   const pingedRoles = new Set(mentions.roles);
-  const here = await hereSet(
-    presence,
-    mentions,
-    memberRows.map((m) => m.id),
-  );
-  return memberRows
-    .map((m) => m.id)
+  const here = await hereSet(presence, mentions, memberIds);
+  return memberIds
     .filter((id) => id !== authorId)
     .filter(
       (id) =>
@@ -128,6 +122,22 @@ export async function mentionTargets(
       const perms = computeChannelPermissions({ ...guild.ctx, userId: id, memberRoleIds: rolesOf.get(id) ?? [] }, overwrites);
       return (perms & Permissions.VIEW_CHANNEL) !== 0n;
     });
+}
+
+/** The guild's members with their roles and the channel's overwrites: from the guild state cache, else three queries. */
+async function audience(q: Queryable, guildId: string, channelId: string) {
+  const state = await guildStateCacheOf(q)?.guild(guildId);
+  const cached = state?.channels.get(channelId);
+  if (state && cached)
+    return { ids: [...state.members.keys()], rolesOf: state.members, overwrites: cached.overwrites as PermissionOverwrite[] };
+  const [memberRows, roleLinks, overwrites] = await Promise.all([
+    q.select({ id: members.userId }).from(members).where(eq(members.guildId, guildId)),
+    q.select({ userId: memberRoles.userId, roleId: memberRoles.roleId }).from(memberRoles).where(eq(memberRoles.guildId, guildId)),
+    loadOverwrites(q, channelId),
+  ]);
+  const rolesOf = new Map<string, string[]>();
+  for (const l of roleLinks) rolesOf.set(l.userId, [...(rolesOf.get(l.userId) ?? []), l.roleId]);
+  return { ids: memberRows.map((m) => m.id), rolesOf, overwrites };
 }
 
 /** For an `@here` ping: those of `userIds` who show as present (undefined: not an @here). */

@@ -5,6 +5,7 @@ import { channels, messages } from '../db/schema.js';
 import { expectValidDispatches } from '../test/guild-fixtures.js';
 import { api, registerUser, startServer, type TestServer } from '../test/helper.js';
 import { addMember, createGuild, createTextChannel, recordEvents, send, setOverwrite, type TestGuild } from '../test/messages-fixtures.js';
+import { flushLastMessages } from './last-message.js';
 
 const { SEND_MESSAGES, READ_MESSAGE_HISTORY, MANAGE_MESSAGES, VIEW_CHANNEL } = Permissions;
 
@@ -220,7 +221,11 @@ describe('POST /channels/:id/messages', () => {
 describe('DELETE keeps last_message_id ackable', () => {
   it('moves last_message_id back to the newest remaining message, then to null', async () => {
     const ch = g.channelId;
-    const lastId = async () => (await server.app.ctx.db.select().from(channels).where(eq(channels.id, ch)))[0].lastMessageId;
+    // The column is written behind sends (messages/last-message.ts): read it as its readers do, after a flush.
+    const lastId = async () => {
+      await flushLastMessages(server.app.ctx.db);
+      return (await server.app.ctx.db.select().from(channels).where(eq(channels.id, ch)))[0].lastMessageId;
+    };
     const a = await send(server, g.owner, ch, { content: 'older' });
     const b = await send(server, g.owner, ch, { content: 'newest' });
     expect(await lastId()).toBe(b.body.id);

@@ -8,21 +8,25 @@ import {
   type MessagesQuery,
   Permissions,
   snowflakeTimestamp,
+  type User,
 } from '@retrocast/protocol';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AppContext, Caller } from '../context.js';
 import type { Queryable, Tx } from '../db/client.js';
-import { messages } from '../db/schema.js';
+import { messages, users } from '../db/schema.js';
 import { type Emit, transact } from '../db/tx.js';
 import { checkDmSendAllowed, doReopenDm } from '../dms/hooks.js';
 import { ApiError, invalidField } from '../http/errors.js';
 import { accessChannel, type ChannelAccess } from '../permissions/access.js';
 import { withReactions } from '../reactions/store.js';
-import { incrementMentionCounts, upsertReadState } from '../read-states/store.js';
+import { doMarkSent } from '../read-states/store.js';
+import { toWireUser, userColumns } from '../users/wire.js';
+import { type Author, loadAuthor } from './authors.js';
+import { flushLastMessages, lastMessagesOf } from './last-message.js';
 import { mentionTargets, parseMentions, type ResolvedMentions, resolveMentions } from './mentions.js';
 import { checkRichEmbeds } from './rich-embeds.js';
 import * as store from './store.js';
-import { type MessageRow, MessageType, toWireMessage, toWireMessageMember } from './wire.js';
+import { type MessageRow, MessageType, toWireMessage } from './wire.js';
 
 const { VIEW_CHANNEL, SEND_MESSAGES, READ_MESSAGE_HISTORY, MANAGE_MESSAGES } = Permissions;
 /** Channel types that hold messages: guild text, DM, group DM. */
@@ -90,11 +94,14 @@ async function checkReference(q: Queryable, access: ChannelAccess, ref: CreateMe
 }
 
 /** Channel slowmode (rate_limit_per_user seconds); members who may manage messages or the channel are exempt. */
+function slowmodeApplies(access: ChannelAccess): boolean {
+  return !!access.channel.rateLimitPerUser && !(access.permissions & (MANAGE_MESSAGES | Permissions.MANAGE_CHANNELS));
+}
+
 async function checkSlowmode(q: Queryable, access: ChannelAccess, authorId: string) {
-  const seconds = access.channel.rateLimitPerUser;
-  if (!seconds || access.permissions & (MANAGE_MESSAGES | Permissions.MANAGE_CHANNELS)) return;
+  if (!slowmodeApplies(access)) return;
   const last = await store.lastPostAt(q, access.channel.id, authorId);
-  if (last && Date.now() - last.getTime() < seconds * 1000) throw new ApiError(Errors.SLOWMODE);
+  if (last && Date.now() - last.getTime() < access.channel.rateLimitPerUser * 1000) throw new ApiError(Errors.SLOWMODE);
 }
 
 async function checkAttachments(q: Queryable, channelId: string, authorId: string, wanted: { id: string }[] = []) {
@@ -121,7 +128,20 @@ interface Draft {
   mentions: ResolvedMentions;
   /** Users whose unread mention count goes up. */
   targets: string[];
+  /** User objects the wire message needs besides its author (pinged users, the replied-to message's). */
+  users: Map<string, User>;
+  /** Loaded before the transaction: on PGlite a query outside the open transaction would wait for it. */
+  author: Author | undefined;
   flags: number;
+}
+
+/** The user objects of the pings and of the replied-to message (one query at most, often none). */
+async function draftUsers(q: Queryable, mentions: ResolvedMentions, replyTo?: MessageRow): Promise<Map<string, User>> {
+  const found = new Map(mentions.found ?? []);
+  const missing = replyTo ? [...new Set([replyTo.authorId, ...replyTo.mentions])].filter((id) => !found.has(id)) : [];
+  if (missing.length)
+    for (const u of await q.select(userColumns(users)).from(users).where(inArray(users.id, missing))) found.set(u.id, toWireUser(u));
+  return found;
 }
 
 /**
@@ -141,17 +161,20 @@ export async function checkCreateMessage(
   checkAllowedMentions(body.allowed_mentions);
   const nonce = body.nonce === undefined ? null : String(body.nonce);
   if (nonce?.includes('\0')) throw invalidField('nonce', 'BASE_TYPE_INVALID', 'Invalid nonce.');
-  const existing = nonce === null ? undefined : await store.findByNonce(ctx.db, channelId, who.id, nonce);
+  // A retry must find its first message before slowmode or its already used attachments refuse
+  // it; any other send leaves duplicates to the insert itself (ON CONFLICT), one round trip less.
+  const early = nonce !== null && (slowmodeApplies(access) || (body.attachments?.length ?? 0) > 0);
+  const existing = early ? await store.findByNonce(ctx.db, channelId, who.id, nonce) : undefined;
   if (existing && Date.now() - existing.createdAt.getTime() < NONCE_WINDOW_MS) return { duplicate: existing };
   await checkSlowmode(ctx.db, access, who.id);
   const replyTo = await checkReference(ctx.db, access, body.message_reference);
   const attachmentIds = await checkAttachments(ctx.db, channelId, who.id, body.attachments);
   const mentions = await resolveMentions(ctx.db, access, parseMentions(content), body.allowed_mentions, replyTo?.authorId);
   const targets = await mentionTargets(ctx.db, access, mentions, who.id, ctx.presence);
-  // Only SUPPRESS_EMBEDS may be set by the sender.
-  return {
-    draft: { access, content, embeds, nonce, expired: existing, replyTo, attachmentIds, mentions, targets, flags: (body.flags ?? 0) & 4 },
-  };
+  const users = await draftUsers(ctx.db, mentions, replyTo);
+  const author = await loadAuthor(ctx.db, access.channel.guildId, who.id);
+  const flags = (body.flags ?? 0) & 4; // only SUPPRESS_EMBEDS may be set by the sender
+  return { draft: { access, content, embeds, nonce, expired: existing, replyTo, attachmentIds, mentions, targets, users, author, flags } };
 }
 
 /**
@@ -165,10 +188,9 @@ export async function doCreateMessage(ctx: AppContext, who: Caller, channelId: s
   if ('duplicate' in checked) return (await toWireMessages(ctx.db, [checked.duplicate]))[0];
   const { draft } = checked;
   const created = await transact(ctx, (tx, emit) => doInsertMessage(ctx, tx, emit, who, draft));
-  if (created) return created;
-  // The same nonce won a concurrent race; our transaction wrote nothing.
-  const winner = await store.findByNonce(ctx.db, channelId, who.id, draft.nonce as string);
-  return (await toWireMessages(ctx.db, [winner]))[0];
+  if ('duplicate' in created) return (await toWireMessages(ctx.db, [created.duplicate]))[0];
+  if (draft.access.channel.guildId) lastMessagesOf(ctx.db)?.note(channelId, created.id);
+  return created;
 }
 
 /**
@@ -187,17 +209,39 @@ export async function doCreateWebhookMessage(
   checkAllowedMentions(body.allowed_mentions);
   const mentions = await resolveMentions(ctx.db, access, parseMentions(content), body.allowed_mentions);
   const targets = await mentionTargets(ctx.db, access, mentions, webhook.id, ctx.presence);
-  const draft: Draft = { access, content, embeds, nonce: null, attachmentIds, mentions, targets, flags: (body.flags ?? 0) & 4, webhook };
+  const users = await draftUsers(ctx.db, mentions);
+  const author = await loadAuthor(ctx.db, access.channel.guildId, webhook.id);
+  const draft: Draft = {
+    access,
+    content,
+    embeds,
+    nonce: null,
+    attachmentIds,
+    mentions,
+    targets,
+    users,
+    author,
+    flags: (body.flags ?? 0) & 4,
+    webhook,
+  };
   const created = await transact(ctx, (tx, emit) => doInsertMessage(ctx, tx, emit, { id: webhook.id, bot: true }, draft));
-  if (!created) throw new Error('webhook message without nonce was not inserted');
+  if ('duplicate' in created) throw new Error('webhook message without nonce was not inserted');
+  if (access.channel.guildId) lastMessagesOf(ctx.db)?.note(access.channel.id, created.id);
   return created;
 }
 
-/** Inside tx: writes a checked draft and emits MESSAGE_CREATE; null when its nonce is already taken. */
-async function doInsertMessage(ctx: AppContext, tx: Tx, emit: Emit, who: Caller, d: Draft): Promise<Message | null> {
+/**
+ * Inside tx: writes a checked draft and emits MESSAGE_CREATE. When the nonce is taken, returns the
+ * message holding it if it is within the idempotency window (our transaction wrote nothing), else
+ * frees the nonce and inserts. A plain guild send is four round trips: BEGIN, the insert, the read
+ * states (author's and pinged users' in one statement), COMMIT; the author comes from the guild
+ * state cache and the wire message from what the checks already loaded. last_message_id of guild
+ * channels is written behind (last-message.ts), off the channel row everyone sends to.
+ */
+async function doInsertMessage(ctx: AppContext, tx: Tx, emit: Emit, who: Caller, d: Draft): Promise<Message | { duplicate: MessageRow }> {
   const { channel } = d.access;
   if (d.expired) await store.releaseNonce(tx, d.expired.id);
-  const row = await store.insertMessage(tx, {
+  const values = {
     id: ctx.ids.next(),
     channelId: channel.id,
     guildId: channel.guildId,
@@ -214,19 +258,29 @@ async function doInsertMessage(ctx: AppContext, tx: Tx, emit: Emit, who: Caller,
       ? { message_id: d.replyTo.id, channel_id: channel.id, ...(channel.guildId ? { guild_id: channel.guildId } : {}) }
       : null,
     flags: d.flags,
+  };
+  let row = await store.insertMessage(tx, values);
+  if (!row && d.nonce !== null) {
+    // Taken by an earlier send (or a concurrent one, whose commit ON CONFLICT waited for).
+    const holder = await store.findByNonce(tx, channel.id, who.id, d.nonce);
+    if (holder && Date.now() - holder.createdAt.getTime() < NONCE_WINDOW_MS) return { duplicate: holder };
+    if (holder) await store.releaseNonce(tx, holder.id);
+    row = await store.insertMessage(tx, values);
+  }
+  if (!row) throw new Error('message insert wrote nothing');
+  const files = await store.attachFiles(tx, row.id, d.attachmentIds);
+  await doMarkSent(tx, who.id, channel.id, row.id, d.targets);
+  const { author } = d;
+  const wire = toWireMessage(row, {
+    users: new Map([...d.users, ...(author ? [[who.id, author.user] as const] : [])]),
+    attachments: new Map(files.length ? [[row.id, files]] : []),
+    referenced: new Map(d.replyTo ? [[d.replyTo.id, d.replyTo]] : []),
   });
-  if (!row) return null;
-  await store.attachFiles(tx, row.id, d.attachmentIds);
-  await upsertReadState(tx, who.id, channel.id, row.id, 0);
-  await incrementMentionCounts(tx, channel.id, d.targets);
-  const [wire] = await toWireMessages(tx, [row]);
-  const author = channel.guildId ? await store.loadAuthorMember(tx, channel.guildId, who.id) : undefined;
-  const member = author && toWireMessageMember(author.row, wire.author, author.roleIds);
   const guild = channel.guildId ? { guild_id: channel.guildId } : {};
-  // Last, so the channel row lock (every send to the channel takes it) is held only until COMMIT.
-  await store.setChannelLastMessage(tx, channel.id, row.id);
+  // DMs keep last_message_id in the transaction: two people, no contention, and their list order uses it.
+  if (!channel.guildId) await store.setChannelLastMessage(tx, channel.id, row.id);
   if (!channel.guildId) await doReopenDm(tx, emit, channel);
-  emit({ t: 'MESSAGE_CREATE', d: { ...wire, ...(member ? { member } : {}) }, channel_id: channel.id, ...guild });
+  emit({ t: 'MESSAGE_CREATE', d: { ...wire, ...(author?.member ? { member: author.member } : {}) }, channel_id: channel.id, ...guild });
   return wire;
 }
 
@@ -305,6 +359,8 @@ export async function doDeleteMessage(ctx: AppContext, who: Caller, channelId: s
 /** Deletes a message the caller may delete (checked by the caller); MESSAGE_DELETE after commit. */
 export async function doRemoveMessage(ctx: AppContext, message: MessageRow): Promise<void> {
   const channelId = message.channelId;
+  // last_message_id is recomputed below: what was written behind must land first.
+  await flushLastMessages(ctx.db);
   await transact(ctx, async (tx, emit) => {
     const gone = await tx.delete(messages).where(eq(messages.id, message.id)).returning({ id: messages.id });
     if (!gone.length) return; // a concurrent delete already announced it
@@ -324,6 +380,7 @@ export async function doBulkDelete(ctx: AppContext, who: Caller, channelId: stri
     if (!store.idInRange(id)) throw invalidField(`messages.${i}`, 'NUMBER_TYPE_COERCE', `Value "${id}" is not snowflake.`);
   });
   if (unique.some((id) => Date.now() - snowflakeTimestamp(id) > BULK_DELETE_MAX_AGE_MS)) throw new ApiError(Errors.BULK_DELETE_TOO_OLD);
+  await flushLastMessages(ctx.db);
   await transact(ctx, async (tx, emit) => {
     const gone = await tx
       .delete(messages)

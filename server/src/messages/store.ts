@@ -142,8 +142,14 @@ export async function setChannelLastMessage(q: Queryable, channelId: string, mes
 
 /** After deletes: last_message_id points at the newest message still there (or null), so it can be acked. */
 export async function refreshChannelLastMessage(q: Queryable, channelId: string) {
-  const [{ last }] = await q.select({ last: max(messages.id) }).from(messages).where(eq(messages.channelId, channelId));
-  await q.update(channels).set({ lastMessageId: last ?? null }).where(eq(channels.id, channelId));
+  const [{ last }] = await q
+    .select({ last: max(messages.id) })
+    .from(messages)
+    .where(eq(messages.channelId, channelId));
+  await q
+    .update(channels)
+    .set({ lastMessageId: last ?? null })
+    .where(eq(channels.id, channelId));
 }
 
 /** Users, attachments and replied-to messages for a batch of rows: three queries at most. */
@@ -184,8 +190,11 @@ export async function loadUnusedAttachments(q: Queryable, channelId: string, upl
     );
 }
 
+/** Links the uploads to the message; returns them in id order (the wire order). */
 export async function attachFiles(q: Queryable, messageId: string, ids: string[]) {
-  if (ids.length) await q.update(attachments).set({ messageId }).where(inArray(attachments.id, ids));
+  if (!ids.length) return [];
+  const rows = await q.update(attachments).set({ messageId }).where(inArray(attachments.id, ids)).returning();
+  return rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
 }
 
 /** The author's member row and role ids, for MESSAGE_CREATE's `member` in guilds. */

@@ -1,6 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../context.js';
 import { channelRecipients, channels, guilds, memberRoles, members, relationships } from '../db/schema.js';
+import { guildStateCacheOf } from '../guild-state/cache.js';
 import { type Decision, decideNotify, type RecipientSettings } from './decide.js';
 import { DM_SETTINGS_ID, loadSettingsOf, type SettingsRow } from './store.js';
 
@@ -51,6 +52,9 @@ async function loadCandidates(ctx: AppContext, m: MessageEvent): Promise<Map<str
       .where(eq(channelRecipients.channelId, m.channel_id));
     return new Map(rows.filter((r) => r.id !== m.author.id).map((r) => [r.id, []]));
   }
+  // Members and their roles from the guild state cache (no query per message), else two queries.
+  const state = await guildStateCacheOf(ctx.db)?.guild(m.guild_id);
+  if (state) return new Map([...state.members].filter(([id]) => id !== m.author.id).map(([id, roles]) => [id, [...roles]]));
   const [memberRows, links] = await Promise.all([
     ctx.db.select({ id: members.userId }).from(members).where(eq(members.guildId, m.guild_id)),
     ctx.db.select({ userId: memberRoles.userId, roleId: memberRoles.roleId }).from(memberRoles).where(eq(memberRoles.guildId, m.guild_id)),
@@ -100,6 +104,8 @@ export async function decideRecipients(ctx: AppContext, m: MessageEvent, now = n
 }
 
 async function loadGuildDefault(ctx: AppContext, guildId: string): Promise<number> {
+  const state = await guildStateCacheOf(ctx.db)?.guild(guildId);
+  if (state) return state.guild.defaultMessageNotifications ?? 0;
   const [g] = await ctx.db.select({ level: guilds.defaultMessageNotifications }).from(guilds).where(eq(guilds.id, guildId)).limit(1);
   return g?.level ?? 0;
 }

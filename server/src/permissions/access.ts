@@ -1,14 +1,15 @@
 import {
-  Errors,
-  Permissions,
-  type PermissionContext,
   computeBasePermissions,
   computeChannelPermissions,
+  Errors,
   hasPermission,
+  type PermissionContext,
+  Permissions,
 } from '@retrocast/protocol';
 import { and, eq } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { channelRecipients, channels, guilds, memberRoles, members, permissionOverwrites, roles } from '../db/schema.js';
+import { type GuildStateCache, guildStateCacheOf } from '../guild-state/cache.js';
 import { ApiError } from '../http/errors.js';
 
 type GuildRow = typeof guilds.$inferSelect;
@@ -34,8 +35,32 @@ export interface GuildAccess {
   permissions: bigint;
 }
 
-/** Loads the member's permission context in a guild; null when the guild or membership is missing. */
+/**
+ * Loads the member's permission context in a guild; null when the guild or membership is missing.
+ * Given the database itself (not a transaction), it reads the guild state cache (guild-state/).
+ */
 export async function loadGuildAccess(q: Queryable, guildId: string, userId: string): Promise<GuildAccess | null> {
+  const cache = guildStateCacheOf(q);
+  if (!cache) return loadGuildAccessFromDb(q, guildId, userId);
+  const access = await cachedGuildAccess(cache, guildId, userId);
+  if (cache.mode === 'verify') agree(access, await loadGuildAccessFromDb(q, guildId, userId), `guild ${guildId} user ${userId}`);
+  return access;
+}
+
+async function cachedGuildAccess(cache: GuildStateCache, guildId: string, userId: string): Promise<GuildAccess | null> {
+  const state = await cache.guild(guildId);
+  if (!state?.members.has(userId)) return null;
+  return { guild: state.guild, ctx: state.permissionContext(userId), permissions: state.basePermissions(userId) };
+}
+
+/** GUILD_CACHE=verify (tests): every cached answer is checked against the database. */
+function agree(cached: { permissions: bigint } | null, fresh: { permissions: bigint } | null, what: string) {
+  if (cached?.permissions === fresh?.permissions) return;
+  throw new Error(`guild state cache disagrees with the database for ${what}: ${cached?.permissions} vs ${fresh?.permissions}`);
+}
+
+/** The same, always from the database (inside transactions, and to check the cache). */
+export async function loadGuildAccessFromDb(q: Queryable, guildId: string, userId: string): Promise<GuildAccess | null> {
   const [guild] = await q.select().from(guilds).where(eq(guilds.id, guildId)).limit(1);
   if (!guild) return null;
   const [member] = await q
@@ -46,7 +71,10 @@ export async function loadGuildAccess(q: Queryable, guildId: string, userId: str
   if (!member) return null;
   const [roleRows, memberRoleRows] = await Promise.all([
     q.select({ id: roles.id, permissions: roles.permissions, position: roles.position }).from(roles).where(eq(roles.guildId, guildId)),
-    q.select({ roleId: memberRoles.roleId }).from(memberRoles).where(and(eq(memberRoles.guildId, guildId), eq(memberRoles.userId, userId))),
+    q
+      .select({ roleId: memberRoles.roleId })
+      .from(memberRoles)
+      .where(and(eq(memberRoles.guildId, guildId), eq(memberRoles.userId, userId))),
   ]);
   const ctx: PermissionContext = {
     guildId,
@@ -81,8 +109,33 @@ export async function loadOverwrites(q: Queryable, channelId: string) {
   return rows.map((o) => ({ id: o.targetId, type: o.type as 0 | 1, allow: BigInt(o.allow), deny: BigInt(o.deny) }));
 }
 
-/** The user's permissions in a channel; null when they cannot see it at all. */
+/** The user's permissions in a channel; null when they cannot see it at all. Cached like loadGuildAccess. */
 export async function loadChannelAccess(q: Queryable, channelId: string, userId: string): Promise<ChannelAccess | null> {
+  const cache = guildStateCacheOf(q);
+  if (!cache) return loadChannelAccessFromDb(q, channelId, userId);
+  const access = await cachedChannelAccess(cache, q, channelId, userId);
+  if (cache.mode === 'verify') agree(access, await loadChannelAccessFromDb(q, channelId, userId), `channel ${channelId} user ${userId}`);
+  return access;
+}
+
+async function cachedChannelAccess(cache: GuildStateCache, q: Queryable, channelId: string, userId: string): Promise<ChannelAccess | null> {
+  const guildId = await cache.guildOf(channelId);
+  if (guildId === undefined) return null;
+  // DMs: two small queries, uncached.
+  if (guildId === null) return loadChannelAccessFromDb(q, channelId, userId);
+  const state = await cache.guild(guildId);
+  if (!state?.members.has(userId)) return null;
+  const c = state.channels.get(channelId);
+  // Created after this state was loaded and its event not seen yet: ask the database.
+  if (!c) return loadChannelAccessFromDb(q, channelId, userId);
+  const permissions = state.channelPermissions(userId, c.overwrites);
+  if (!(permissions & Permissions.VIEW_CHANNEL)) return null;
+  const guild = { guild: state.guild, ctx: state.permissionContext(userId), permissions: state.basePermissions(userId) };
+  return { channel: c.row, guild, permissions };
+}
+
+/** The same, always from the database. */
+export async function loadChannelAccessFromDb(q: Queryable, channelId: string, userId: string): Promise<ChannelAccess | null> {
   const [channel] = await q.select().from(channels).where(eq(channels.id, channelId)).limit(1);
   if (!channel) return null;
   if (!channel.guildId) {
@@ -93,7 +146,7 @@ export async function loadChannelAccess(q: Queryable, channelId: string, userId:
       .limit(1);
     return r ? { channel, guild: null, permissions: DM_PERMISSIONS } : null;
   }
-  const guild = await loadGuildAccess(q, channel.guildId, userId);
+  const guild = await loadGuildAccessFromDb(q, channel.guildId, userId);
   if (!guild) return null;
   const permissions = computeChannelPermissions(guild.ctx, await loadOverwrites(q, channelId));
   if (!(permissions & Permissions.VIEW_CHANNEL)) return null;

@@ -20,6 +20,26 @@ export async function incrementMentionCounts(q: Queryable, channelId: string, us
     });
 }
 
+/**
+ * After a send, in one statement: the author has read their own message, and each pinged user has
+ * one more unread mention. Rows are per (user, channel): no row all senders share.
+ */
+export async function doMarkSent(q: Queryable, authorId: string, channelId: string, messageId: string, pinged: string[]) {
+  // Snowflakes are digits only, so the array literal is safe as one parameter.
+  const targets = `{${pinged.join(',')}}`;
+  await q.execute(sql`
+    with author as (
+      insert into read_states (user_id, channel_id, last_message_id, mention_count, updated_at)
+      values (${authorId}, ${channelId}, ${messageId}, 0, now())
+      on conflict (user_id, channel_id) do update
+        set last_message_id = excluded.last_message_id, mention_count = 0, updated_at = excluded.updated_at
+    )
+    insert into read_states (user_id, channel_id, mention_count, updated_at)
+    select t, ${channelId}, 1, now() from unnest(${targets}::bigint[]) as t
+    on conflict (user_id, channel_id) do update
+      set mention_count = read_states.mention_count + 1, updated_at = excluded.updated_at`);
+}
+
 /** Stores the last read message and the mentions still unread after it. */
 export async function upsertReadState(q: Queryable, userId: string, channelId: string, lastMessageId: string, mentionCount: number) {
   await q
