@@ -9,6 +9,16 @@ export type Emit = (event: BusEvent) => void;
  * never see an event for a write that was rolled back. The one place `bus.publish` is called for
  * domain writes: grep `emit(` to find every event source.
  */
+/**
+ * For a write that is one autocommitted statement (no BEGIN/COMMIT round trips): call after it
+ * returned, i.e. after it committed. Same order as `transact`: this instance's cache, then the bus.
+ */
+export async function publishCommitted(deps: { db: Db; bus: Bus }, events: BusEvent[]): Promise<void> {
+  const cache = guildStateCacheOf(deps.db);
+  for (const e of events) cache?.apply(e);
+  for (const e of events) await deps.bus.publish(e);
+}
+
 export async function transact<T>(deps: { db: Db; bus: Bus }, fn: (tx: Tx, emit: Emit) => Promise<T>): Promise<T> {
   const events: BusEvent[] = [];
   const result = await deps.db.transaction((tx) => fn(tx, (e) => events.push(e)));

@@ -143,7 +143,7 @@ describe('guild state cache', () => {
     await step('channel deleted', async () => ok(await api(server, 'DELETE', `/channels/${secret}`, { token: a.token })));
     await step('guild deleted', async () => ok(await api(server, 'DELETE', `/guilds/${g.id}`, { token: a.token })));
     expect(await loadGuildAccess(server.app.ctx.db, g.id, a.id)).toBeNull();
-  });
+  }, 300_000);
 
   it('a revoked permission is refused by the very next request', async () => {
     const g2 = await createGuild(server, owner, 'Revoke');

@@ -113,11 +113,11 @@ describe('database round trips on the hot path', () => {
     console.log(
       `round trips: send ${send.trips} (+${send.after} write-behind), nonce retry ${retry.trips}, edit ${edit.trips}, react ${react.trips}, ack ${ack.trips}, history page ${page.trips}, delete ${del.trips}`,
     );
-    expect(edit.trips).toBeLessThanOrEqual(8);
-    expect(react.trips).toBeLessThanOrEqual(6);
-    expect(ack.trips).toBeLessThanOrEqual(5);
+    expect(edit.trips).toBeLessThanOrEqual(3);
+    expect(react.trips).toBeLessThanOrEqual(5);
+    expect(ack.trips).toBeLessThanOrEqual(3);
     expect(page.trips).toBeLessThanOrEqual(5);
-    expect(del.trips).toBeLessThanOrEqual(6);
+    expect(del.trips).toBeLessThanOrEqual(3);
   });
 
   it('with others in the guild, the notification worker adds at most two per message', async () => {

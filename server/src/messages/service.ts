@@ -14,7 +14,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { AppContext, Caller } from '../context.js';
 import type { Queryable, Tx } from '../db/client.js';
 import { messages, users } from '../db/schema.js';
-import { type Emit, transact } from '../db/tx.js';
+import { type Emit, publishCommitted, transact } from '../db/tx.js';
 import { checkDmSendAllowed, doReopenDm } from '../dms/hooks.js';
 import { ApiError, invalidField } from '../http/errors.js';
 import { accessChannel, type ChannelAccess } from '../permissions/access.js';
@@ -138,7 +138,8 @@ interface Draft {
 /** The user objects of the pings and of the replied-to message (one query at most, often none). */
 async function draftUsers(q: Queryable, mentions: ResolvedMentions, replyTo?: MessageRow): Promise<Map<string, User>> {
   const found = new Map(mentions.found ?? []);
-  const missing = replyTo ? [...new Set([replyTo.authorId, ...replyTo.mentions])].filter((id) => !found.has(id)) : [];
+  const wanted = [...mentions.users, ...(replyTo ? [replyTo.authorId, ...replyTo.mentions] : [])];
+  const missing = [...new Set(wanted)].filter((id) => !found.has(id));
   if (missing.length)
     for (const u of await q.select(userColumns(users)).from(users).where(inArray(users.id, missing))) found.set(u.id, toWireUser(u));
   return found;
@@ -305,7 +306,11 @@ export async function accessOneMessage(ctx: AppContext, who: Caller, channelId: 
   return (await withReactions(ctx.db, await toWireMessages(ctx.db, [message]), who.id))[0];
 }
 
-/** Edits the caller's own message: content (mentions re-resolved, nobody is pinged again) and flags. */
+/**
+ * Edits the caller's own message: content (mentions re-resolved, nobody is pinged again) and flags.
+ * One autocommitted UPDATE; the wire message is built from what was loaded for the checks (a plain
+ * content edit: the message, its attachments, the update).
+ */
 export async function doEditMessage(
   ctx: AppContext,
   who: Caller,
@@ -324,11 +329,13 @@ export async function doApplyEdit(ctx: AppContext, access: ChannelAccess, messag
   checkAllowedMentions(body.allowed_mentions);
   const patch: Partial<MessageRow> = { editedAt: new Date() };
   if (body.embeds !== undefined) patch.embeds = checkRichEmbeds(body.embeds ?? []);
+  const files = await store.loadAttachments(ctx.db, message.id);
+  const replied = message.reference ? await store.loadMessage(ctx.db, channelId, message.reference.message_id) : undefined;
+  let found = new Map<string, User>();
   if (body.content !== undefined) {
-    const { attachments } = await store.hydrate(ctx.db, [message]);
     const embedCount = (patch.embeds ?? message.embeds).length;
-    patch.content = checkContent(body.content, (attachments.get(message.id)?.length ?? 0) > 0 || embedCount > 0);
-    const repliedTo = message.reference ? (await store.loadMessage(ctx.db, channelId, message.reference.message_id))?.authorId : undefined;
+    patch.content = checkContent(body.content, files.length > 0 || embedCount > 0);
+    const repliedTo = replied?.authorId;
     const wasReplyPing = repliedTo !== undefined && message.mentions.includes(repliedTo);
     const m = await resolveMentions(
       ctx.db,
@@ -337,15 +344,22 @@ export async function doApplyEdit(ctx: AppContext, access: ChannelAccess, messag
       body.allowed_mentions,
       wasReplyPing ? repliedTo : undefined,
     );
+    found = m.found ?? found;
     Object.assign(patch, { mentions: m.users, mentionRoles: m.roles, mentionEveryone: m.everyone });
   }
   if (body.flags !== undefined && body.flags !== null) patch.flags = body.flags & 4;
-  return transact(ctx, async (tx, emit) => {
-    const [row] = await tx.update(messages).set(patch).where(eq(messages.id, message.id)).returning();
-    const [wire] = await toWireMessages(tx, [row]);
-    emit({ t: 'MESSAGE_UPDATE', d: wire, channel_id: channelId, ...(row.guildId ? { guild_id: row.guildId } : {}) });
-    return wire;
+  const author = await loadAuthor(ctx.db, message.guildId, message.authorId);
+  const [row] = await ctx.db.update(messages).set(patch).where(eq(messages.id, message.id)).returning();
+  if (!row) throw new ApiError(Errors.UNKNOWN_MESSAGE);
+  if (author) found.set(message.authorId, author.user);
+  const users = await draftUsers(ctx.db, { users: row.mentions, roles: [], everyone: false, found }, replied);
+  const wire = toWireMessage(row, {
+    users,
+    attachments: new Map([[row.id, files]]),
+    referenced: new Map(replied ? [[replied.id, replied]] : []),
   });
+  await publishCommitted(ctx, [{ t: 'MESSAGE_UPDATE', d: wire, channel_id: channelId, ...(row.guildId ? { guild_id: row.guildId } : {}) }]);
+  return wire;
 }
 
 /** Deletes a message: its author, or anyone with MANAGE_MESSAGES in a guild channel. */
@@ -359,16 +373,14 @@ export async function doDeleteMessage(ctx: AppContext, who: Caller, channelId: s
 /** Deletes a message the caller may delete (checked by the caller); MESSAGE_DELETE after commit. */
 export async function doRemoveMessage(ctx: AppContext, message: MessageRow): Promise<void> {
   const channelId = message.channelId;
-  // last_message_id is recomputed below: what was written behind must land first.
+  // last_message_id is recomputed by the delete: what was written behind must land first.
   await flushLastMessages(ctx.db);
-  await transact(ctx, async (tx, emit) => {
-    const gone = await tx.delete(messages).where(eq(messages.id, message.id)).returning({ id: messages.id });
-    if (!gone.length) return; // a concurrent delete already announced it
-    const guild = message.guildId ? { guild_id: message.guildId } : {};
-    emit({ t: 'MESSAGE_DELETE', d: { id: message.id, channel_id: channelId, ...guild }, channel_id: channelId, ...guild });
-    await store.refreshChannelLastMessage(tx, channelId);
-    if (message.pinned) await doRefreshPins(tx, emit, channelId, message.guildId);
-  });
+  if (!(await store.deleteMessageKeepingLast(ctx.db, channelId, message.id))) return; // a concurrent delete announced it
+  const guild = message.guildId ? { guild_id: message.guildId } : {};
+  await publishCommitted(ctx, [
+    { t: 'MESSAGE_DELETE', d: { id: message.id, channel_id: channelId, ...guild }, channel_id: channelId, ...guild },
+  ]);
+  if (message.pinned) await transact(ctx, (tx, emit) => doRefreshPins(tx, emit, channelId, message.guildId));
 }
 
 /** Deletes 2–100 messages of the channel younger than two weeks (MANAGE_MESSAGES); unknown ids are skipped. */

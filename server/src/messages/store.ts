@@ -174,6 +174,24 @@ export async function hydrate(q: Queryable, rows: MessageRow[]): Promise<Message
   return { users: userMap, attachments: files, referenced };
 }
 
+/** A message's attachments in wire order. */
+export async function loadAttachments(q: Queryable, messageId: string) {
+  return q.select().from(attachments).where(eq(attachments.messageId, messageId)).orderBy(asc(attachments.id));
+}
+
+/**
+ * Deletes one message and points the channel's last_message_id at the newest one left, in one
+ * autocommitted statement; false when it was already gone (a concurrent delete announced it).
+ */
+export async function deleteMessageKeepingLast(q: Queryable, channelId: string, messageId: string): Promise<boolean> {
+  const rows = await q.execute(sql`
+    with gone as (delete from messages where id = ${messageId} and channel_id = ${channelId} returning id)
+    update channels set last_message_id = (select max(m.id) from messages m where m.channel_id = ${channelId} and m.id <> ${messageId})
+    where id = ${channelId} and exists (select 1 from gone)
+    returning id`);
+  return (rows as unknown as { rows: unknown[] }).rows.length > 0;
+}
+
 /** Attachments the author uploaded to this channel and has not used yet. */
 export async function loadUnusedAttachments(q: Queryable, channelId: string, uploaderId: string, ids: string[]) {
   if (!ids.length) return [];

@@ -1,4 +1,4 @@
-import { Errors, MAX_REACTION_EMOJIS, Permissions, type ReactionUsersQuery, isSnowflake } from '@retrocast/protocol';
+import { Errors, isSnowflake, MAX_REACTION_EMOJIS, Permissions, type ReactionUsersQuery } from '@retrocast/protocol';
 import { and, eq, sql } from 'drizzle-orm';
 import type { AppContext, Caller } from '../context.js';
 import { messages, reactions } from '../db/schema.js';
@@ -27,8 +27,7 @@ export async function doAddReaction(ctx: AppContext, who: Caller, channelId: str
   const { access, message } = await accessMessage(ctx.db, channelId, messageId, who.id, READ);
   const { key, emoji } = await checkEmoji(ctx.db, raw);
   await transact(ctx, async (tx, emit) => {
-    await tx.execute(sql`select id from ${messages} where id = ${message.id} for update`);
-    const keys = await store.loadEmojiKeys(tx, message.id);
+    const keys = await store.lockEmojiKeys(tx, message.id);
     if (!keys.includes(key)) {
       if (!(access.permissions & ADD_REACTIONS)) throw new ApiError(Errors.MISSING_PERMISSIONS);
       if (keys.length >= MAX_REACTION_EMOJIS) throw new ApiError(Errors.MAX_REACTIONS);

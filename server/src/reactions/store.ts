@@ -5,6 +5,16 @@ import { emojis, reactions, users } from '../db/schema.js';
 import { toWireUser, userColumns } from '../users/wire.js';
 
 /** Distinct emoji keys already on a message. */
+/** Inside tx: locks the message row (first reactions race for the limit) and returns its emoji keys, in one statement. */
+export async function lockEmojiKeys(q: Queryable, messageId: string): Promise<string[]> {
+  const res = await q.execute(
+    sql`select coalesce((select array_agg(distinct r.emoji_key) from reactions r where r.message_id = ${messageId}), '{}') as keys from messages where id = ${messageId} for update`,
+  );
+  const row = (res as unknown as { rows: Array<{ keys: string[] | string }> }).rows[0];
+  if (!row) return [];
+  return Array.isArray(row.keys) ? row.keys : String(row.keys).replace(/^{|}$/g, '').split(',').filter(Boolean);
+}
+
 export async function loadEmojiKeys(q: Queryable, messageId: string): Promise<string[]> {
   const rows = await q.selectDistinct({ key: reactions.emojiKey }).from(reactions).where(eq(reactions.messageId, messageId));
   return rows.map((r) => r.key);

@@ -1,6 +1,6 @@
 import { Permissions } from '@retrocast/protocol';
 import type { AppContext, Caller } from '../context.js';
-import { transact } from '../db/tx.js';
+import { publishCommitted } from '../db/tx.js';
 import { accessMessage } from '../messages/service.js';
 import { countMentionsAfter, upsertReadState } from './store.js';
 
@@ -22,9 +22,10 @@ export async function doAck(
     body.manual && body.mention_count !== undefined
       ? body.mention_count
       : await countMentionsAfter(ctx.db, channelId, who.id, roleIds, messageId);
-  await transact(ctx, async (tx, emit) => {
-    await upsertReadState(tx, who.id, channelId, messageId, mentionCount);
-    emit({ t: 'MESSAGE_ACK', d: { channel_id: channelId, message_id: messageId, mention_count: mentionCount }, user_ids: [who.id] });
-  });
+  // One autocommitted statement: no BEGIN/COMMIT round trips.
+  await upsertReadState(ctx.db, who.id, channelId, messageId, mentionCount);
+  await publishCommitted(ctx, [
+    { t: 'MESSAGE_ACK', d: { channel_id: channelId, message_id: messageId, mention_count: mentionCount }, user_ids: [who.id] },
+  ]);
   return { token: null };
 }
