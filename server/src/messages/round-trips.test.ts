@@ -126,6 +126,8 @@ describe('database round trips on the hot path', () => {
     const send = await measure('POST', `${channel}/messages`, member.token, { content: 'hello' });
     expect(send.res.status).toBe(200);
     console.log(`round trips: send with a recipient to notify ${send.trips} (+${send.after} after the response)`);
-    expect(send.trips + send.after).toBeLessThanOrEqual(4 + 2 + 1);
+    expect(send.trips).toBeLessThanOrEqual(4 + 2);
+    // The write-behind of this send, and maybe the warm-up's when its 10 ms timer fired late.
+    expect(send.after).toBeLessThanOrEqual(2);
   });
 });

@@ -1,7 +1,7 @@
 import { Errors, isSnowflake, MAX_REACTION_EMOJIS, Permissions, type ReactionUsersQuery } from '@retrocast/protocol';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { AppContext, Caller } from '../context.js';
-import { messages, reactions } from '../db/schema.js';
+import { reactions } from '../db/schema.js';
 import { transact } from '../db/tx.js';
 import { ApiError } from '../http/errors.js';
 import { accessMessage } from '../messages/service.js';
