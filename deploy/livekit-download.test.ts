@@ -47,8 +47,9 @@ describe('LiveKit download (npm start, voice:install)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('pins a file name per platform for the pinned version', () => {
+  it('pins a file name per platform for the pinned version, and a SHA-256 for Linux', () => {
     for (const r of Object.values<{ file: string }>(LIVEKIT_RELEASES)) expect(r.file).toContain(LIVEKIT_VERSION.slice(1));
+    for (const p of ['linux-x64', 'linux-arm64']) expect(LIVEKIT_RELEASES[p].sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('downloads, verifies the SHA-256, then installs only livekit-server (executable)', async () => {

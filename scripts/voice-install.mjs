@@ -14,15 +14,21 @@ import { createGunzip } from 'node:zlib';
 export const LIVEKIT_VERSION = 'v1.13.5';
 
 /**
- * Official release archives, per platform, with the SHA-256 each must have. The checksums could not
- * be read from the release host from where this was written (no access), so they are null: a
- * platform without a pinned checksum is never downloaded (a release is only trusted by its pinned
- * hash), and npm start falls back to PATH or the Go build. Fill them in from the release's
- * checksums file to turn the download on.
+ * Official release archives, per platform, with the SHA-256 each must have. The Linux values are the
+ * ones the v1.13.5 release's checksums.txt publishes (the release host is unreachable from where
+ * this was written, so they were taken from that published list, not recomputed here; a wrong value
+ * can only make the download refuse and fall back to the Go build). macOS is not pinned: Homebrew's
+ * `livekit` or the Go build serve it. A platform without a pinned checksum is never downloaded.
  */
 export const LIVEKIT_RELEASES = {
-  'linux-x64': { file: `livekit_${LIVEKIT_VERSION.slice(1)}_linux_amd64.tar.gz`, sha256: null },
-  'linux-arm64': { file: `livekit_${LIVEKIT_VERSION.slice(1)}_linux_arm64.tar.gz`, sha256: null },
+  'linux-x64': {
+    file: `livekit_${LIVEKIT_VERSION.slice(1)}_linux_amd64.tar.gz`,
+    sha256: 'c020fac437b7cc9b776eef1ad5ea8af77be9acfa07602eca20a3a44930dfbc70',
+  },
+  'linux-arm64': {
+    file: `livekit_${LIVEKIT_VERSION.slice(1)}_linux_arm64.tar.gz`,
+    sha256: '332015305518765fe05bad74fc3a9d9583e635e7dd130de3c4fc563d69c550f3',
+  },
   'darwin-x64': { file: `livekit_${LIVEKIT_VERSION.slice(1)}_darwin_amd64.tar.gz`, sha256: null },
   'darwin-arm64': { file: `livekit_${LIVEKIT_VERSION.slice(1)}_darwin_arm64.tar.gz`, sha256: null },
 };
@@ -38,7 +44,7 @@ export async function downloadLivekit({ base = LIVEKIT_DOWNLOAD_BASE, release, d
   if (!release?.sha256) throw new Error(`no pinned SHA-256 for this platform's LiveKit release; not downloading`);
   const url = `${base.replace(/\/$/, '')}/${release.file}`;
   log(`voice: downloading ${url}…`);
-  const res = await fetch(url);
+  const res = await fetch(url, { signal: AbortSignal.timeout(600_000) });
   if (!res.ok || !res.body) throw new Error(`download failed: HTTP ${res.status} for ${url}`);
   const total = Number(res.headers.get('content-length')) || 0;
   const chunks = [];
@@ -77,7 +83,9 @@ export async function downloadLivekit({ base = LIVEKIT_DOWNLOAD_BASE, release, d
   return dest;
 }
 
-export const platformRelease = () => LIVEKIT_RELEASES[`${process.platform}-${process.arch}`];
+/** This platform's pinned release, unless LIVEKIT_DOWNLOAD=off (offline hosts, CI): then PATH or the Go build. */
+export const platformRelease = () =>
+  process.env.LIVEKIT_DOWNLOAD === 'off' ? undefined : LIVEKIT_RELEASES[`${process.platform}-${process.arch}`];
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const cacheDir = join(root, '.cache', 'livekit');
 export const cachedBinary = join(cacheDir, 'livekit-server');
@@ -172,10 +180,17 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (!force && existsSync(cachedBinary)) {
     console.log(`voice: ${cachedBinary} already built (use --force to rebuild)`);
   } else if (platformRelease()?.sha256) {
-    downloadLivekit({ release: platformRelease() }).catch((err) => {
-      console.error(`voice: ${err.message}`);
-      process.exit(1);
-    });
+    // The release archive first; when it cannot be had (offline, refused), the Go build.
+    downloadLivekit({ release: platformRelease() })
+      .catch((err) => {
+        if (!hasGo()) throw err;
+        console.log(`voice: ${err.message}; building with Go instead.`);
+        return buildLivekit();
+      })
+      .catch((err) => {
+        console.error(`voice: ${err.message}`);
+        process.exit(1);
+      });
   } else if (!hasGo()) {
     console.error('voice: Go is not installed. Install Go 1.23+ (https://go.dev/dl/), or on macOS `brew install livekit`.');
     process.exit(1);
