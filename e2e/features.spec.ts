@@ -164,6 +164,16 @@ describe('chat features', () => {
     await name.press('Tab');
     const list = page.getByRole('list', { name: /Roles, highest first/ });
     await list.getByRole('button', { name: 'Crew' }).waitFor();
+    // Colour from the iOS system swatches and hoist by switch; both come back from the server.
+    const blue = page.getByRole('button', { name: 'Blue', exact: true });
+    await blue.click();
+    await expect.poll(() => blue.getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByRole('button', { name: 'Default', exact: true }).getAttribute('aria-pressed')).toBe('false');
+    await page.getByRole('switch', { name: /Display role members separately/ }).check();
+    await list.getByRole('button', { name: '@everyone' }).click();
+    await list.getByRole('button', { name: 'Crew' }).click();
+    await expect.poll(() => page.getByRole('switch', { name: /Display role members separately/ }).isChecked()).toBe(true);
+    expect(await page.getByRole('switch', { name: /Allow anyone to @mention/ }).isChecked()).toBe(false);
     // A second role, then drag whichever is lower above the other.
     await page.getByRole('button', { name: 'Create Role' }).click();
     await expect.poll(() => name.inputValue()).toBe('new role');
