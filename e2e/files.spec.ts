@@ -77,6 +77,7 @@ describe('files and reactions', () => {
     await messages(b).getByRole('button', { name: 'Open image sunset.png' }).click();
     await b.getByRole('dialog', { name: 'Image sunset.png' }).waitFor();
     await b.keyboard.press('Escape');
+    await b.getByRole('dialog', { name: 'Image sunset.png' }).waitFor({ state: 'detached' });
   });
 
   it('attaches an image by pasting it', async () => {
