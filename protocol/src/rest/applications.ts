@@ -28,6 +28,8 @@ export const Application = Type.Object({
   approximate_guild_count: Type.Integer(),
   install_params: Type.Object({ scopes: Type.Array(Type.String()), permissions: Type.String() }),
   integration_types_config: Type.Object({}, { additionalProperties: true }),
+  /** Discord's ApplicationExplicitContentFilterTypes: 0 = INHERIT (the guild's own filter). */
+  explicit_content_filter: Type.Optional(Type.Integer()),
 });
 export type Application = Static<typeof Application>;
 

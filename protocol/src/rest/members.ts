@@ -58,6 +58,8 @@ export const Member = Type.Object({
   flags: Type.Integer(),
   pending: Type.Boolean(),
   communication_disabled_until: Type.Null(),
+  banner: Type.Optional(Type.Null()),
+  avatar_decoration_data: Type.Optional(Type.Null()),
 });
 export type Member = Static<typeof Member>;
 

@@ -43,6 +43,7 @@ export const Role = Type.Object({
   hoist: Type.Boolean(),
   icon: Type.Null(),
   unicode_emoji: Type.Null(),
+  description: Type.Optional(Type.Null()),
   position: Type.Integer(),
   permissions: Type.String(),
   managed: Type.Boolean(),

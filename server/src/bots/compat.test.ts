@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
 import { connectUser, GatewayClient } from '../test/gateway.js';
 import { createGuild, join, type TestGuild } from '../test/guild-fixtures.js';
 import { api, registerUser, startServer, type TestServer, type TestUser, uniqueName } from '../test/helper.js';
@@ -354,6 +355,162 @@ describe('gateway', () => {
     const chunk = await gw.dispatch('GUILD_MEMBERS_CHUNK', (d) => d.nonce === 'n1');
     expect(chunk.d.guild_id).toBe(guild.id);
     expect(chunk.d.members.length).toBe(3);
+    gw.close();
+  });
+});
+
+/**
+ * The REQUIRED lists of Discord's published OpenAPI document (discord/discord-api-spec, specs/openapi.json,
+ * components/schemas), checked on what our real routes return. docs/discord-compat.md has the table.
+ */
+const REQUIRED = {
+  UserResponse: ['id', 'username', 'discriminator', 'public_flags', 'flags'],
+  UserPIIResponse: ['id', 'username', 'discriminator', 'public_flags', 'flags', 'mfa_enabled', 'locale'],
+  GuildResponse: [
+    'id',
+    'name',
+    'features',
+    'owner_id',
+    'region',
+    'afk_timeout',
+    'system_channel_flags',
+    'widget_enabled',
+    'verification_level',
+    'roles',
+    'default_message_notifications',
+    'mfa_level',
+    'explicit_content_filter',
+    'premium_tier',
+    'premium_subscription_count',
+    'preferred_locale',
+    'premium_progress_bar_enabled',
+    'nsfw',
+    'nsfw_level',
+    'emojis',
+    'stickers',
+  ],
+  GuildChannelResponse: ['id', 'type', 'flags', 'guild_id', 'name', 'position'],
+  PrivateChannelResponse: ['id', 'type', 'flags', 'recipients'],
+  MessageResponse: [
+    'type',
+    'content',
+    'mentions',
+    'mention_roles',
+    'attachments',
+    'embeds',
+    'timestamp',
+    'flags',
+    'components',
+    'id',
+    'channel_id',
+    'author',
+    'pinned',
+    'mention_everyone',
+    'tts',
+  ],
+  GuildMemberResponse: ['flags', 'joined_at', 'pending', 'roles', 'user', 'mute', 'deaf'],
+  GuildRoleResponse: ['id', 'name', 'permissions', 'position', 'color', 'hoist', 'managed', 'mentionable'],
+  EmojiResponse: ['id', 'name', 'roles', 'require_colons', 'managed', 'animated', 'available'],
+  GuildIncomingWebhookResponse: ['id', 'name', 'type'],
+  GuildInviteResponse: ['code'],
+  PrivateApplicationResponse: ['id', 'name', 'description', 'verify_key', 'flags', 'redirect_uris', 'owner', 'explicit_content_filter'],
+} as const;
+
+function expectRequired(name: keyof typeof REQUIRED, obj: Record<string, unknown>) {
+  const missing = REQUIRED[name].filter((k) => !(k in obj) || obj[k] === undefined);
+  expect(missing, `${name} lacks ${missing.join(', ')}`).toEqual([]);
+}
+
+describe("Discord's required fields, object by object (OpenAPI components)", () => {
+  it('users, the current user, guilds, members, roles', async () => {
+    const me = await api(server, 'GET', '/users/@me', { auth: asBot().auth });
+    expectRequired('UserPIIResponse', me.body);
+    const user = await api(server, 'GET', `/users/${other.id}`, { token: owner.token });
+    expectRequired('UserResponse', user.body);
+    expect(user.body).toMatchObject({ public_flags: 0, flags: 0, banner: null, accent_color: null, avatar_decoration_data: null });
+    const g = await api(server, 'GET', `/guilds/${guild.id}?with_counts=true`, { token: owner.token });
+    expectRequired('GuildResponse', g.body);
+    expect(typeof g.body.approximate_member_count).toBe('number');
+    const member = await api(server, 'GET', `/guilds/${guild.id}/members/${other.id}`, { auth: asBot().auth });
+    expectRequired('GuildMemberResponse', member.body);
+    expectRequired('UserResponse', member.body.user);
+    // Added from GuildMemberResponse's properties: discord.js reads banner and avatar_decoration_data on members.
+    expect(member.body).toMatchObject({ flags: 0, pending: false, banner: null, avatar_decoration_data: null });
+    const list = await api(server, 'GET', `/guilds/${guild.id}/members?limit=10`, { auth: asBot().auth });
+    for (const m of list.body) expect(m).toMatchObject({ banner: null, avatar_decoration_data: null });
+    const roles = await api(server, 'GET', `/guilds/${guild.id}/roles`, { auth: asBot().auth });
+    for (const r of roles.body) {
+      expectRequired('GuildRoleResponse', r);
+      expect(r.description).toBeNull();
+      expect(typeof r.position).toBe('number');
+    }
+  });
+
+  it('guild channels (text, voice, category) and DM channels', async () => {
+    const channels = await api(server, 'GET', `/guilds/${guild.id}/channels`, { auth: asBot().auth });
+    expect(channels.status).toBe(200);
+    for (const c of channels.body) {
+      expectRequired('GuildChannelResponse', c);
+      expect(typeof c.position).toBe('number');
+      // nsfw on every guild channel type, as Discord sends it
+      expect(c.nsfw).toBe(false);
+    }
+    const text = channels.body.find((c: { id: string }) => c.id === guild.generalId);
+    expect(text).toMatchObject({ rate_limit_per_user: 0, flags: 0 });
+    expect(channels.body.find((c: { id: string }) => c.id === guild.voiceId)).toMatchObject({ type: 2, nsfw: false });
+    expect(channels.body.find((c: { id: string }) => c.id === guild.textCategoryId)).toMatchObject({ type: 4, nsfw: false });
+    const one = await api(server, 'GET', `/channels/${guild.voiceId}`, { auth: asBot().auth });
+    expectRequired('GuildChannelResponse', one.body);
+    expect(one.body.nsfw).toBe(false);
+    const dm = await api(server, 'POST', '/users/@me/channels', { auth: asBot().auth, body: { recipient_id: owner.id } });
+    expect(dm.status, JSON.stringify(dm.body)).toBe(200);
+    expectRequired('PrivateChannelResponse', dm.body);
+    for (const u of dm.body.recipients) expectRequired('UserResponse', u);
+  });
+
+  it('messages (sent, fetched, listed) and their authors', async () => {
+    const sent = await botSend({ content: 'fields' });
+    expect(sent.status).toBe(200);
+    expectRequired('MessageResponse', sent.body);
+    expectRequired('UserResponse', sent.body.author);
+    expect(sent.body).toMatchObject({ tts: false, mention_roles: [], components: [], flags: 0, pinned: false });
+    const fetched = await api(server, 'GET', `/channels/${guild.generalId}/messages/${sent.body.id}`, { auth: asBot().auth });
+    expectRequired('MessageResponse', fetched.body);
+    const listed = await api(server, 'GET', `/channels/${guild.generalId}/messages?limit=5`, { auth: asBot().auth });
+    for (const m of listed.body) expectRequired('MessageResponse', m);
+  });
+
+  it('emojis, webhooks, invites, the application', async () => {
+    const image = await sharp({ create: { width: 32, height: 32, channels: 4, background: '#3366ff' } })
+      .png()
+      .toBuffer();
+    const emoji = await api(server, 'POST', `/guilds/${guild.id}/emojis`, {
+      token: owner.token,
+      body: { name: 'compat_fields', image: `data:image/png;base64,${image.toString('base64')}` },
+    });
+    expect(emoji.status, JSON.stringify(emoji.body)).toBe(201);
+    expectRequired('EmojiResponse', emoji.body);
+    const hook = await api(server, 'POST', `/channels/${guild.generalId}/webhooks`, { token: owner.token, body: { name: 'fields' } });
+    expect(hook.status, JSON.stringify(hook.body)).toBe(200);
+    expectRequired('GuildIncomingWebhookResponse', hook.body);
+    const invite = await api(server, 'GET', `/invites/${guild.invite}?with_counts=true`, { auth: asBot().auth });
+    expectRequired('GuildInviteResponse', invite.body);
+    const app = await api(server, 'GET', '/applications/@me', { auth: asBot().auth });
+    expectRequired('PrivateApplicationResponse', app.body);
+    expectRequired('UserResponse', app.body.owner);
+    expect(app.body.explicit_content_filter).toBe(0);
+  });
+
+  it('GUILD_CREATE and MESSAGE_CREATE dispatches carry the same fields, schema-valid', async () => {
+    const gw = await connectUser(server, other);
+    const created = await gw.dispatch('GUILD_CREATE', (d) => d.id === guild.id);
+    for (const m of created.d.members) expectRequired('GuildMemberResponse', m);
+    for (const c of created.d.channels) expectRequired('GuildChannelResponse', { ...c, guild_id: c.guild_id ?? guild.id });
+    for (const r of created.d.roles) expectRequired('GuildRoleResponse', r);
+    const sent = await botSend({ content: 'dispatched' });
+    const msg = await gw.dispatch('MESSAGE_CREATE', (d) => d.id === sent.body.id);
+    expectRequired('MessageResponse', msg.d);
+    expect(gw.schemaErrors).toEqual([]);
     gw.close();
   });
 });

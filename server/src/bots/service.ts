@@ -62,6 +62,7 @@ export async function accessMyApplication(ctx: AppContext, who: Caller): Promise
     approximate_guild_count: await guildCount(ctx, bot.id),
     install_params: { scopes: ['bot'], permissions: '0' },
     integration_types_config: {},
+    explicit_content_filter: 0,
   };
 }
 

@@ -21,6 +21,8 @@ export function toWireRole(r: RoleRow) {
     hoist: r.hoist,
     icon: null,
     unicode_emoji: null,
+    // Discord's GuildRoleResponse has it; no role descriptions here.
+    description: null,
     position: r.position,
     permissions: r.permissions,
     managed: r.managed,
@@ -46,8 +48,9 @@ export function toWireChannel(c: ChannelRow, overwrites: OverwriteRow[] = []) {
     permission_overwrites: overwrites.map(toWireOverwrite),
     flags: 0,
   };
-  if (c.type === 2) return { ...base, bitrate: c.bitrate ?? 64000, user_limit: c.userLimit ?? 0, rtc_region: null };
-  if (c.type === 4) return base;
+  // Discord sends nsfw on voice channels and categories too (discord.py/discord.js read it on every guild channel).
+  if (c.type === 2) return { ...base, nsfw: c.nsfw, bitrate: c.bitrate ?? 64000, user_limit: c.userLimit ?? 0, rtc_region: null };
+  if (c.type === 4) return { ...base, nsfw: c.nsfw };
   return {
     ...base,
     topic: c.topic,
@@ -72,6 +75,9 @@ export function toWireMember(m: MemberRow, user: User, roleIds: string[]) {
     flags: 0,
     pending: false,
     communication_disabled_until: null,
+    // Per-guild profile banner and avatar decoration (Discord's GuildMemberResponse): none here.
+    banner: null,
+    avatar_decoration_data: null,
   };
 }
 export type WireMember = ReturnType<typeof toWireMember>;
