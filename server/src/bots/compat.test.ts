@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectUser, GatewayClient } from '../test/gateway.js';
 import { createGuild, join, type TestGuild } from '../test/guild-fixtures.js';
 import { api, registerUser, startServer, type TestServer, type TestUser, uniqueName } from '../test/helper.js';
@@ -188,6 +188,7 @@ describe('objects carry the fields Discord libraries read', () => {
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(body.attachments[0].url.startsWith(`${server.url}/attachments/`)).toBe(true);
     expect(body.attachments[0].proxy_url).toBe(body.attachments[0].url);
+    expectRequired('MessageAttachmentResponse', body.attachments[0]);
     expect((await fetch(body.attachments[0].url)).status).toBe(200);
   });
 });
@@ -411,6 +412,8 @@ const REQUIRED = {
   GuildMemberResponse: ['flags', 'joined_at', 'pending', 'roles', 'user', 'mute', 'deaf'],
   GuildRoleResponse: ['id', 'name', 'permissions', 'position', 'color', 'hoist', 'managed', 'mentionable'],
   EmojiResponse: ['id', 'name', 'roles', 'require_colons', 'managed', 'animated', 'available'],
+  MessageAttachmentResponse: ['id', 'filename', 'size', 'url', 'proxy_url'],
+  MessageReactionResponse: ['emoji', 'count', 'count_details', 'burst_colors', 'me_burst', 'me'],
   GuildIncomingWebhookResponse: ['id', 'name', 'type'],
   GuildInviteResponse: ['code'],
   PrivateApplicationResponse: ['id', 'name', 'description', 'verify_key', 'flags', 'redirect_uris', 'owner', 'explicit_content_filter'],
@@ -476,6 +479,18 @@ describe("Discord's required fields, object by object (OpenAPI components)", () 
     expect(sent.body).toMatchObject({ tts: false, mention_roles: [], components: [], flags: 0, pinned: false });
     const fetched = await api(server, 'GET', `/channels/${guild.generalId}/messages/${sent.body.id}`, { auth: asBot().auth });
     expectRequired('MessageResponse', fetched.body);
+    const react = await api(
+      server,
+      'PUT',
+      `/channels/${guild.generalId}/messages/${sent.body.id}/reactions/${encodeURIComponent('👍')}/@me`,
+      {
+        auth: asBot().auth,
+      },
+    );
+    expect(react.status).toBe(204);
+    const reacted = await api(server, 'GET', `/channels/${guild.generalId}/messages/${sent.body.id}`, { auth: asBot().auth });
+    expectRequired('MessageReactionResponse', reacted.body.reactions[0]);
+    expect(reacted.body.reactions[0]).toMatchObject({ count: 1, me: true, me_burst: false, burst_colors: [] });
     const listed = await api(server, 'GET', `/channels/${guild.generalId}/messages?limit=5`, { auth: asBot().auth });
     for (const m of listed.body) expectRequired('MessageResponse', m);
   });
