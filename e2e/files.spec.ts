@@ -20,7 +20,10 @@ describe('files and reactions', () => {
 
   async function openAs(auth: Auth, viewport: Viewport) {
     const c = await newContext(browser, { baseURL: server.url, viewport });
-    await c.addInitScript((t) => localStorage.setItem('retrocast.auth', t), JSON.stringify({ access_token: auth.access_token, refresh_token: auth.refresh_token }));
+    await c.addInitScript(
+      (t) => localStorage.setItem('retrocast.auth', t),
+      JSON.stringify({ access_token: auth.access_token, refresh_token: auth.refresh_token }),
+    );
     const p = await c.newPage();
     p.on('pageerror', (e) => console.error('pageerror:', e.message));
     await p.goto(path);
@@ -32,7 +35,9 @@ describe('files and reactions', () => {
   async function loaded(p: Page, alt: string) {
     const img = messages(p).locator(`img[alt="${alt}"]`).last();
     await img.waitFor();
-    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0), { timeout: 10_000 })
+      .toBe(true);
   }
 
   beforeAll(async () => {
@@ -47,7 +52,9 @@ describe('files and reactions', () => {
     await call(server.url, 'POST', `/channels/${general}/messages`, alice.access_token, { content: 'hello files' });
     path = `/channels/${g.id}/${general}`;
     guildId = g.id;
-    png = await sharp({ create: { width: 480, height: 320, channels: 3, background: '#ff9500' } }).png().toBuffer();
+    png = await sharp({ create: { width: 480, height: 320, channels: 3, background: '#ff9500' } })
+      .png()
+      .toBuffer();
     a = await openAs(alice, 'desktop');
     b = await openAs(bob, 'phone');
   });
@@ -115,7 +122,9 @@ describe('files and reactions', () => {
     await a.getByRole('menuitem', { name: 'Server Settings' }).click();
     const settings = a.getByRole('dialog', { name: /Settings/ });
     await settings.getByRole('button', { name: 'Emoji', exact: true }).click();
-    const face = await sharp({ create: { width: 64, height: 64, channels: 4, background: '#34c759' } }).png().toBuffer();
+    const face = await sharp({ create: { width: 64, height: 64, channels: 4, background: '#34c759' } })
+      .png()
+      .toBuffer();
     await a.getByLabel('Emoji image').setInputFiles({ name: 'party.png', mimeType: 'image/png', buffer: face });
     await a.getByLabel('Emoji name').fill('party');
     await a.getByRole('button', { name: 'Upload', exact: true }).click();
