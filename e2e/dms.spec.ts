@@ -128,6 +128,11 @@ describe('friends, DMs, group DMs and calls in the browser', () => {
   });
 
   it('adds a friend by username; the other accepts', async () => {
+    // The empty state suggests servers only to someone who has none.
+    await alice.getByText('No friends yet. Add one by username, or create or join a server to meet people.').waitFor();
+    await call(server.url, 'POST', '/guilds', users.carol.access_token, { name: 'Carol Club' });
+    await carol.getByText('No friends yet. Add one by username, or say hi in Carol Club.').waitFor();
+    await carol.getByRole('button', { name: 'Go to Carol Club' }).waitFor();
     await alice.getByRole('button', { name: 'Add Friend' }).click();
     await alice.getByLabel('Username').fill('nobody_here_zz');
     await alice.getByRole('button', { name: 'Send Friend Request' }).click();
