@@ -119,7 +119,12 @@ describe('friends, DMs, group DMs and calls in the browser', () => {
   afterEach(async (ctx) => {
     if (ctx.task.result?.state !== 'fail') return;
     const name = ctx.task.name.replace(/\W+/g, '-').slice(0, 40);
-    for (const [who, p] of [['alice', alice], ['bob', bob], ['carol', carol]] as const) await shot(p, `fail-dms-${name}-${who}`).catch(() => {});
+    for (const [who, p] of [
+      ['alice', alice],
+      ['bob', bob],
+      ['carol', carol],
+    ] as const)
+      await shot(p, `fail-dms-${name}-${who}`).catch(() => {});
   });
 
   afterAll(async () => {
@@ -136,10 +141,16 @@ describe('friends, DMs, group DMs and calls in the browser', () => {
     await alice.getByRole('button', { name: 'Add Friend' }).click();
     await alice.getByLabel('Username').fill('nobody_here_zz');
     await alice.getByRole('button', { name: 'Send Friend Request' }).click();
-    await alice.getByRole('status').getByText(/double check/i).waitFor();
+    await alice
+      .getByRole('status')
+      .getByText(/double check/i)
+      .waitFor();
     await alice.getByLabel('Username').fill(users.bob.user.username);
     await alice.getByRole('button', { name: 'Send Friend Request' }).click();
-    await alice.getByRole('status').getByText(/Success/).waitFor();
+    await alice
+      .getByRole('status')
+      .getByText(/Success/)
+      .waitFor();
     await alice.getByRole('button', { name: /^Pending/ }).click();
     await alice.locator(`[data-friend="${users.bob.user.username}"]`).getByText('Outgoing friend request').waitFor();
 
