@@ -11,6 +11,6 @@ export default defineConfig({
     exclude: ['node_modules/**'],
     fileParallelism: false,
     testTimeout: 60_000,
-    hookTimeout: 90_000,
+    hookTimeout: 200_000, // beforeAll starts a server: a fresh PGlite under load can take minutes
   },
 });

@@ -54,7 +54,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 150_000; // a fresh PGlite (initdb + migrations) on a loaded 2-core machine
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     const ok = await fetch(`${url}/healthz`).then(
@@ -62,7 +62,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       () => false,
     );
     if (ok) break;
-    if (Date.now() > deadline) throw new Error('server did not start within 60 s');
+    if (Date.now() > deadline) throw new Error('server did not start within 150 s');
     await new Promise((r) => setTimeout(r, 200));
   }
   return {

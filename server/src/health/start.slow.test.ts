@@ -32,7 +32,8 @@ describe('npm start', () => {
     child.stderr.on('data', (d) => (out += d));
     try {
       let healthy = false;
-      while (!healthy && Date.now() - started < 60_000) {
+      // A fresh data dir: PGlite's initdb and every migration, slow on a loaded 2-core machine.
+      while (!healthy && Date.now() - started < 150_000) {
         await new Promise((r) => setTimeout(r, 100));
         healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
       }
@@ -43,8 +44,12 @@ describe('npm start', () => {
       child.kill('SIGTERM');
       expect(await exit).toBe(0);
     } finally {
-      child.kill('SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
+      if (child.exitCode === null && child.signalCode === null) {
+        const gone = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await gone; // PGlite may still be writing its data dir until the process is gone
+      }
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 });
     }
   });
 });
