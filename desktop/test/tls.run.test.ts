@@ -144,7 +144,7 @@ describe('a server with its own CA', () => {
     const error = await driver.until('the picker with the reason', async () => {
       if (!(await driver.url()).startsWith('tauri://localhost')) return null;
       return driver.script<string>('const e = document.getElementById("error"); return e && !e.hidden ? e.textContent : null');
-    });
+    }, 90_000); // the refused handshake and the way back to the picker are slow on a loaded machine
     expect(error).toContain(`Could not open ${wrong.url} securely`);
     expect(error).toContain('did not present the certificate authority you confirmed');
     writeFileSync(join(artifacts, 'desktop-trust-refused.png'), await driver.screenshot());
