@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import { type BlobStore, readBlob } from '../blobs/types.js';
 import type { AppContext } from '../context.js';
 import { appliedCount } from '../db/migrate.js';
+import { flushLastMessages } from '../messages/last-message.js';
 import { APP_VERSION, type Manifest, openArchiveWriter } from './archive.js';
 import { ident, listTables } from './tables.js';
 
@@ -25,6 +26,8 @@ export async function createBackup(ctx: AppContext, file: string): Promise<Manif
   try {
     const copied = new Set<string>();
     const filesBefore = await copyFiles(ctx.blobs, out, copied);
+    // channels.last_message_id is written behind sends: the snapshot must see the newest.
+    await flushLastMessages(ctx.db);
     const { tables, migrations } = await dumpDatabase(ctx, out);
     const filesAfter = await copyFiles(ctx.blobs, out, copied);
     const secrets = await copySecrets(ctx.config.dataDir, out, ctx.config.backup.dir);
