@@ -42,7 +42,9 @@ describe.skipIf(!binary)('voice with a real LiveKit', () => {
     for (const r of rooms) await r.disconnect().catch(() => {});
     for (const gw of gateways) gw.close();
     await server?.close();
-    await dispose();
+    // rtc-node's native teardown has hung for minutes after a passing run (CI, PostgreSQL pass);
+    // the worker process ends with the file anyway, so give it a bounded chance.
+    await Promise.race([dispose(), new Promise((r) => setTimeout(r, 5_000).unref())]);
   });
 
   it('users join through op 4, hear each other, deafen and mute are enforced, a killed connection leaves', async () => {
