@@ -8,6 +8,7 @@ import { sanitizeActivities } from '../presence/service.js';
 import type { SessionStatus } from '../presence/store.js';
 import { getOpcodeHandler } from './extensions.js';
 import { requestGuildMembers } from './members.js';
+import { LARGE_THRESHOLD } from './ready.js';
 import { frameBytes, type LogEntry } from './replay-log.js';
 import type { Session } from './session.js';
 import type { GatewayForConnections, GatewaySocket } from './types.js';
@@ -240,6 +241,8 @@ export class Connection implements GatewaySocket {
     }
     const shard = d.shard ?? null;
     if (shard !== null && !validShard(shard)) return this.close(C.INVALID_SHARD, 'Invalid shard.');
+    const largeThreshold = parseLargeThreshold(d.large_threshold);
+    if (largeThreshold === null) return this.close(C.DECODE_ERROR, 'Invalid large_threshold.');
     const presence = isObject(d.presence) ? d.presence : {};
     const wanted =
       typeof presence.status === 'string' && PRESENCE_STATUSES.includes(presence.status as SessionStatus) ? presence.status : 'online';
@@ -258,6 +261,7 @@ export class Connection implements GatewaySocket {
           intents: intents as number | null,
           shard: shard as [number, number] | null,
           status,
+          largeThreshold,
           activities: sanitizeActivities(presenceActivities(presence)),
         },
         this.gatewayUrl,
@@ -297,6 +301,13 @@ async function identifyAllowed(ctx: import('../context.js').AppContext, userId: 
   if (ctx.config.rateLimitDisabled) return true;
   const hit = await ctx.rateLimits.hit(`gw-identify:${userId}`, 5_000);
   return hit.count <= ctx.config.identifyMaxConcurrency;
+}
+
+/** IDENTIFY's large_threshold: absent → 50; an integer is clamped to 50–250; anything else is malformed (null). */
+function parseLargeThreshold(v: unknown): number | null {
+  if (v === undefined || v === null) return LARGE_THRESHOLD.default;
+  if (!Number.isInteger(v)) return null;
+  return Math.min(LARGE_THRESHOLD.max, Math.max(LARGE_THRESHOLD.min, v as number));
 }
 
 function validShard(v: unknown): v is [number, number] {

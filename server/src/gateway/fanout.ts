@@ -108,7 +108,13 @@ export class Fanout {
     if (ev.t === 'GUILD_CREATE' && meta.join === session.userId && gid) {
       const state = await this.gw.cache.ensure(gid);
       if (state && this.accepts(session, ev))
-        session.dispatch(log.append(ev.t, encode(await buildGuildCreate(this.gw.ctx, this.gw.presence, state, session.userId)), id));
+        session.dispatch(
+          log.append(
+            ev.t,
+            encode(await buildGuildCreate(this.gw.ctx, this.gw.presence, state, session.userId, session.largeThreshold)),
+            id,
+          ),
+        );
       return;
     }
     const dm = ev.channel_id && !ev.guild_id && !ev.user_ids ? await this.recipientsOf(ev.channel_id) : undefined;
@@ -258,15 +264,21 @@ export class Fanout {
     for (const entry of encoded.values()) entry.wire = undefined;
   }
 
-  /** A user joined: each of their sessions gets a full GUILD_CREATE built for them. */
+  /** A user joined: each of their sessions gets a full GUILD_CREATE built for them (one per large_threshold in use). */
   private async sendJoinGuildCreate(ev: BusEvent, userId: string, gid: string, id: string | undefined) {
     const state = this.gw.cache.get(gid);
     const sessions = [...(this.gw.byUser.get(userId) ?? [])].filter((s) => this.accepts(s, ev));
-    if (!sessions.length) return;
-    const json = state ? encode(await buildGuildCreate(this.gw.ctx, this.gw.presence, state, userId)) : encode(ev.d);
-    const entry = this.gw.log.append(ev.t, json, id);
-    for (const s of sessions) s.dispatch(entry);
-    entry.wire = undefined;
+    const entries = new Map<number, LogEntry>();
+    for (const s of sessions) {
+      let entry = entries.get(s.largeThreshold);
+      if (!entry) {
+        const json = state ? encode(await buildGuildCreate(this.gw.ctx, this.gw.presence, state, userId, s.largeThreshold)) : encode(ev.d);
+        entry = this.gw.log.append(ev.t, json, id);
+        entries.set(s.largeThreshold, entry);
+      }
+      s.dispatch(entry);
+    }
+    for (const entry of entries.values()) entry.wire = undefined;
   }
 
   /** DM recipients, cached until a CHANNEL_* event for that channel. One query per event, never per socket. */

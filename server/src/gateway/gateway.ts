@@ -193,7 +193,10 @@ export class Gateway implements GatewayForConnections {
       const state = this.cache.get(gid);
       if (state?.members.has(who.id))
         session.dispatchNow(
-          this.log.transient('GUILD_CREATE', JSON.stringify(await buildGuildCreate(this.ctx, this.presence, state, who.id))),
+          this.log.transient(
+            'GUILD_CREATE',
+            JSON.stringify(await buildGuildCreate(this.ctx, this.presence, state, who.id, session.largeThreshold)),
+          ),
         );
     }
     for (const ev of await runAfterReady(this.ctx, who.id)) session.dispatchNow(this.log.transient(ev.t, JSON.stringify(ev.d)));

@@ -15,8 +15,12 @@ import { extendGuildCreate, extendReady } from './extensions.js';
 import type { GuildState } from './guild-cache.js';
 import type { Session } from './session.js';
 
-/** GUILD_CREATE lists every member of guilds up to this size. */
-export const GUILD_CREATE_MEMBER_LIMIT = 1000;
+/**
+ * IDENTIFY's `large_threshold` (Discord: 50–250, default 50). A guild with more members than the
+ * session's threshold is `large`: its GUILD_CREATE lists only the members who are online, in a
+ * voice channel, or the user; the client asks for others with op 8 REQUEST_GUILD_MEMBERS.
+ */
+export const LARGE_THRESHOLD = { min: 50, max: 250, default: 50 } as const;
 
 /** Guilds a shard carries (Discord's formula); DMs go to shard 0. */
 export function onShard(shard: [number, number] | null, guildId: string): boolean {
@@ -63,8 +67,17 @@ export async function buildReady(ctx: AppContext, session: Session, guildIds: st
 }
 
 /** GUILD_CREATE's `d` for one user: only the channels they can see; members, presences, voice states. */
-export async function buildGuildCreate(ctx: AppContext, presence: PresenceStore, state: GuildState, userId: string) {
-  const memberList = await loadWireMembers(ctx.db, state.id, { limit: GUILD_CREATE_MEMBER_LIMIT });
+export async function buildGuildCreate(
+  ctx: AppContext,
+  presence: PresenceStore,
+  state: GuildState,
+  userId: string,
+  largeThreshold: number = LARGE_THRESHOLD.default,
+) {
+  const extra = await extendGuildCreate(ctx, state.id, userId);
+  const large = state.members.size > largeThreshold;
+  const wanted = large ? await initialMemberIds(presence, state, userId, extra.voice_states) : undefined;
+  const memberList = await loadWireMembers(ctx.db, state.id, { userIds: wanted });
   const me = memberList.find((m) => m.user.id === userId) ?? (await loadWireMember(ctx.db, state.id, userId));
   const presences = await loadWirePresences(
     presence,
@@ -81,7 +94,7 @@ export async function buildGuildCreate(ctx: AppContext, presence: PresenceStore,
   return {
     ...toWireGuild(state.guild, [...state.roleRows]),
     joined_at: me?.joined_at ?? new Date().toISOString(),
-    large: state.members.size > GUILD_CREATE_MEMBER_LIMIT,
+    large,
     unavailable: false,
     member_count: state.members.size,
     channels: channelList,
@@ -91,6 +104,17 @@ export async function buildGuildCreate(ctx: AppContext, presence: PresenceStore,
     voice_states: [] as unknown[],
     stage_instances: [],
     guild_scheduled_events: [],
-    ...(await extendGuildCreate(ctx, state.id, userId)),
+    ...extra,
   };
+}
+
+/** A large guild's GUILD_CREATE members: who is present (not offline/invisible), who is in voice, and the user. */
+async function initialMemberIds(presence: PresenceStore, state: GuildState, userId: string, voiceStates: unknown): Promise<string[]> {
+  const ids = new Set<string>([userId]);
+  const statuses = await presence.get([...state.members.keys()]);
+  for (const [id, status] of statuses) if (status !== 'offline') ids.add(id);
+  if (Array.isArray(voiceStates))
+    for (const v of voiceStates as Array<{ user_id?: unknown }>)
+      if (typeof v?.user_id === 'string' && state.members.has(v.user_id)) ids.add(v.user_id);
+  return [...ids];
 }

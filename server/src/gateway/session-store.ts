@@ -23,7 +23,7 @@ export interface ClaimedSession extends SessionInit {
  * Sessions in Redis, so that any instance can resume any session (only with REDIS_URL; without it
  * sessions live in the process that owns them).
  *
- * Per session: a hash `gw:s:<id>` {user_id, owner, status, bot, intents, shard} and a list
+ * Per session: a hash `gw:s:<id>` {user_id, owner, status, bot, intents, shard, large_threshold} and a list
  * `gw:k:<id>` of its last checkpoints "<seq> <cursor>", newest first. Frames are never written:
  * the owner writes a checkpoint only after frames that cannot be rebuilt from the bus log (READY,
  * member chunks, RESUMED, visibility diffs…), on its periodic touch when the session moved on, and
@@ -109,6 +109,7 @@ export async function createRedisSessionStore(
     bot: s.bot ? '1' : '0',
     intents: s.intents === null ? '' : String(s.intents),
     shard: s.shard ? s.shard.join(',') : '',
+    large_threshold: String(s.largeThreshold),
   });
   /** Refused: someone else owns it now. Missing: Redis lost it; this instance still serves it, so write it back. */
   const lostIf = (s: Session) => (r: unknown) => {
@@ -147,6 +148,7 @@ export async function createRedisSessionStore(
         intents: f.intents ? Number(f.intents) : null,
         shard: f.shard ? (f.shard.split(',').map(Number) as [number, number]) : null,
         status: (f.status || 'online') as SessionStatus,
+        largeThreshold: f.large_threshold ? Number(f.large_threshold) : undefined,
         checkpoints,
       };
     },

@@ -1,6 +1,9 @@
 import type { SessionStatus } from '../presence/store.js';
 import type { LogEntry, ReplayLog } from './replay-log.js';
 
+/** Discord's default large_threshold (ready.ts clamps what IDENTIFY sends to 50–250). */
+const LARGE_THRESHOLD_DEFAULT = 50;
+
 /** Where a session's frames go while it has a live connection. */
 export interface SessionSocket {
   sendDispatch(entry: LogEntry, seq: number): void;
@@ -14,6 +17,8 @@ export interface SessionInit {
   intents: number | null;
   shard: [number, number] | null;
   status: SessionStatus;
+  /** IDENTIFY's large_threshold (clamped to 50–250); default 50. */
+  largeThreshold?: number;
   seq?: number;
   cursor?: string;
 }
@@ -35,6 +40,7 @@ export class Session {
   readonly intents: number | null;
   readonly shard: [number, number] | null;
   status: SessionStatus;
+  readonly largeThreshold: number;
   seq: number;
   /** The login (refresh family) of the token that identified or last resumed it; users only. */
   family?: string;
@@ -64,6 +70,7 @@ export class Session {
     this.intents = init.intents;
     this.shard = init.shard;
     this.status = init.status;
+    this.largeThreshold = init.largeThreshold ?? LARGE_THRESHOLD_DEFAULT;
     this.seq = init.seq ?? 0;
     this.base = this.seq;
     this.cursor = init.cursor;

@@ -14,6 +14,8 @@ export interface IdentifyOptions {
   intents: number | null;
   shard: [number, number] | null;
   status: SessionStatus;
+  /** IDENTIFY's large_threshold, clamped to 50–250. */
+  largeThreshold: number;
   /** IDENTIFY's presence.activities, relayed once READY went out. */
   activities?: Activity[];
 }
