@@ -1,5 +1,6 @@
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
+import { closeApp } from './http/close.js';
 import { startupLines } from './lan/banner.js';
 import { listenAll } from './lan/servers.js';
 
@@ -17,9 +18,9 @@ async function main() {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
-    await app.close();
+    await closeApp(app, 5_000);
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
+import { closeApp } from '../http/close.js';
 import { listenAll } from '../lan/servers.js';
 
 /**
@@ -68,6 +69,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     ARGON2_MEMORY_KIB: '1024',
     // Tests register many users freely; instance/registration.test.ts tests the other modes.
     REGISTRATION: 'open',
+    // TEST_GUILD_CACHE=verify runs a whole suite with every cached permission answer checked against the database.
+    ...(process.env.TEST_GUILD_CACHE ? { GUILD_CACHE: process.env.TEST_GUILD_CACHE } : {}),
     ...(opts.shareWith?.env ?? {}),
     ...(opts.env ?? {}),
   };
@@ -89,7 +92,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     redisPrefix: env.REDIS_PREFIX,
     env,
     close: async () => {
-      await app.close();
+      await closeApp(app, 1_000);
       if (!opts.dataDir && !opts.shareWith && backend === 'pglite') rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -112,7 +115,12 @@ export interface RequestOptions {
 }
 
 /** fetch against a test server; JSON in, JSON out. Paths are relative to /api/v10 unless absolute. */
-export async function api<T = any>(server: { url: string }, method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
+export async function api<T = any>(
+  server: { url: string },
+  method: string,
+  path: string,
+  opts: RequestOptions = {},
+): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.auth) headers.authorization = opts.auth;
@@ -147,5 +155,11 @@ export interface TestUser {
 export async function registerUser(server: { url: string }, name = uniqueName(), password = 'correct horse battery'): Promise<TestUser> {
   const res = await api(server, 'POST', '/auth/register', { body: { username: name, password } });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { id: res.body.user.id, username: res.body.user.username, token: res.body.access_token, refreshToken: res.body.refresh_token, password };
+  return {
+    id: res.body.user.id,
+    username: res.body.user.username,
+    token: res.body.access_token,
+    refreshToken: res.body.refresh_token,
+    password,
+  };
 }
