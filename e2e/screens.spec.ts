@@ -1,4 +1,3 @@
-import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, newContext, shot, uniqueName, type Viewport } from './lib/browser';
@@ -7,7 +6,7 @@ import { startServer, type TestServer } from './lib/server';
 
 /**
  * Every main screen at 390×844 and 1280×800, light and dark, saved to e2e/artifacts/ for a human
- * to look at; plus the first-load JavaScript budget.
+ * to look at. (The first-load budget is first-load.spec.ts.)
  */
 describe('screens', () => {
   let server: TestServer;
@@ -136,18 +135,5 @@ describe('screens', () => {
     });
     expect(cached.some((p) => p.startsWith('/_app/immutable/entry/'))).toBe(true);
     await ctx.close();
-  });
-
-  it('keeps first-load JavaScript under 150 KB gzipped', async () => {
-    const page = await openAs(bob, 'desktop', false, '/login');
-    const urls = new Set<string>();
-    page.on('response', (r) => r.url().endsWith('.js') && urls.add(new URL(r.url()).pathname));
-    await page.goto(`/channels/${guildId}/${generalId}`);
-    await page.getByTestId('messages').getByText('movie night').waitFor();
-    let gz = 0;
-    for (const u of urls) gz += gzipSync(Buffer.from(await (await fetch(server.url + u)).arrayBuffer())).length;
-    console.log(`first-load JS for a channel view: ${urls.size} files, ${(gz / 1024).toFixed(1)} KB gzipped`);
-    expect(gz).toBeLessThan(150 * 1024);
-    await page.context().close();
   });
 });

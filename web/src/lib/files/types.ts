@@ -36,6 +36,9 @@ export const emojiParam = (e: ReactionEmoji) => encodeURIComponent(e.id ? `${e.n
 export const emojiKey = (e: ReactionEmoji) => e.id ?? e.name;
 export const customEmojiUrl = (e: ReactionEmoji, size = 48) => `/emojis/${e.id}.${e.animated ? 'gif' : 'webp'}?size=${size}`;
 
+/** Files per message (Discord's limit). */
+export const MAX_FILES = 10;
+
 export function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;

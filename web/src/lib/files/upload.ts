@@ -8,7 +8,7 @@
 import { HttpError, loadTokens, refreshTokens, request } from '../api/client';
 import type { Message } from '../api/types';
 
-export const MAX_FILES = 10;
+export { MAX_FILES } from './types';
 
 function send(channelId: string, form: FormData, token: string | undefined, onLoaded: (bytes: number) => void, signal: AbortSignal): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
