@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { lockDataDir } from './data-dir-lock.js';
 import { noLock, postgresMigrationLock, runMigrations } from './migrate.js';
+import { seedFromTemplate } from './pglite-template.js';
 import * as schema from './schema.js';
 
 /**
@@ -52,12 +53,20 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   }
 }
 
+/**
+ * PGlite's defaults plus smaller shared buffers. Its shared memory lives in the WASM heap, which
+ * PostgreSQL touches whole at start and which never shrinks: the default 128MB cost ~125 MiB of RSS before
+ * any query. Pages it evicts stay in the OS page cache, one read away.
+ */
+export const PGLITE_SHARED_BUFFERS = '16MB';
+
 async function openPglite(dir: string, migrationsFolder?: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
-  mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir);
+  // A new data dir starts as a copy of the build's initdb output (pglite-template.ts), else PGlite runs initdb.
+  if (!existsSync(join(dir, 'PG_VERSION')) && !seedFromTemplate(dir)) mkdirSync(dir, { recursive: true });
+  const client = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
   const db = drizzle(client, { schema });
   try {
     await runMigrations(db as unknown as Db, migrate as never, noLock, migrationsFolder);
