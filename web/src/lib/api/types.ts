@@ -81,6 +81,8 @@ export interface Guild {
   members?: Member[];
   presences?: Presence[];
   member_count?: number;
+  /** Above the session's large_threshold (50): GUILD_CREATE listed only present and voice members. */
+  large?: boolean;
   unavailable?: boolean;
 }
 

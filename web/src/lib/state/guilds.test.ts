@@ -96,4 +96,18 @@ describe('reduceGuilds', () => {
     });
     expect(s.byId['10'].members['5'].user).toEqual({ id: '5', username: 'bobby', global_name: 'Bob', avatar: 'abc' });
   });
+
+  it('a large guild: member_count follows joins and leaves; chunks and updates add members it did not hold', () => {
+    const m = (id: string, extra = {}) => ({ user: { id, username: `u${id}` }, nick: null, roles: [], joined_at: '', ...extra });
+    let s = reduceGuilds(emptyGuilds, { t: 'GUILD_CREATE', d: guild('10', { large: true, member_count: 60, members: [m('1')] }) });
+    s = reduceGuilds(s, { t: 'GUILD_MEMBER_ADD', d: { ...m('2'), guild_id: '10' } });
+    expect(s.byId['10'].member_count).toBe(61);
+    s = reduceGuilds(s, { t: 'GUILD_MEMBER_REMOVE', d: { guild_id: '10', user: { id: '40', username: 'x' } } });
+    expect(s.byId['10'].member_count).toBe(60);
+    s = reduceGuilds(s, { t: 'GUILD_MEMBERS_CHUNK', d: { guild_id: '10', members: [m('3'), m('4')], chunk_index: 0, chunk_count: 1 } });
+    s = reduceGuilds(s, { t: 'GUILD_MEMBER_UPDATE', d: { ...m('5', { nick: 'Five' }), guild_id: '10' } });
+    expect(Object.keys(s.byId['10'].members).sort()).toEqual(['1', '2', '3', '4', '5']);
+    expect(s.byId['10'].members['5'].nick).toBe('Five');
+    expect(s.byId['10'].member_count).toBe(60);
+  });
 });

@@ -102,12 +102,18 @@ export function reduceGuilds(s: GuildsState, { t, d }: Dispatch): GuildsState {
     case 'GUILD_MEMBER_ADD':
     case 'GUILD_MEMBER_UPDATE': {
       const { guild_id, ...m } = d;
-      return patch(s, guild_id, (g) => ({ ...g, members: { ...g.members, [m.user.id]: { ...g.members[m.user.id], ...m } as Member } }));
+      // A large guild's client does not hold every member: an update may bring one it never had.
+      const joined = t === 'GUILD_MEMBER_ADD' && !s.byId[guild_id]?.members[m.user.id];
+      return patch(s, guild_id, (g) => ({
+        ...g,
+        ...(joined && g.member_count !== undefined ? { member_count: g.member_count + 1 } : {}),
+        members: { ...g.members, [m.user.id]: { ...g.members[m.user.id], ...m } as Member },
+      }));
     }
     case 'GUILD_MEMBER_REMOVE':
       return patch(s, d.guild_id, (g) => {
         const { [d.user.id]: _gone, ...members } = g.members;
-        return { ...g, members };
+        return { ...g, members, ...(g.member_count !== undefined ? { member_count: Math.max(0, g.member_count - 1) } : {}) };
       });
     case 'GUILD_MEMBERS_CHUNK':
     case 'LOCAL_MEMBERS':

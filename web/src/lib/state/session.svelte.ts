@@ -8,13 +8,14 @@ import { goto } from '$app/navigation';
 import { api, HttpError, loadTokens, refreshTokens, saveTokens, setLoggedOutHandler } from '../api';
 import type { CurrentUser, Message, Status } from '../api/types';
 import { reduceReactions } from '../files/reactions';
-import { type Dispatch, Gateway, type GatewayStatus } from '../gateway/socket';
+import { type Dispatch, Gateway, type GatewayStatus, Op } from '../gateway/socket';
 import { notifier } from '../notifications/notifier.svelte';
 import { newer } from '../util/snowflake';
+import { type ActivitiesState, reduceActivities } from './activities';
 import { calls } from './calls.svelte';
 import { DmsStore } from './dms.svelte';
-import { privateChannelName } from './private-channels';
 import { GuildsStore } from './guilds.svelte';
+import { MemberRequests } from './member-requests';
 import { emptyMessages, type MessagesState, PAGE, reduceMessages } from './messages';
 import {
   emptyNotificationSettings,
@@ -24,8 +25,8 @@ import {
   type NotificationSettingsState,
   reduceNotificationSettings,
 } from './notification-settings';
-import { type ActivitiesState, reduceActivities } from './activities';
 import { type PresencesState, reducePresences } from './presences';
+import { privateChannelName } from './private-channels';
 import { emptyReadStates, isUnread, mentionCount, type ReadStatesState, reduceReadStates } from './read-states';
 import { reduceTyping, type TypingState } from './typing';
 import { voice } from './voice-client.svelte';
@@ -55,6 +56,10 @@ export class Session {
   epoch = $state(0);
 
   private gw: Gateway | null = null;
+  /** Large guilds' members, fetched with op 8 as views need them. */
+  readonly memberRequests = new MemberRequests((d) => this.gw?.send(Op.REQUEST_GUILD_MEMBERS, d));
+  /** Large guilds: users who came online whose member object we lack, until a view asks for them. */
+  private presentUnknown = new Map<string, Set<string>>();
   private lastTyping = 0;
   private autoIdle = false;
 
@@ -121,6 +126,8 @@ export class Session {
     if (ev.t === 'READY') this.user = ev.d.user;
     if (ev.t === 'USER_UPDATE' && ev.d.id === this.user?.id) this.user = { ...this.user!, ...ev.d };
     this.guilds.apply(ev);
+    this.memberRequests.apply(ev);
+    this.notePresentUnknown(ev);
     this.dms.apply(ev);
     calls.apply(ev);
     this.messages = reduceReactions(reduceMessages(this.messages, ev), ev, this.user?.id ?? '');
@@ -235,9 +242,42 @@ export class Session {
     this.apply({ t: 'LOCAL_HISTORY', d: { channel_id: channelId, messages, before, limit: PAGE } });
   }
 
+  /** Small guilds: the whole list over REST. Large ones load with op 8 as the member list scrolls. */
   async loadMembers(guildId: string) {
+    if (this.isLarge(guildId)) return;
     const members = await api.members(guildId).catch(() => null);
     if (members) this.apply({ t: 'LOCAL_MEMBERS', d: { guild_id: guildId, members } });
+  }
+
+  /** GUILD_CREATE said the guild is above our large_threshold: it listed only present and voice members. */
+  isLarge(guildId: string | undefined): boolean {
+    return !!this.guilds.get(guildId)?.large;
+  }
+
+  /** Large guilds: fetch (batched, once) the members among `userIds` we do not hold. */
+  wantMembers(guildId: string, userIds: Iterable<string>) {
+    const g = this.guilds.get(guildId);
+    if (!g?.large) return;
+    const missing = [...userIds].filter((id) => !g.members[id]);
+    if (missing.length) this.memberRequests.want(guildId, missing);
+  }
+
+  /** Large guilds: fetch the members who came online since GUILD_CREATE and are not held (the member list shows them). */
+  wantPresentMembers(guildId: string) {
+    const ids = this.presentUnknown.get(guildId);
+    if (!ids?.size) return;
+    this.presentUnknown.delete(guildId);
+    this.wantMembers(guildId, ids);
+  }
+
+  private notePresentUnknown({ t, d }: Dispatch) {
+    if (t === 'READY') this.presentUnknown.clear();
+    if (t !== 'PRESENCE_UPDATE' || !d.guild_id || d.status === 'offline') return;
+    const g = this.guilds.get(d.guild_id);
+    if (!g?.large || g.members[d.user.id]) return;
+    let ids = this.presentUnknown.get(d.guild_id);
+    if (!ids) this.presentUnknown.set(d.guild_id, (ids = new Set()));
+    ids.add(d.user.id);
   }
 
   /** Optimistic send: shown as pending until the MESSAGE_CREATE echo with our nonce arrives. */

@@ -1,4 +1,5 @@
 /** View-only state: which drawer, modal or panel is open. Never holds server data. */
+import type { User } from '../api/types';
 export type Modal =
   | { kind: 'create-guild' }
   | { kind: 'join' }
@@ -32,7 +33,7 @@ class Ui {
   /** A message to scroll to and flash once it is on screen (replies, search, pins). */
   jump: { channelId: string; messageId: string } | null = $state.raw(null);
   /** User popover anchor. */
-  popover: { userId: string; guildId?: string; x: number; y: number } | null = $state.raw(null);
+  popover: { userId: string; guildId?: string; x: number; y: number; user?: User } | null = $state.raw(null);
 
   open(m: Modal) {
     this.modal = m;
