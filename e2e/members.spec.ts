@@ -22,6 +22,8 @@ describe('large guild member list', () => {
   let zephyr: Auth;
   const sockets: WebSocket[] = [];
   let page: Page;
+  /** op 8 payloads the page sent over its gateway socket. */
+  let op8: Array<Record<string, unknown>> = [];
 
   /** A gateway session that keeps the user online (IDENTIFY, heartbeats) until closed. */
   function goOnline(token: string): Promise<void> {
@@ -49,6 +51,13 @@ describe('large guild member list', () => {
     );
     const p = await c.newPage();
     p.on('pageerror', (e) => console.error('pageerror:', e.message));
+    op8 = [];
+    p.on('websocket', (ws) =>
+      ws.on('framesent', (f) => {
+        const msg = typeof f.payload === 'string' ? JSON.parse(f.payload) : null;
+        if (msg?.op === 8) op8.push(msg.d);
+      }),
+    );
     await p.goto(path);
     return p;
   }
@@ -104,12 +113,18 @@ describe('large guild member list', () => {
     await page.waitForTimeout(1000);
     for (const a of offline.slice(1)) expect(await row(page, a).count()).toBe(0);
     expect(await rows(page).count()).toBeLessThanOrEqual(27);
+    // Nothing asked yet but the author of the message on screen, by id.
+    expect(op8.map(({ nonce: _n, ...d }) => d)).toEqual([{ guild_id: guildId, user_ids: [offline[0].user.id] }]);
     await shot(page, 'members-large-desktop-online');
 
     await list.evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await expect.poll(() => rows(page).count(), { timeout: 10_000 }).toBe(72);
     await row(page, offline[44]).waitFor();
     await list.getByText('Offline — 46').waitFor();
+    await page.waitForTimeout(500);
+    expect(op8.filter((d) => d.query === '')).toEqual([
+      { guild_id: guildId, query: '', limit: 0, presences: true, nonce: expect.any(String) },
+    ]);
     await list.evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await shot(page, 'members-large-desktop-offline');
   });
@@ -141,5 +156,11 @@ describe('large guild member list', () => {
     await shot(page, 'members-large-phone-mention');
     await suggestion.dispatchEvent('mousedown');
     await expect.poll(() => composer.inputValue()).toBe(`hi <@${zephyr.user.id}> `);
+    // Debounced (one search per pause in typing, limit 10), and none again once the answer came.
+    await page.waitForTimeout(600);
+    const searches = op8.filter((d) => d.query);
+    expect(searches.at(-1)).toMatchObject({ guild_id: guildId, query: 'zeph', limit: 10 });
+    expect(searches.length).toBeLessThanOrEqual(4);
+    expect(new Set(searches.map((d) => d.query)).size).toBe(searches.length);
   });
 });
