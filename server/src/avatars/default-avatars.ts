@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import sharp from 'sharp';
 import { ApiError } from '../http/errors.js';
+import { loadSharp } from '../images/work.js';
 
 /** Discord's six default avatar colours (index = (user id >> 22) % 6, or discriminator % 5). */
 const COLORS = ['#5865f2', '#757e8a', '#3ba55c', '#faa61a', '#ed4245', '#eb459f'];
@@ -11,6 +11,7 @@ async function render(n: number): Promise<Buffer> {
   const cached = rendered.get(n);
   if (cached) return cached;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256"><rect width="256" height="256" fill="${COLORS[n]}"/><circle cx="96" cy="110" r="18" fill="#fff"/><circle cx="160" cy="110" r="18" fill="#fff"/><path d="M84 160 q44 36 88 0" stroke="#fff" stroke-width="14" fill="none" stroke-linecap="round"/></svg>`;
+  const sharp = await loadSharp();
   const png = await sharp(Buffer.from(svg)).png().toBuffer();
   rendered.set(n, png);
   return png;

@@ -1,5 +1,14 @@
-import sharp, { type SharpOptions } from 'sharp';
+import type { SharpOptions } from 'sharp';
 import { invalidField } from '../http/errors.js';
+
+type Sharp = typeof import('sharp');
+let sharpLib: Sharp | undefined;
+
+/** sharp (libvips, ~20 MiB resident) loads at the first image, not at start. */
+export async function loadSharp(): Promise<Sharp> {
+  sharpLib ??= (await import('sharp')).default;
+  return sharpLib;
+}
 
 /**
  * Pixel budgets, read from the image header before anything is decoded (a 31 KB PNG can declare
@@ -42,6 +51,7 @@ export function imageTooLarge(field: string, err: ImageTooLargeError) {
  * past `budget`, or all frames together past the animation budget. Returns sharp's metadata.
  */
 export async function checkPixels(bytes: Buffer, budget: number) {
+  const sharp = await loadSharp();
   const meta = await sharp(bytes, { animated: true, limitInputPixels: false }).metadata();
   const width = meta.width ?? 0;
   const frame = meta.pageHeight ?? meta.height ?? 0;
@@ -52,9 +62,12 @@ export async function checkPixels(bytes: Buffer, budget: number) {
 
 /**
  * A sharp pipeline that will not decode past `budget` pixels, nor run past the time limit.
- * libvips does the pixel work on its own threads (off the event loop); `imageWork` bounds how many.
+ * libvips does the pixel work on its own threads (off the event loop); `imageWork` bounds how many
+ * (and has loaded sharp: call this inside an `imageWork` job).
  */
 export function boundedSharp(bytes: Buffer, budget: number, options: SharpOptions = {}) {
+  if (!sharpLib) throw new Error('boundedSharp: sharp is not loaded yet (call it inside imageWork)');
+  const sharp = sharpLib;
   // An animation loads as one tall image of all its frames: its limit is the animation budget.
   const limitInputPixels = options.animated ? Math.max(budget, PIXEL_BUDGET.animation) : budget;
   return sharp(bytes, { limitInputPixels, sequentialRead: true, ...options }).timeout({ seconds: IMAGE_TIMEOUT_SECONDS });
@@ -68,6 +81,7 @@ export async function imageWork<T>(job: () => Promise<T>): Promise<T> {
   if (running >= IMAGE_CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve));
   else running++;
   try {
+    await loadSharp();
     return await job();
   } finally {
     const next = waiting.shift();

@@ -1,7 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { RoomServiceClient } from 'livekit-server-sdk';
 import type { VoiceConfig } from './config.js';
 
 /** Checks run before and after spawning LiveKit, each ending in one clear log line when it fails. */
@@ -50,6 +49,7 @@ export async function findPortClash(cfg: VoiceConfig): Promise<string | null> {
  */
 export async function isOurLiveKit(serviceUrl: string, apiKey: string, apiSecret: string): Promise<boolean> {
   try {
+    const { RoomServiceClient } = await import('livekit-server-sdk');
     await new RoomServiceClient(serviceUrl, apiKey, apiSecret).listRooms();
     return true;
   } catch {

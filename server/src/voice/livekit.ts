@@ -1,5 +1,8 @@
-import { AccessToken, RoomServiceClient, type WebhookEvent, WebhookReceiver } from 'livekit-server-sdk';
+import type { RoomServiceClient, WebhookEvent } from 'livekit-server-sdk';
 import type { LiveKit } from './livekit-process.js';
+
+/** The SDK (~10–20 MiB resident) loads at the first voice call, not at start: voice may be off. */
+const sdk = () => import('livekit-server-sdk');
 
 /** Join tokens only need to outlive the connect; LiveKit refreshes them for the session itself. */
 const TOKEN_TTL = '10m';
@@ -11,15 +14,17 @@ export interface Grants {
 
 /** A LiveKit access token: room = voice channel id, identity = user id. */
 export async function mintToken(lk: LiveKit, room: string, identity: string, name: string, grants: Grants): Promise<string> {
+  const { AccessToken } = await sdk();
   const at = new AccessToken(lk.apiKey, lk.apiSecret, { identity, name, ttl: TOKEN_TTL });
   at.addGrant({ room, roomJoin: true, canPublish: grants.canPublish, canSubscribe: grants.canSubscribe, canPublishData: true });
   return at.toJwt();
 }
 
 const services = new WeakMap<LiveKit, RoomServiceClient>();
-export function roomService(lk: LiveKit): RoomServiceClient {
+export async function roomService(lk: LiveKit): Promise<RoomServiceClient> {
   let svc = services.get(lk);
   if (!svc) {
+    const { RoomServiceClient } = await sdk();
     svc = new RoomServiceClient(lk.serviceUrl, lk.apiKey, lk.apiSecret);
     services.set(lk, svc);
   }
@@ -32,12 +37,13 @@ export function roomService(lk: LiveKit): RoomServiceClient {
  * everything it receives.
  */
 export async function setParticipantGrants(lk: LiveKit, room: string, identity: string, grants: Grants): Promise<void> {
-  await roomService(lk).updateParticipant(room, identity, {
+  await (await roomService(lk)).updateParticipant(room, identity, {
     permission: { canPublish: grants.canPublish, canSubscribe: grants.canSubscribe, canPublishData: true },
   });
 }
 
 /** Verifies the signature (a JWT over the body's sha256) and parses the event. Throws if forged. */
 export async function receiveWebhook(lk: LiveKit, rawBody: string, authorization: string | undefined): Promise<WebhookEvent> {
+  const { WebhookReceiver } = await sdk();
   return new WebhookReceiver(lk.apiKey, lk.apiSecret).receive(rawBody, authorization);
 }

@@ -31,7 +31,11 @@ export function grantsFor(permissions: bigint, s: Pick<VoiceState, 'mute' | 'dea
  * null). Unknown Channel when they cannot see it, 50024 when it is not a voice channel, 50013
  * without CONNECT.
  */
-export async function accessVoiceChannel(q: Queryable, channelId: string, userId: string): Promise<ChannelAccess & { guildId: string | null }> {
+export async function accessVoiceChannel(
+  q: Queryable,
+  channelId: string,
+  userId: string,
+): Promise<ChannelAccess & { guildId: string | null }> {
   const access = await loadChannelAccess(q, channelId, userId);
   if (access && !access.guild && (access.channel.type === 1 || access.channel.type === 3)) return { ...access, guildId: null };
   if (!access?.guild) throw new ApiError(Errors.UNKNOWN_CHANNEL);
@@ -77,7 +81,7 @@ async function atLiveKit(ctx: AppContext, what: string, fn: (lk: LiveKit) => Pro
 }
 
 export const kickParticipant = (ctx: AppContext, room: string, identity: string) =>
-  atLiveKit(ctx, 'removeParticipant', (lk) => roomService(lk).removeParticipant(room, identity));
+  atLiveKit(ctx, 'removeParticipant', async (lk) => (await roomService(lk)).removeParticipant(room, identity));
 
 export interface JoinOptions {
   sessionId: string;

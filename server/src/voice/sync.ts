@@ -75,7 +75,7 @@ export async function doHandleWebhook(ctx: AppContext, event: WebhookEvent): Pro
 export async function doReconcile(ctx: AppContext): Promise<void> {
   const rt = voiceOf(ctx);
   if (!rt.lk?.up()) return;
-  const svc = roomService(rt.lk);
+  const svc = await roomService(rt.lk);
   const present = new Map<string, Set<string>>();
   for (const room of await svc.listRooms()) {
     const participants = await svc.listParticipants(room.name);
