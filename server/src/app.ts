@@ -41,7 +41,7 @@ import { installVoice } from './voice/plugin.js';
 import { installLiveKitProxy } from './voice/proxy.js';
 import { installLan } from './lan/plugin.js';
 import { httpsServerFactory, installPlainHttp } from './lan/servers.js';
-import { TlsManager } from './lan/tls.js';
+import type { TlsManager } from './lan/tls.js';
 import { voiceRoutes } from './voice/routes.js';
 import { channelsRoutes } from './channels/routes.js';
 import { membersRoutes } from './members/routes.js';
@@ -64,10 +64,34 @@ import { notificationsRoutes } from './notifications/routes.js';
 import { instanceRoutes } from './instance/routes.js';
 import { installAdminSocket } from './admin/socket.js';
 import { installScheduledBackups } from './backup/schedule.js';
-import { installMetrics } from './metrics/plugin.js';
 
 /** Domain route plugins, mounted under /api/v10 (v9 and v1 are rewritten to it). One line each. */
-const API_ROUTES = [authRoutes, usersRoutes, attachmentsRoutes, emojisRoutes, reactionsRoutes, guildsRoutes, channelsRoutes, membersRoutes, invitesRoutes, rolesRoutes, bansRoutes, auditLogRoutes, messagesRoutes, pinsRoutes, readStatesRoutes, searchRoutes, dmsRoutes, relationshipsRoutes, callsRoutes, voiceRoutes, gatewayRoutes, typingRoutes, notificationsRoutes, instanceRoutes];
+const API_ROUTES = [
+  authRoutes,
+  usersRoutes,
+  attachmentsRoutes,
+  emojisRoutes,
+  reactionsRoutes,
+  guildsRoutes,
+  channelsRoutes,
+  membersRoutes,
+  invitesRoutes,
+  rolesRoutes,
+  bansRoutes,
+  auditLogRoutes,
+  messagesRoutes,
+  pinsRoutes,
+  readStatesRoutes,
+  searchRoutes,
+  dmsRoutes,
+  relationshipsRoutes,
+  callsRoutes,
+  voiceRoutes,
+  gatewayRoutes,
+  typingRoutes,
+  notificationsRoutes,
+  instanceRoutes,
+];
 
 /**
  * The only wiring file. Order matters:
@@ -78,7 +102,9 @@ const API_ROUTES = [authRoutes, usersRoutes, attachmentsRoutes, emojisRoutes, re
  */
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   // HTTPS with our local CA (or TLS_CERT) unless TLS=off; plain HTTP beside it (lan/servers.ts).
-  const tls = config.lan.tls === 'off' ? null : await TlsManager.open(config.lan, config.host, config.dataDir);
+  // Loaded only when used (TLS, METRICS): each library costs resident memory (bench/README.md, issue 16).
+  const tls: TlsManager | null =
+    config.lan.tls === 'off' ? null : await (await import('./lan/tls.js')).TlsManager.open(config.lan, config.host, config.dataDir);
   if (tls && config.voice.turn.enabled) Object.assign(config.voice.turn, { certFile: tls.files().cert, keyFile: tls.files().key });
   const app = Fastify({
     ...(tls ? { serverFactory: httpsServerFactory(tls) } : {}),
@@ -143,9 +169,14 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   installRateLimits(app, rateLimits, config.rateLimitDisabled);
 
   await app.register(swagger, {
-    openapi: { info: { title: 'Retrocast API', version: '10' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } },
+    openapi: {
+      info: { title: 'Retrocast API', version: '10' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
   });
-  app.get('/api/openapi.json', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async () => finishOpenApi(app.swagger()));
+  app.get('/api/openapi.json', { config: { public: true, rateLimit: false }, schema: { hide: true } }, async () =>
+    finishOpenApi(app.swagger()),
+  );
   await app.register(healthRoutes);
   // WebSocket gateway at /gateway on the same server; it subscribes to the bus and closes first.
   await installGateway(app);
@@ -170,16 +201,19 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   // BACKUP_DIR: a backup every BACKUP_EVERY_HOURS, keeping BACKUP_KEEP.
   installScheduledBackups(app);
   // METRICS=on: GET /metrics (Prometheus), latency hook on every request.
-  installMetrics(app);
+  if (config.metrics.enabled) (await import('./metrics/plugin.js')).installMetrics(app);
   // Notification settings in READY; the push worker (Web Push, APNs) fed by the bus.
   await installNotifications(app);
   // LiveKit signalling under our origin (/livekit); /setup, /ca.crt and mDNS for friends on the LAN.
   await installLiveKitProxy(app);
   await installLan(app);
 
-  await app.register(async (api) => {
-    for (const routes of API_ROUTES) await api.register(routes);
-  }, { prefix: '/api/v10' });
+  await app.register(
+    async (api) => {
+      for (const routes of API_ROUTES) await api.register(routes);
+    },
+    { prefix: '/api/v10' },
+  );
   // Bots and webhooks (README "Bots"): applications, OAuth2 authorize, bot management.
   await app.register(botsRoutes, { prefix: '/api/v10' });
   await app.register(webhooksRoutes, { prefix: '/api/v10' });

@@ -12,7 +12,15 @@ import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { checkPasswordStrength } from './strength.js';
 import { noteLoginAddress } from './login-guard.js';
 import { sessionsRevokedEvent } from './session-guard.js';
-import { ACCESS_TOKEN_TTL_S, botTokenTag, REFRESH_TOKEN_TTL_MS, randomToken, sha256, signAccessToken, verifyAccessToken } from './tokens.js';
+import {
+  ACCESS_TOKEN_TTL_S,
+  botTokenTag,
+  REFRESH_TOKEN_TTL_MS,
+  randomToken,
+  sha256,
+  signAccessToken,
+  verifyAccessToken,
+} from './tokens.js';
 
 /** Lowercase, then Discord-style charset and length; confusables (e.g. Cyrillic "а") fail here. */
 export function checkUsername(raw: string, field = 'username'): string {
@@ -26,17 +34,30 @@ export function checkUsername(raw: string, field = 'username'): string {
 export function checkDisplayName(raw: string | null | undefined): string | null {
   if (raw === null || raw === undefined) return null;
   const name = normalizeName(raw);
-  if (!hasVisibleText(name) || name.length > 32) throw invalidField('display_name', 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 32 in length.');
+  if (!hasVisibleText(name) || name.length > 32)
+    throw invalidField('display_name', 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 32 in length.');
   return name;
 }
 
 export async function isUsernameTaken(q: Queryable, username: string): Promise<boolean> {
-  const rows = await q.select({ id: users.id }).from(users).where(eq(sql`lower(${users.username})`, username)).limit(1);
+  const rows = await q
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(sql`lower(${users.username})`, username))
+    .limit(1);
   return rows.length > 0;
 }
 
 export const usernameTaken = () =>
-  new ApiError(Errors.USERNAME_TAKEN, fieldErrors({ username: { code: 'USERNAME_ALREADY_TAKEN', message: 'Username is unavailable. Try adding numbers, letters, underscores _ , or periods.' } }));
+  new ApiError(
+    Errors.USERNAME_TAKEN,
+    fieldErrors({
+      username: {
+        code: 'USERNAME_ALREADY_TAKEN',
+        message: 'Username is unavailable. Try adding numbers, letters, underscores _ , or periods.',
+      },
+    }),
+  );
 
 /** New refresh token in `family` (a new family for a new login) and an access token for it. */
 async function doIssueTokens(ctx: AppContext, q: Queryable, userId: string, family?: string) {
@@ -57,7 +78,7 @@ export async function doRegister(ctx: AppContext, body: RegisterBody): Promise<A
   const username = checkUsername(body.username);
   const displayName = checkDisplayName(body.display_name);
   if (await isUsernameTaken(ctx.db, username)) throw usernameTaken();
-  checkPasswordStrength(body.password, username, 'password');
+  await checkPasswordStrength(body.password, username, 'password');
   const passwordHash = await hashPassword(body.password, ctx.config.argon2MemoryKib);
   const id = ctx.ids.next();
   let guildInvite: string | undefined;
@@ -66,7 +87,10 @@ export async function doRegister(ctx: AppContext, body: RegisterBody): Promise<A
     result = await ctx.db.transaction(async (tx) => {
       const admission = await checkAdmission(ctx, tx, body.invite);
       guildInvite = admission.guildInvite;
-      const [row] = await tx.insert(users).values({ id, username, displayName, passwordHash, instanceAdmin: admission.instanceAdmin }).returning();
+      const [row] = await tx
+        .insert(users)
+        .values({ id, username, displayName, passwordHash, instanceAdmin: admission.instanceAdmin })
+        .returning();
       return { user: toWireCurrentUser(row), ...(await doIssueTokens(ctx, tx, id)) };
     });
   } catch (err) {
@@ -84,21 +108,29 @@ async function doJoinWithInvite(ctx: AppContext, userId: string, code: string) {
     await doAcceptInvite(ctx, { id: userId, bot: false }, code);
   } catch (err) {
     await ctx.db.delete(users).where(eq(users.id, userId));
-    if (err instanceof ApiError && err.def === Errors.UNKNOWN_INVITE) throw invalidField('invite', 'INVITE_INVALID', 'This invite is invalid or has expired.');
+    if (err instanceof ApiError && err.def === Errors.UNKNOWN_INVITE)
+      throw invalidField('invite', 'INVITE_INVALID', 'This invite is invalid or has expired.');
     throw err;
   }
 }
 
 const invalidLogin = () =>
-  new ApiError(Errors.INVALID_LOGIN, fieldErrors({
-    login: { code: 'INVALID_LOGIN', message: 'Login or password is invalid.' },
-    password: { code: 'INVALID_LOGIN', message: 'Login or password is invalid.' },
-  }));
+  new ApiError(
+    Errors.INVALID_LOGIN,
+    fieldErrors({
+      login: { code: 'INVALID_LOGIN', message: 'Login or password is invalid.' },
+      password: { code: 'INVALID_LOGIN', message: 'Login or password is invalid.' },
+    }),
+  );
 
 /** `ip`: the caller's address, remembered on success (see login-guard.ts). */
 export async function doLogin(ctx: AppContext, body: LoginBody, ip?: string): Promise<AuthResponse> {
   const username = body.username.trim().toLowerCase();
-  const [row] = await ctx.db.select().from(users).where(eq(sql`lower(${users.username})`, username)).limit(1);
+  const [row] = await ctx.db
+    .select()
+    .from(users)
+    .where(eq(sql`lower(${users.username})`, username))
+    .limit(1);
   if (!row?.passwordHash) {
     await verifyPassword(await dummyHash(ctx.config.argon2MemoryKib), body.password);
     throw invalidLogin();
@@ -116,28 +148,34 @@ const unauthorized = () => new ApiError(Errors.UNAUTHORIZED);
  * so the whole family (every token descended from that login) is revoked.
  */
 export async function doRefresh(ctx: AppContext, token: string): Promise<AuthResponse> {
-  return ctx.db.transaction(async (tx) => {
-    const [row] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, sha256(token))).limit(1);
-    if (!row || row.revokedAt || row.expiresAt.getTime() < Date.now()) throw unauthorized();
-    const claimed = await tx
-      .update(refreshTokens)
-      .set({ rotatedAt: new Date() })
-      .where(and(eq(refreshTokens.id, row.id), isNull(refreshTokens.rotatedAt)))
-      .returning({ id: refreshTokens.id });
-    if (claimed.length === 0) {
-      await tx.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.familyId, row.familyId));
-      return { reuse: true, userId: row.userId } as const;
-    }
-    const [user] = await tx.select().from(users).where(eq(users.id, row.userId));
-    if (!user || user.disabledAt) return { reuse: true, userId: row.userId } as const;
-    return { user: toWireCurrentUser(user), ...(await doIssueTokens(ctx, tx, row.userId, row.familyId)) };
-  }).then(async (r) => {
-    if ('reuse' in r) {
-      await doNoteSessionsRevoked(ctx, r.userId as string);
-      throw unauthorized();
-    }
-    return r;
-  });
+  return ctx.db
+    .transaction(async (tx) => {
+      const [row] = await tx
+        .select()
+        .from(refreshTokens)
+        .where(eq(refreshTokens.tokenHash, sha256(token)))
+        .limit(1);
+      if (!row || row.revokedAt || row.expiresAt.getTime() < Date.now()) throw unauthorized();
+      const claimed = await tx
+        .update(refreshTokens)
+        .set({ rotatedAt: new Date() })
+        .where(and(eq(refreshTokens.id, row.id), isNull(refreshTokens.rotatedAt)))
+        .returning({ id: refreshTokens.id });
+      if (claimed.length === 0) {
+        await tx.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.familyId, row.familyId));
+        return { reuse: true, userId: row.userId } as const;
+      }
+      const [user] = await tx.select().from(users).where(eq(users.id, row.userId));
+      if (!user || user.disabledAt) return { reuse: true, userId: row.userId } as const;
+      return { user: toWireCurrentUser(user), ...(await doIssueTokens(ctx, tx, row.userId, row.familyId)) };
+    })
+    .then(async (r) => {
+      if ('reuse' in r) {
+        await doNoteSessionsRevoked(ctx, r.userId as string);
+        throw unauthorized();
+      }
+      return r;
+    });
 }
 
 /**
@@ -152,12 +190,21 @@ export async function doNoteSessionsRevoked(ctx: AppContext, userId: string): Pr
 /** Revokes the family of the given refresh token (it must belong to the caller). */
 export async function doLogout(ctx: AppContext, who: Caller, token: string | undefined): Promise<void> {
   const family = token
-    ? (await ctx.db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, sha256(token))).limit(1))[0]
+    ? (
+        await ctx.db
+          .select()
+          .from(refreshTokens)
+          .where(eq(refreshTokens.tokenHash, sha256(token)))
+          .limit(1)
+      )[0]
     : undefined;
   if (token && (!family || family.userId !== who.id)) throw unauthorized();
   const familyId = family?.familyId ?? who.family;
   if (!familyId) return;
-  await ctx.db.update(refreshTokens).set({ revokedAt: new Date() }).where(and(eq(refreshTokens.familyId, familyId), eq(refreshTokens.userId, who.id)));
+  await ctx.db
+    .update(refreshTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(refreshTokens.familyId, familyId), eq(refreshTokens.userId, who.id)));
   await doNoteSessionsRevoked(ctx, who.id);
 }
 

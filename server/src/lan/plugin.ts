@@ -2,13 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
-import QRCode from 'qrcode';
 import { hostPort, isLoopback, lanAddresses, machineLocalName } from './addresses.js';
-import { type MdnsAdvertiser, startMdns } from './mdns.js';
+import type { MdnsAdvertiser } from './mdns.js';
 import { httpPortOf, httpsPortOf } from './servers.js';
 import { renderSetupPage, SETUP_CSS } from './setup-page.js';
 import type { TlsManager } from './tls.js';
-import * as x509 from './x509.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 export const serverName = () => `Retrocast on ${hostname().split('.')[0]}`;
@@ -30,7 +28,9 @@ export function lanUrls(app: FastifyInstance, mdnsName: string | null): string[]
 }
 
 /** An Apple configuration profile that installs our CA as a trusted root (iOS, iPadOS, macOS). */
-function mobileconfig(caPem: string, name: string): string {
+async function mobileconfig(caPem: string, name: string): Promise<string> {
+  // QR codes, certificates and mDNS load when first used: with TLS/mDNS off they never are.
+  const x509 = await import('./x509.js');
   const der = Buffer.from(x509.PemConverter.decode(caPem)[0]);
   // Stable UUIDs per CA, so downloading again replaces the profile instead of adding one.
   const uuid = (salt: string) => {
@@ -80,6 +80,7 @@ export async function installLan(app: FastifyInstance): Promise<void> {
   app.get('/setup', route, async (_req, reply) => {
     const urls = lanUrls(app, mdns?.hostname() ?? (config.lan.mdns ? `${config.lan.mdnsName}.local` : null));
     const primaryUrl = urls[0];
+    const QRCode = (await import('qrcode')).default;
     const qrSvg = await QRCode.toString(primaryUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
     const ca = tls?.ca ? { fingerprint: tls.caFingerprint, name: tls.ca.cert.subjectName.getField('CN')[0] ?? 'Retrocast local CA' } : null;
     const html = renderSetupPage({ serverName: serverName(), primaryUrl, urls, qrSvg, ca, tlsOff: !tls });
@@ -104,12 +105,13 @@ export async function installLan(app: FastifyInstance): Promise<void> {
     return reply
       .header('content-disposition', 'attachment; filename="retrocast.mobileconfig"')
       .type('application/x-apple-aspen-config')
-      .send(mobileconfig(tls.ca.certPem, name));
+      .send(await mobileconfig(tls.ca.certPem, name));
   });
 
   app.addHook('onListen', async () => {
     if (!config.lan.mdns || mdns) return;
     try {
+      const { startMdns } = await import('./mdns.js');
       mdns = await startMdns({
         host: config.host,
         name: config.lan.mdnsName,

@@ -1,6 +1,13 @@
 import { Errors, type PatchMeBody } from '@retrocast/protocol';
 import { and, count, eq } from 'drizzle-orm';
-import { doNoteSessionsRevoked, doRevokeOtherSessions, checkDisplayName, checkUsername, isUsernameTaken, usernameTaken } from '../auth/service.js';
+import {
+  doNoteSessionsRevoked,
+  doRevokeOtherSessions,
+  checkDisplayName,
+  checkUsername,
+  isUsernameTaken,
+  usernameTaken,
+} from '../auth/service.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { checkPasswordStrength } from '../auth/strength.js';
 import { newBotToken, sha256 } from '../auth/tokens.js';
@@ -32,7 +39,7 @@ export async function doUpdateMe(ctx: AppContext, who: Caller, body: PatchMeBody
     if (!body.password || !me.passwordHash || !(await verifyPassword(me.passwordHash, body.password))) {
       throw invalidField('password', 'PASSWORD_DOES_NOT_MATCH', 'Password does not match.');
     }
-    checkPasswordStrength(body.new_password, me.username, 'new_password');
+    await checkPasswordStrength(body.new_password, me.username, 'new_password');
     patch.passwordHash = await hashPassword(body.new_password, ctx.config.argon2MemoryKib);
   }
   if (Object.keys(patch).length === 0) return toWireCurrentUser(me);
@@ -54,10 +61,16 @@ export async function doCreateBot(ctx: AppContext, who: Caller, rawUsername: str
   if (who.bot) throw new ApiError(Errors.BOTS_FORBIDDEN);
   const username = checkUsername(rawUsername);
   if (await isUsernameTaken(ctx.db, username)) throw usernameTaken();
-  const [{ n }] = await ctx.db.select({ n: count() }).from(users).where(and(eq(users.botOwnerId, who.id), eq(users.bot, true)));
+  const [{ n }] = await ctx.db
+    .select({ n: count() })
+    .from(users)
+    .where(and(eq(users.botOwnerId, who.id), eq(users.bot, true)));
   if (Number(n) >= MAX_BOTS_PER_USER) throw new ApiError(Errors.MAX_BOTS);
   const id = ctx.ids.next();
   const token = newBotToken(id);
-  const [row] = await ctx.db.insert(users).values({ id, username, bot: true, botOwnerId: who.id, botTokenHash: sha256(token) }).returning();
+  const [row] = await ctx.db
+    .insert(users)
+    .values({ id, username, bot: true, botOwnerId: who.id, botTokenHash: sha256(token) })
+    .returning();
   return { user: toWireUser(row), token };
 }
