@@ -18,6 +18,9 @@ export default defineConfig({
     // Vitest's default on 2 cores is one worker (cores − 1); server suites mostly wait on sockets and
     // timers, so a few files at once use the machine better. VITEST_MAX_WORKERS overrides.
     maxWorkers: 3,
+    // Server suites start their own servers and keep no module-level state between files, so a
+    // worker reuses the loaded modules instead of importing the whole server again per file.
+    isolate: false,
     projects: [
       { extends: true, test: { name: 'unit', include: ['protocol/src/**/*.test.ts', 'deploy/**/*.test.ts'] } },
       { extends: true, test: { name: 'web', include: ['web/src/**/*.test.ts'] } },
