@@ -46,13 +46,21 @@ export const fanout: Scenario = {
         posterWorkers: 1,
       });
       const lat = out.receivers[0].latency;
+      // Issue 16's goals: PGlite runs the database inside the server process, so it gets twice the budget.
+      const p99Goal = ctx.backend === 'pglite' ? 50 : 25;
       const verdict = loadVerdict(out.server, out.generator, cpus().length);
       return {
         config: { members, sessions: conn.ok, ratePerS: rate, durationS, generatorWorkers: ctx.opts.workers },
         latencies: { delivery: lat, post: out.postLatency, ready },
         figures: [
           { metric: `delivery p50 (${conn.ok} sessions, ${rate} msg/s)`, value: lat.p50, unit: 'ms' },
-          { metric: 'delivery p99', value: lat.p99, unit: 'ms', goal: '≤ 25 ms', met: lat.p99 <= 25 && !verdict.generatorBound },
+          {
+            metric: 'delivery p99',
+            value: lat.p99,
+            unit: 'ms',
+            goal: `≤ ${p99Goal} ms`,
+            met: lat.p99 <= p99Goal && !verdict.generatorBound,
+          },
           { metric: 'delivery p99.9', value: lat.p999, unit: 'ms' },
           { metric: 'delivery max', value: lat.max, unit: 'ms' },
           { metric: 'POST p50 / p99', value: `${out.postLatency.p50} / ${out.postLatency.p99}`, unit: 'ms' },

@@ -46,6 +46,7 @@ export const history: Scenario = {
       const parallel = await runFor(Math.max(2, durationS / 2) * 1000, 8);
       const parallelUsage = sampler.usage();
       const s1 = summarize(single);
+      const p99Goal = ctx.backend === 'pglite' ? 8 : 5; // issue 16's goals per backend
       const s8 = summarize(parallel);
       const secs = Math.max(2, durationS / 2);
       return {
@@ -53,7 +54,7 @@ export const history: Scenario = {
         latencies: { page_c1: s1, page_c8: s8 },
         figures: [
           { metric: 'page p50 (1 in flight)', value: s1.p50, unit: 'ms' },
-          { metric: 'page p99 (1 in flight)', value: s1.p99, unit: 'ms', goal: '≤ 5 ms', met: s1.p99 <= 5 },
+          { metric: 'page p99 (1 in flight)', value: s1.p99, unit: 'ms', goal: `≤ ${p99Goal} ms`, met: s1.p99 <= p99Goal },
           { metric: 'pages/s (8 in flight)', value: Math.round(s8.count / secs), unit: '/s' },
           { metric: 'page p99 (8 in flight)', value: s8.p99, unit: 'ms' },
           { metric: 'server CPU (8 in flight)', value: parallelUsage.cpuPct, unit: '%' },
