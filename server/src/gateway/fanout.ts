@@ -6,7 +6,7 @@ import { toWireChannel } from '../guilds/wire.js';
 import { loadWireMember } from '../members/store.js';
 import { loadWirePresences } from '../presence/service.js';
 import { type GuildState, toPermissionOverwrites } from './guild-cache.js';
-import { buildGuildCreate, onShard } from './ready.js';
+import { buildGuildCreate, LARGE_THRESHOLD, onShard } from './ready.js';
 import type { LogEntry } from './replay-log.js';
 import type { Session } from './session.js';
 import type { GatewayState } from './types.js';
@@ -80,7 +80,7 @@ export class Fanout {
     if (typeof meta.join === 'string' && gid && this.gw.byUser.has(meta.join) && !cache.has(gid)) await cache.load(gid);
     const dm = ev.channel_id && !ev.guild_id && !ev.user_ids && this.gw.byUser.size ? await this.recipientsOf(ev.channel_id) : undefined;
     if (ev.t === 'GUILD_CREATE' && typeof meta.join === 'string' && gid) await this.sendJoinGuildCreate(ev, meta.join, gid, id);
-    else this.deliver(ev, id, dm);
+    else this.deliver(this.withPresenceUser(ev), id, dm);
     // Derived frames (not one per logged event): a takeover cannot rebuild them, so their sessions get a checkpoint.
     for (const peer of await this.peerUpdates(ev)) this.deliver(peer, undefined, undefined, true);
     const joined = await this.joinPresence(ev);
@@ -118,7 +118,19 @@ export class Fanout {
       return;
     }
     const dm = ev.channel_id && !ev.guild_id && !ev.user_ids ? await this.recipientsOf(ev.channel_id) : undefined;
-    if (this.accepts(session, ev, dm)) session.dispatch(log.append(ev.t, encode(ev.d), id));
+    if (this.accepts(session, ev, dm)) session.dispatch(log.append(ev.t, encode(this.withPresenceUser(ev).d), id));
+  }
+
+  /**
+   * A guild PRESENCE_UPDATE carries the whole public user (as Discord's may) where some session may
+   * never have been sent the member: guilds above the lowest large_threshold. Smaller guilds keep
+   * `{id}`, since every member went out in GUILD_CREATE. Decided once per event, never per session.
+   */
+  private withPresenceUser(ev: BusEvent): BusEvent {
+    const user = ev.meta?.public_user;
+    if (ev.t !== 'PRESENCE_UPDATE' || !user || !ev.guild_id) return ev;
+    if ((this.gw.cache.get(ev.guild_id)?.members.size ?? 0) <= LARGE_THRESHOLD.min) return ev;
+    return { ...ev, d: { ...(ev.d as object), user } };
   }
 
   /**

@@ -1,4 +1,3 @@
-import type { User } from '@retrocast/protocol';
 import { eq } from 'drizzle-orm';
 import type { AppContext, PresenceReader } from '../context.js';
 import { members, users } from '../db/schema.js';
@@ -34,10 +33,10 @@ export function sanitizeActivities(raw: unknown): Activity[] {
   return out;
 }
 
-/** Discord's presence object as others see it (`user`: the public user when known, else just the id). */
-export function toWirePresence(userId: string, status: VisibleStatus, guildId?: string, activities: Activity[] = [], user?: User) {
+/** Discord's presence object as others see it. */
+export function toWirePresence(userId: string, status: VisibleStatus, guildId?: string, activities: Activity[] = []) {
   return {
-    user: user ?? { id: userId },
+    user: { id: userId },
     ...(guildId ? { guild_id: guildId } : {}),
     status,
     activities: status === 'offline' ? [] : activities,
@@ -82,11 +81,12 @@ export async function doSetSessionPresence(
 export async function doAnnouncePresence(ctx: AppContext, store: PresenceStore, userId: string, status: VisibleStatus) {
   const activities = status === 'offline' ? [] : ((await store.activities([userId])).get(userId) ?? []);
   const rows = await ctx.db.select({ guildId: members.guildId }).from(members).where(eq(members.userId, userId));
-  // The whole public user, as Discord sends it: in a large guild the receiver may never have been sent this member.
+  // The public user rides along: the gateway puts it into the presence for guilds above the lowest
+  // large_threshold, whose members may never have been sent this member (gateway/README.md).
   const [row] = rows.length ? await ctx.db.select(userColumns(users)).from(users).where(eq(users.id, userId)).limit(1) : [];
-  const user = row ? toWireUser(row) : undefined;
+  const meta = row ? { public_user: toWireUser(row) } : undefined;
   for (const { guildId } of rows) {
-    await ctx.bus.publish({ t: 'PRESENCE_UPDATE', d: toWirePresence(userId, status, guildId, activities, user), guild_id: guildId });
+    await ctx.bus.publish({ t: 'PRESENCE_UPDATE', d: toWirePresence(userId, status, guildId, activities), guild_id: guildId, meta });
   }
   // Friends see it too, shared guild or not (Discord: a PRESENCE_UPDATE without guild_id).
   const friends = await friendIds(ctx.db, userId);
