@@ -1,27 +1,14 @@
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launch, newContext, register, shot, uniqueName } from './lib/browser';
+import { newContext, register, shot, uniqueName } from './lib/browser';
 import { startServer, type TestServer } from './lib/server';
+import { hasLivekit, launchWithMicrophone, livekitEnv } from './lib/voice';
 
 /**
  * The web client under its Content-Security-Policy (issue 20): it loads, registers, chats,
  * refreshes its session from the HttpOnly cookie and opens voice with zero CSP violations, while
  * script injected into the page is refused.
  */
-const livekit = fileURLToPath(new URL('../.cache/livekit/livekit-server', import.meta.url));
-const hasLivekit = !!process.env.LIVEKIT_BIN || existsSync(livekit);
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 interface Violation {
   directive: string;
   blocked: string;
@@ -41,19 +28,8 @@ describe('Content-Security-Policy in the browser', () => {
   const composer = () => page.getByRole('textbox', { name: /^Message #/ });
 
   beforeAll(async () => {
-    const voiceEnv: Record<string, string> = hasLivekit
-      ? {
-          LIVEKIT_MODE: 'auto',
-          LIVEKIT_NODE_IP: '127.0.0.1',
-          LIVEKIT_BIND: '127.0.0.1',
-          LIVEKIT_PORT: String(await freePort()),
-          LIVEKIT_TCP_PORT: String(await freePort()),
-          // UDP: a random high port; a clash only costs this run its voice step.
-          LIVEKIT_UDP_PORT: String(40000 + Math.floor(Math.random() * 20000)),
-        }
-      : {};
-    server = await startServer(voiceEnv);
-    browser = await launch(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection']);
+    server = await startServer(await livekitEnv());
+    browser = await launchWithMicrophone({ speech: false });
     ctx = await newContext(browser, { baseURL: server.url });
     await ctx.grantPermissions(['microphone']);
     // Every violation the page reports, from before its first script runs.

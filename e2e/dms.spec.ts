@@ -1,63 +1,14 @@
-import { createSocket } from 'node:dgram';
-import { existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, launch, newContext, shot, uniqueName, type Viewport } from './lib/browser';
+import { newContext, shot, uniqueName, type Viewport } from './lib/browser';
 import { type Auth, call, registerApi } from './lib/seed';
 import { startServer, type TestServer } from './lib/server';
+import { hasLivekit, launchWithMicrophone, livekitEnv } from './lib/voice';
 
 /**
  * Friends, DMs, group DMs and DM calls in the web client: three Chromium contexts (alice, bob,
  * carol) against a real server, with a real livekit-server for the call when one is built.
  */
-const livekit = fileURLToPath(new URL('../.cache/livekit/livekit-server', import.meta.url));
-const hasLivekit = !!process.env.LIVEKIT_BIN || existsSync(livekit);
-
-/** A looped speech-like tone for the fake microphones (the default beep is too short for VAD). */
-function speechWav(): string {
-  const rate = 48000;
-  const n = rate * 4;
-  const data = Buffer.alloc(44 + n * 2);
-  data.write('RIFF', 0);
-  data.writeUInt32LE(36 + n * 2, 4);
-  data.write('WAVEfmt ', 8);
-  data.writeUInt32LE(16, 16);
-  data.writeUInt16LE(1, 20);
-  data.writeUInt16LE(1, 22);
-  data.writeUInt32LE(rate, 24);
-  data.writeUInt32LE(rate * 2, 28);
-  data.writeUInt16LE(2, 32);
-  data.writeUInt16LE(16, 34);
-  data.write('data', 36);
-  data.writeUInt32LE(n * 2, 40);
-  for (let i = 0; i < n; i++) {
-    const t = i / rate;
-    const v = (0.6 + 0.4 * Math.sin(4 * Math.PI * t)) * (Math.sin(2 * Math.PI * 220 * t) + 0.5 * Math.sin(2 * Math.PI * 440 * t));
-    data.writeInt16LE(Math.round(v * 9000), 44 + i * 2);
-  }
-  const file = join(ARTIFACTS, 'speech-dms.wav');
-  writeFileSync(file, data);
-  return file;
-}
-
-async function freePort(udp = false): Promise<number> {
-  if (udp) {
-    const s = createSocket('udp4');
-    await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-    const port = s.address().port;
-    await new Promise<void>((r) => s.close(() => r()));
-    return port;
-  }
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 describe('friends, DMs, group DMs and calls in the browser', () => {
   let server: TestServer;
   let browser: Browser;
@@ -90,26 +41,8 @@ describe('friends, DMs, group DMs and calls in the browser', () => {
   };
 
   beforeAll(async () => {
-    const env: Record<string, string> = {};
-    if (hasLivekit) {
-      const [port, tcp, udp] = [await freePort(), await freePort(), await freePort(true)];
-      Object.assign(env, {
-        LIVEKIT_MODE: 'auto',
-        LIVEKIT_NODE_IP: '127.0.0.1',
-        LIVEKIT_BIND: '127.0.0.1',
-        LIVEKIT_PORT: String(port),
-        LIVEKIT_TCP_PORT: String(tcp),
-        LIVEKIT_UDP_PORT: String(udp),
-      });
-    }
-    server = await startServer(env);
-    browser = await launch([
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-audio-capture=${speechWav()}`,
-      '--allow-loopback-in-peer-connection',
-      '--autoplay-policy=no-user-gesture-required',
-    ]);
+    server = await startServer(await livekitEnv());
+    browser = await launchWithMicrophone();
     for (const n of ['alice', 'bob', 'carol']) users[n] = await registerApi(server.url, uniqueName(n));
     alice = await openAs('alice');
     bob = await openAs('bob');

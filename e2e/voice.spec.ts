@@ -1,67 +1,14 @@
-import { createSocket } from 'node:dgram';
-import { existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, launch, newContext, shot, uniqueName, VIEWPORTS } from './lib/browser';
+import { newContext, shot, uniqueName, VIEWPORTS } from './lib/browser';
 import { startServer, type TestServer } from './lib/server';
+import { hasLivekit, launchWithMicrophone, livekitEnv } from './lib/voice';
 
 /**
  * Voice in the web client against a real server and a real livekit-server (`npm run
  * voice:install`): two Chromium contexts with fake microphones join one voice channel.
  */
-const livekit = fileURLToPath(new URL('../.cache/livekit/livekit-server', import.meta.url));
-const hasLivekit = !!process.env.LIVEKIT_BIN || existsSync(livekit);
 if (!hasLivekit) console.warn('voice.spec: no livekit-server (run `npm run voice:install`); skipping');
-
-/**
- * A speech-like microphone for Chromium (--use-file-for-fake-audio-capture, looped): a 220 Hz
- * voice with harmonics, in syllables of ~250 ms. The default fake beep is too short for
- * voice-activity and LiveKit's speaker detection.
- */
-function speechWav(): string {
-  const rate = 48000;
-  const n = rate * 4;
-  const data = Buffer.alloc(44 + n * 2);
-  data.write('RIFF', 0);
-  data.writeUInt32LE(36 + n * 2, 4);
-  data.write('WAVEfmt ', 8);
-  data.writeUInt32LE(16, 16);
-  data.writeUInt16LE(1, 20);
-  data.writeUInt16LE(1, 22);
-  data.writeUInt32LE(rate, 24);
-  data.writeUInt32LE(rate * 2, 28);
-  data.writeUInt16LE(2, 32);
-  data.writeUInt16LE(16, 34);
-  data.write('data', 36);
-  data.writeUInt32LE(n * 2, 40);
-  for (let i = 0; i < n; i++) {
-    const t = i / rate;
-    const envelope = 0.6 + 0.4 * Math.sin(2 * Math.PI * 2 * t);
-    const v = Math.sin(2 * Math.PI * 220 * t) + 0.5 * Math.sin(2 * Math.PI * 440 * t) + 0.25 * Math.sin(2 * Math.PI * 660 * t);
-    data.writeInt16LE(Math.round(v * envelope * 9000), 44 + i * 2);
-  }
-  const file = join(ARTIFACTS, 'speech.wav');
-  writeFileSync(file, data);
-  return file;
-}
-
-async function freePort(udp = false): Promise<number> {
-  if (udp) {
-    const s = createSocket('udp4');
-    await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-    const port = s.address().port;
-    await new Promise<void>((r) => s.close(() => r()));
-    return port;
-  }
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 interface User {
   id: string;
@@ -116,22 +63,8 @@ describe.skipIf(!hasLivekit)('voice in the browser', () => {
   const speaking = async (p: Page, userId: string) => (await userRow(p, userId).getAttribute('data-speaking')) === 'true';
 
   beforeAll(async () => {
-    const [port, tcp, udp] = [await freePort(), await freePort(), await freePort(true)];
-    server = await startServer({
-      LIVEKIT_MODE: 'auto',
-      LIVEKIT_NODE_IP: '127.0.0.1',
-      LIVEKIT_BIND: '127.0.0.1',
-      LIVEKIT_PORT: String(port),
-      LIVEKIT_TCP_PORT: String(tcp),
-      LIVEKIT_UDP_PORT: String(udp),
-    });
-    browser = await launch([
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-audio-capture=${speechWav()}`,
-      '--allow-loopback-in-peer-connection',
-      '--autoplay-policy=no-user-gesture-required',
-    ]);
+    server = await startServer(await livekitEnv());
+    browser = await launchWithMicrophone();
     aliceUser = await signUp();
     bobUser = await signUp();
     const guild = await rest('POST', '/guilds', aliceUser.access_token, { name: 'Voice Friends' });
