@@ -163,4 +163,11 @@ describe('large guild member list', () => {
     expect(searches.length).toBeLessThanOrEqual(4);
     expect(new Set(searches.map((d) => d.query)).size).toBe(searches.length);
   });
+
+  it("search's From list offers every member, offline ones included (phone)", async () => {
+    await page.getByRole('button', { name: 'Search messages' }).click();
+    const from = page.getByLabel('From user');
+    await expect.poll(() => from.locator('option', { hasText: 'Opal 60' }).count(), { timeout: 10_000 }).toBe(1);
+    expect(op8.filter((d) => d.query === '' && d.limit === 0)).toHaveLength(1);
+  });
 });
