@@ -227,9 +227,7 @@ export class Fanout {
     if (Array.isArray(overwrites)) {
       return state.channelPermissions(userId, toPermissionOverwrites(overwrites));
     }
-    const c = state.channels.get(ev.channel_id as string);
-    if (!c) return 0n;
-    return state.canView(userId, c.row.id) ? state.channelPermissions(userId, c.overwrites) : 0n;
+    return state.permissionsIn(userId, ev.channel_id as string);
   }
 
   /**

@@ -31,6 +31,8 @@ export const toPermissionOverwrites = (
 export class GuildState {
   private visible = new Map<string, Set<string>>();
   private base = new Map<string, bigint>();
+  /** user id → channel id → permissions there: a fan-out to 1,000 sessions computes each once, not per event. */
+  private inChannel = new Map<string, Map<string, bigint>>();
 
   constructor(
     readonly guild: GuildRow,
@@ -74,13 +76,28 @@ export class GuildState {
     return computeChannelPermissions(this.permissionContext(userId), overwrites);
   }
 
+  /** Permissions in a cached channel (0 when it is not cached), memoised until the member or the state changes. */
+  permissionsIn(userId: string, channelId: string): bigint {
+    let byChannel = this.inChannel.get(userId);
+    let p = byChannel?.get(channelId);
+    if (p !== undefined) return p;
+    const c = this.channels.get(channelId);
+    p = c ? this.channelPermissions(userId, c.overwrites) : 0n;
+    if (!byChannel) {
+      byChannel = new Map();
+      this.inChannel.set(userId, byChannel);
+    }
+    byChannel.set(channelId, p);
+    return p;
+  }
+
   /** Ids of the channels this member can VIEW_CHANNEL. */
   visibleChannels(userId: string): Set<string> {
     let set = this.visible.get(userId);
     if (!set) {
       set = new Set();
       if (this.members.has(userId)) {
-        for (const [id, c] of this.channels) if (this.channelPermissions(userId, c.overwrites) & Permissions.VIEW_CHANNEL) set.add(id);
+        for (const id of this.channels.keys()) if (this.permissionsIn(userId, id) & Permissions.VIEW_CHANNEL) set.add(id);
       }
       this.visible.set(userId, set);
     }
@@ -90,14 +107,18 @@ export class GuildState {
   /** A member joined or their roles changed (from the event payload; no reload needed). */
   setMember(userId: string, roleIds: string[]) {
     this.members.set(userId, [...roleIds]);
-    this.visible.delete(userId);
-    this.base.delete(userId);
+    this.forget(userId);
   }
 
   removeMember(userId: string) {
     this.members.delete(userId);
+    this.forget(userId);
+  }
+
+  private forget(userId: string) {
     this.visible.delete(userId);
     this.base.delete(userId);
+    this.inChannel.delete(userId);
   }
 
   canView(userId: string, channelId: string): boolean {

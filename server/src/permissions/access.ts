@@ -128,7 +128,7 @@ async function cachedChannelAccess(cache: GuildStateCache, q: Queryable, channel
   const c = state.channels.get(channelId);
   // Created after this state was loaded and its event not seen yet: ask the database.
   if (!c) return loadChannelAccessFromDb(q, channelId, userId);
-  const permissions = state.channelPermissions(userId, c.overwrites);
+  const permissions = state.permissionsIn(userId, channelId);
   if (!(permissions & Permissions.VIEW_CHANNEL)) return null;
   const guild = { guild: state.guild, ctx: state.permissionContext(userId), permissions: state.basePermissions(userId) };
   return { channel: c.row, guild, permissions };
