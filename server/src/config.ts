@@ -16,6 +16,8 @@ export interface Config {
   databaseUrl?: string;
   /** How long one PostgreSQL connection attempt may take before it fails (startup and outages). */
   dbConnectTimeoutMs: number;
+  /** PGlite's shared_buffers (resident from start: memory against cache hits for deep history). */
+  pgliteSharedBuffers: string;
   redisUrl?: string;
   /** Prefix of every Redis key and channel; instances that act as one server share it. */
   redisPrefix: string;
@@ -103,8 +105,16 @@ function guildCacheMode(raw: string | undefined): Config['guildCache'] {
 
 function registrationMode(raw: string | undefined): Config['registration'] {
   const mode = raw || 'invite';
-  if (mode !== 'open' && mode !== 'invite' && mode !== 'closed') throw new Error(`REGISTRATION must be open, invite or closed, got "${raw}"`);
+  if (mode !== 'open' && mode !== 'invite' && mode !== 'closed')
+    throw new Error(`REGISTRATION must be open, invite or closed, got "${raw}"`);
   return mode;
+}
+
+/** A PostgreSQL memory size such as `16MB` or `1GB`. */
+function pgSize(env: Env, name: string, fallback: string): string {
+  const raw = env[name] || fallback;
+  if (!/^\d+(kB|MB|GB)$/.test(raw)) throw new Error(`${name} must be a size like 16MB or 1GB, got "${raw}"`);
+  return raw;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -115,6 +125,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     dbConnectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 10_000),
+    pgliteSharedBuffers: pgSize(env, 'PGLITE_SHARED_BUFFERS', '16MB'),
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: env.REDIS_PREFIX || 'retrocast',
     jwtSecret: loadJwtSecret(env, dataDir),
@@ -125,8 +136,14 @@ export function loadConfig(env: Env = process.env): Config {
     argon2MemoryKib: int(env, 'ARGON2_MEMORY_KIB', 65536),
     argon2Concurrency: int(env, 'ARGON2_CONCURRENCY', Math.max(1, Math.min(4, availableParallelism()))),
     argon2Queue: int(env, 'ARGON2_QUEUE', 64),
-    trustProxy: (env.TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean),
+    trustProxy: (env.TRUST_PROXY ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim().replace(/\/$/, ''))
+      .filter(Boolean),
     bodyLimit: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024),
     rateLimitDisabled: env.RATE_LIMIT_DISABLED === '1',
     guildCache: guildCacheMode(env.GUILD_CACHE),

@@ -38,6 +38,8 @@ export interface OpenOptions {
   log?: DbLog;
   /** Another migrations folder (restore: stop at a backup's schema level). */
   migrationsFolder?: string;
+  /** PGlite's shared_buffers (PGLITE_SHARED_BUFFERS), default PGLITE_SHARED_BUFFERS below. */
+  pgliteSharedBuffers?: string;
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
@@ -45,7 +47,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   mkdirSync(opts.dataDir, { recursive: true });
   const lock = lockDataDir(opts.dataDir);
   try {
-    const database = await openPglite(join(opts.dataDir, 'db'), opts.migrationsFolder);
+    const database = await openPglite(join(opts.dataDir, 'db'), opts.migrationsFolder, opts.pgliteSharedBuffers);
     return { ...database, close: () => database.close().finally(() => lock.release()) };
   } catch (err) {
     lock.release();
@@ -60,13 +62,13 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
  */
 export const PGLITE_SHARED_BUFFERS = '16MB';
 
-async function openPglite(dir: string, migrationsFolder?: string): Promise<Database> {
+async function openPglite(dir: string, migrationsFolder?: string, sharedBuffers = PGLITE_SHARED_BUFFERS): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   // A new data dir starts as a copy of the build's initdb output (pglite-template.ts), else PGlite runs initdb.
   if (!existsSync(join(dir, 'PG_VERSION')) && !seedFromTemplate(dir)) mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
+  const client = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`] });
   const db = drizzle(client, { schema });
   try {
     await runMigrations(db as unknown as Db, migrate as never, noLock, migrationsFolder);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.js';
 import { backend } from '../test/helper.js';
 import { openDatabase } from './client.js';
 import { appliedCount, knownMigrations } from './migrate.js';
@@ -33,6 +34,16 @@ describe.skipIf(backend !== 'pglite')('PGlite first-start template', () => {
     } finally {
       await database.close();
     }
+    // PGLITE_SHARED_BUFFERS reaches PostgreSQL on the next open; nonsense is refused at config load.
+    const again = await openDatabase({ dataDir, pgliteSharedBuffers: '32MB' });
+    try {
+      const res = (await again.db.execute(sql`show shared_buffers`)) as unknown as { rows: { shared_buffers: string }[] };
+      expect(res.rows[0].shared_buffers).toBe('32MB');
+    } finally {
+      await again.close();
+    }
+    expect(loadConfig({ DATA_DIR: dataDir }).pgliteSharedBuffers).toBe('16MB');
+    expect(() => loadConfig({ DATA_DIR: dataDir, PGLITE_SHARED_BUFFERS: 'lots' })).toThrow(/PGLITE_SHARED_BUFFERS/);
   });
 
   it('leaves a data dir alone when it is not empty or the template is from another PGlite', () => {
