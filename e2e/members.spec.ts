@@ -88,7 +88,9 @@ describe('large guild member list', () => {
       for (const [j, a] of batch.entries()) (i + j < 25 ? online : offline).push(a);
     }
     zephyr = await join('zephyr', 'Zephyr Quist');
-    // An offline member wrote the last message: their name and profile must work without the member list.
+    // Alice mentions an offline member; an offline member wrote the last message: names and profile
+    // must work without the member list.
+    await call(server.url, 'POST', `/channels/${generalId}/messages`, alice.access_token, { content: `welcome <@${zephyr.user.id}>` });
     await call(server.url, 'POST', `/channels/${generalId}/messages`, offline[0].access_token, { content: 'hello from offline' });
     await Promise.all(online.map((a) => goOnline(a.access_token)));
   }, 300_000);
@@ -113,6 +115,8 @@ describe('large guild member list', () => {
     await page.waitForTimeout(1000);
     for (const a of offline.slice(1)) expect(await row(page, a).count()).toBe(0);
     expect(await rows(page).count()).toBeLessThanOrEqual(27);
+    // The mention reads as the member's name, from the message's own mentions (no op 8 for it).
+    await page.getByTestId('messages').getByRole('button', { name: '@Zephyr Quist', exact: true }).waitFor();
     // Nothing asked yet but the author of the message on screen, by id.
     expect(op8.map(({ nonce: _n, ...d }) => d)).toEqual([{ guild_id: guildId, user_ids: [offline[0].user.id] }]);
     await shot(page, 'members-large-desktop-online');
