@@ -1,20 +1,13 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { lockDataDir } from './data-dir-lock.js';
 import { noLock, postgresMigrationLock, runMigrations } from './migrate.js';
 import { seedFromTemplate } from './pglite-template.js';
 import * as schema from './schema.js';
+import type { Db } from './types.js';
 
-/**
- * One query API for both drivers: PGlite (embedded, default) and PostgreSQL (DATABASE_URL).
- * Drizzle's node-postgres and PGlite databases share the same query builder, so services are typed
- * against one of them and never know which driver runs.
- */
-export type Db = NodePgDatabase<typeof schema>;
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-/** Anything that runs queries: the database or an open transaction. */
-export type Queryable = Db | Tx;
+// The query types live in types.ts (migrate.ts needs them without importing this module).
+export type { Db, Queryable, Tx } from './types.js';
 
 export interface Database {
   db: Db;
