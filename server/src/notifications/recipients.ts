@@ -72,13 +72,23 @@ const isHereOnly = (content: string) => /@here\b/.test(content) && !/@everyone\b
  * blocks. Channel visibility and "is a session of theirs active" are the worker's to check, at
  * send time. Reads settings fresh from the database, so a mute takes effect on the next message.
  */
-export async function decideRecipients(ctx: AppContext, m: MessageEvent, now = new Date()): Promise<RecipientDecision[]> {
+export async function decideRecipients(
+  ctx: AppContext,
+  m: MessageEvent,
+  now = new Date(),
+  opts: { skipOnline?: boolean } = {},
+): Promise<RecipientDecision[]> {
   const candidates = await loadCandidates(ctx, m);
-  const ids = [...candidates.keys()];
+  let ids = [...candidates.keys()];
   if (!ids.length) return [];
-  const [settings, statuses, blockers, guildDefault] = await Promise.all([
+  const statuses = ctx.presence ? await ctx.presence.get(ids) : new Map<string, string>();
+  // skipOnline (the push worker): members shown online get no push, so their settings and blocks
+  // are not loaded. In a busy guild most members are online: three queries of ~1,000 parameters
+  // per message were a quarter of the server's CPU in the fan-out benchmark.
+  if (opts.skipOnline) ids = ids.filter((id) => statuses.get(id) !== 'online');
+  if (!ids.length) return [];
+  const [settings, blockers, guildDefault] = await Promise.all([
     loadSettingsOf(ctx.db, m.guild_id ?? DM_SETTINGS_ID, ids),
-    ctx.presence ? ctx.presence.get(ids) : Promise.resolve(new Map<string, string>()),
     loadBlockers(ctx, ids, m.author.id),
     m.guild_id ? loadGuildDefault(ctx, m.guild_id) : Promise.resolve(0),
   ]);

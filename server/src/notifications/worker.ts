@@ -48,7 +48,7 @@ export class NotificationWorker {
     const m = event.d as MessageEvent;
     // Ordinary messages and replies only: system messages (joins, group DM changes) push nothing.
     if (!m?.channel_id || !m.author || (m.type !== undefined && m.type !== 0 && m.type !== 19)) return;
-    for (const r of await decideRecipients(this.ctx, m)) {
+    for (const r of await decideRecipients(this.ctx, m, new Date(), { skipOnline: true })) {
       // An online session means someone is at the screen: the client notifies, not a push.
       if (!r.decision.notify || r.status === 'online') continue;
       this.enqueue(r.userId, m);
