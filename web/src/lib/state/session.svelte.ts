@@ -31,6 +31,9 @@ import { emptyReadStates, isUnread, mentionCount, type ReadStatesState, reduceRe
 import { reduceTyping, type TypingState } from './typing';
 import { voice } from './voice-client.svelte';
 
+/** The fields a message's `mentions` entries carry that a name needs. */
+export type MentionedUser = { id: string; username: string; global_name?: string | null };
+
 const STATUS_KEY = 'retrocast.status';
 
 export class Session {
@@ -178,7 +181,7 @@ export class Session {
     notifier.show(
       {
         title,
-        body: this.plainText(m.content, guildId ?? undefined) || 'Sent an attachment.',
+        body: this.plainText(m.content, guildId ?? undefined, m.mentions) || 'Sent an attachment.',
         icon: avatar,
         url: `/channels/${guildId ?? '@me'}/${m.channel_id}`,
         tag: `ch-${m.channel_id}`,
@@ -188,9 +191,9 @@ export class Session {
   }
 
   /** Message text for a notification: mentions as @name, #channel, @role; custom emoji as :name:. */
-  plainText(content: string, guildId?: string): string {
+  plainText(content: string, guildId?: string, mentions: MentionedUser[] = []): string {
     return content
-      .replace(/<@!?(\d+)>/g, (_, id) => `@${this.displayName(this.userById(id, guildId), guildId)}`)
+      .replace(/<@!?(\d+)>/g, (_, id) => `@${this.displayName(this.mentionedUser(id, guildId, mentions), guildId)}`)
       .replace(/<@&(\d+)>/g, (_, id) => `@${(guildId && this.guilds.get(guildId)?.roles.find((r) => r.id === id)?.name) || 'deleted-role'}`)
       .replace(/<#(\d+)>/g, (_, id) => `#${(guildId && this.guilds.channel(guildId, id)?.name) || 'channel'}`)
       .replace(/<a?:(\w+):\d+>/g, ':$1:')
@@ -332,6 +335,11 @@ export class Session {
   displayName(user: { id: string; username: string; global_name?: string | null } | undefined, guildId?: string): string {
     if (!user) return 'Unknown';
     return this.guilds.member(guildId, user.id)?.nick ?? user.global_name ?? user.username;
+  }
+
+  /** A mentioned user: one the client holds, else the message's own `mentions` entry (large guilds send no offline members). */
+  mentionedUser(id: string, guildId: string | undefined, mentions: MentionedUser[]) {
+    return this.userById(id, guildId) ?? mentions.find((u) => u.id === id);
   }
 
   userById(id: string, guildId?: string) {
