@@ -19,7 +19,6 @@ import { checkDmSendAllowed, doReopenDm } from '../dms/hooks.js';
 import { ApiError, invalidField } from '../http/errors.js';
 import { accessChannel, type ChannelAccess } from '../permissions/access.js';
 import { withReactions } from '../reactions/store.js';
-import { doMarkSent } from '../read-states/store.js';
 import { toWireUser, userColumns } from '../users/wire.js';
 import { type Author, loadAuthor } from './authors.js';
 import { flushLastMessages, lastMessagesOf } from './last-message.js';
@@ -180,15 +179,15 @@ export async function checkCreateMessage(
 
 /**
  * Sends a message. Idempotent per (channel, author, nonce): a retry, even concurrent, returns the
- * first message and emits nothing. One transaction holds the row, its attachments,
- * channel.last_message_id, the author's read state and others' mention counts; MESSAGE_CREATE
- * goes out after commit, so the event never precedes the row.
+ * first message and emits nothing. The row, its attachments, the author's read state and others'
+ * mention counts (and a DM's last_message_id) commit together; MESSAGE_CREATE goes out after the
+ * commit, so the event never precedes the row.
  */
 export async function doCreateMessage(ctx: AppContext, who: Caller, channelId: string, body: CreateMessageBody): Promise<Message> {
   const checked = await checkCreateMessage(ctx, who, channelId, body);
   if ('duplicate' in checked) return (await toWireMessages(ctx.db, [checked.duplicate]))[0];
   const { draft } = checked;
-  const created = await transact(ctx, (tx, emit) => doInsertMessage(ctx, tx, emit, who, draft));
+  const created = await insertDraft(ctx, who, draft);
   if ('duplicate' in created) return (await toWireMessages(ctx.db, [created.duplicate]))[0];
   if (draft.access.channel.guildId) lastMessagesOf(ctx.db)?.note(channelId, created.id);
   return created;
@@ -225,24 +224,39 @@ export async function doCreateWebhookMessage(
     flags: (body.flags ?? 0) & 4,
     webhook,
   };
-  const created = await transact(ctx, (tx, emit) => doInsertMessage(ctx, tx, emit, { id: webhook.id, bot: true }, draft));
+  const created = await insertDraft(ctx, { id: webhook.id, bot: true }, draft);
   if ('duplicate' in created) throw new Error('webhook message without nonce was not inserted');
   if (access.channel.guildId) lastMessagesOf(ctx.db)?.note(access.channel.id, created.id);
   return created;
 }
 
 /**
- * Inside tx: writes a checked draft and emits MESSAGE_CREATE. When the nonce is taken, returns the
- * message holding it if it is within the idempotency window (our transaction wrote nothing), else
- * frees the nonce and inserts. A plain guild send is four round trips: BEGIN, the insert, the read
- * states (author's and pinged users' in one statement), COMMIT; the author comes from the guild
- * state cache and the wire message from what the checks already loaded. last_message_id of guild
- * channels is written behind (last-message.ts), off the channel row everyone sends to.
+ * Writes a checked draft. A guild send without attachments or an expired nonce is one autocommitted
+ * statement (the insert and its read states) and then MESSAGE_CREATE: one round trip. Anything else,
+ * and a send whose nonce turns out taken, goes through the transaction of `doInsertMessage`.
  */
-async function doInsertMessage(ctx: AppContext, tx: Tx, emit: Emit, who: Caller, d: Draft): Promise<Message | { duplicate: MessageRow }> {
+async function insertDraft(ctx: AppContext, who: Caller, d: Draft): Promise<Message | { duplicate: MessageRow }> {
+  if (d.access.channel.guildId && !d.expired && !d.attachmentIds.length) {
+    const row = await store.insertMessageMarkingSent(ctx.db, draftRow(ctx, who, d), d.targets);
+    if (row) {
+      const { wire, event } = createdMessage(row, [], who, d);
+      await publishCommitted(ctx, [event]);
+      return wire;
+    }
+    if (d.nonce !== null) {
+      // A retry: the insert waited for the holder of the nonce to commit, so it is visible now.
+      const holder = await store.findByNonce(ctx.db, d.access.channel.id, who.id, d.nonce);
+      if (holder && Date.now() - holder.createdAt.getTime() < NONCE_WINDOW_MS) return { duplicate: holder };
+      return transact(ctx, (tx, emit) => doInsertMessage(ctx, tx, emit, who, { ...d, expired: holder }));
+    }
+  }
+  return transact(ctx, (tx, emit) => doInsertMessage(ctx, tx, emit, who, d));
+}
+
+/** The messages row of a checked draft, with a new id. */
+function draftRow(ctx: AppContext, who: Caller, d: Draft) {
   const { channel } = d.access;
-  if (d.expired) await store.releaseNonce(tx, d.expired.id);
-  const values = {
+  return {
     id: ctx.ids.next(),
     channelId: channel.id,
     guildId: channel.guildId,
@@ -260,17 +274,11 @@ async function doInsertMessage(ctx: AppContext, tx: Tx, emit: Emit, who: Caller,
       : null,
     flags: d.flags,
   };
-  let row = await store.insertMessage(tx, values);
-  if (!row && d.nonce !== null) {
-    // Taken by an earlier send (or a concurrent one, whose commit ON CONFLICT waited for).
-    const holder = await store.findByNonce(tx, channel.id, who.id, d.nonce);
-    if (holder && Date.now() - holder.createdAt.getTime() < NONCE_WINDOW_MS) return { duplicate: holder };
-    if (holder) await store.releaseNonce(tx, holder.id);
-    row = await store.insertMessage(tx, values);
-  }
-  if (!row) throw new Error('message insert wrote nothing');
-  const files = await store.attachFiles(tx, row.id, d.attachmentIds);
-  await doMarkSent(tx, who.id, channel.id, row.id, d.targets);
+}
+
+/** The wire message of a new row and its MESSAGE_CREATE, built from what the checks loaded (no queries). */
+function createdMessage(row: MessageRow, files: Awaited<ReturnType<typeof store.attachFiles>>, who: Caller, d: Draft) {
+  const { channel } = d.access;
   const { author } = d;
   const wire = toWireMessage(row, {
     users: new Map([...d.users, ...(author ? [[who.id, author.user] as const] : [])]),
@@ -278,10 +286,37 @@ async function doInsertMessage(ctx: AppContext, tx: Tx, emit: Emit, who: Caller,
     referenced: new Map(d.replyTo ? [[d.replyTo.id, d.replyTo]] : []),
   });
   const guild = channel.guildId ? { guild_id: channel.guildId } : {};
+  const event = { t: 'MESSAGE_CREATE', d: { ...wire, ...(author?.member ? { member: author.member } : {}) }, channel_id: channel.id, ...guild };
+  return { wire, event };
+}
+
+/**
+ * Inside tx: writes a checked draft and emits MESSAGE_CREATE. When the nonce is taken, returns the
+ * message holding it if it is within the idempotency window (our transaction wrote nothing), else
+ * frees the nonce and inserts. The insert writes the read states too (author's and pinged users'
+ * in the same statement); the author comes from the guild state cache and the wire message from
+ * what the checks already loaded. last_message_id of guild channels is written behind
+ * (last-message.ts), off the channel row everyone sends to.
+ */
+async function doInsertMessage(ctx: AppContext, tx: Tx, emit: Emit, who: Caller, d: Draft): Promise<Message | { duplicate: MessageRow }> {
+  const { channel } = d.access;
+  if (d.expired) await store.releaseNonce(tx, d.expired.id);
+  const values = draftRow(ctx, who, d);
+  let row = await store.insertMessageMarkingSent(tx, values, d.targets);
+  if (!row && d.nonce !== null) {
+    // Taken by an earlier send (or a concurrent one, whose commit ON CONFLICT waited for).
+    const holder = await store.findByNonce(tx, channel.id, who.id, d.nonce);
+    if (holder && Date.now() - holder.createdAt.getTime() < NONCE_WINDOW_MS) return { duplicate: holder };
+    if (holder) await store.releaseNonce(tx, holder.id);
+    row = await store.insertMessageMarkingSent(tx, values, d.targets);
+  }
+  if (!row) throw new Error('message insert wrote nothing');
+  const files = await store.attachFiles(tx, row.id, d.attachmentIds);
+  const { wire, event } = createdMessage(row, files, who, d);
   // DMs keep last_message_id in the transaction: two people, no contention, and their list order uses it.
   if (!channel.guildId) await store.setChannelLastMessage(tx, channel.id, row.id);
   if (!channel.guildId) await doReopenDm(tx, emit, channel);
-  emit({ t: 'MESSAGE_CREATE', d: { ...wire, ...(author?.member ? { member: author.member } : {}) }, channel_id: channel.id, ...guild });
+  emit(event);
   return wire;
 }
 

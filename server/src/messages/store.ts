@@ -1,6 +1,8 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, max, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
+import { fromDriverRow } from '../db/driver-rows.js';
 import { attachments, channels, memberRoles, members, messages, users } from '../db/schema.js';
+import { markSentCtes } from '../read-states/store.js';
 import { toWireUser, userColumns } from '../users/wire.js';
 import type { MessageRefs, MessageRow } from './wire.js';
 
@@ -24,6 +26,22 @@ export async function insertMessage(q: Queryable, row: NewMessage): Promise<Mess
     .onConflictDoNothing({ target: [messages.channelId, messages.authorId, messages.nonce], where: sql`${messages.nonce} is not null` })
     .returning();
   return inserted;
+}
+
+/**
+ * Inserts one message and writes the send's read states (`markSentCtes`) in one statement, so a send
+ * needs no transaction of its own; undefined when the nonce is taken (then nothing was written).
+ */
+export async function insertMessageMarkingSent(q: Queryable, row: NewMessage, pinged: string[]): Promise<MessageRow | undefined> {
+  const insert = q
+    .insert(messages)
+    .values(row)
+    .onConflictDoNothing({ target: [messages.channelId, messages.authorId, messages.nonce], where: sql`${messages.nonce} is not null` })
+    .returning();
+  const res = (await q.execute(sql`with sent as (${insert.getSQL()}), ${markSentCtes(row.authorId, row.channelId, pinged)} select * from sent`)) as unknown as {
+    rows: Record<string, unknown>[];
+  };
+  return res.rows[0] && fromDriverRow(messages, res.rows[0]);
 }
 
 /** Batched inserts without events or checks: seeding large histories (tests, imports, benchmarks). */

@@ -1,4 +1,4 @@
-import { and, eq, gt, ne, or, sql } from 'drizzle-orm';
+import { and, eq, gt, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { messages, readStates } from '../db/schema.js';
 
@@ -21,23 +21,27 @@ export async function incrementMentionCounts(q: Queryable, channelId: string, us
 }
 
 /**
- * After a send, in one statement: the author has read their own message, and each pinged user has
- * one more unread mention. Rows are per (user, channel): no row all senders share.
+ * The read-state writes of a send, as CTEs over `sent` (the statement's CTE that inserted the
+ * message, so nothing is written when the insert was not): the author has read their own message,
+ * and each pinged user has one more unread mention. Rows are per (user, channel): no row all
+ * senders share.
  */
-export async function doMarkSent(q: Queryable, authorId: string, channelId: string, messageId: string, pinged: string[]) {
+export function markSentCtes(authorId: string, channelId: string, pinged: string[]): SQL {
   // Snowflakes are digits only, so the array literal is safe as one parameter.
   const targets = `{${pinged.join(',')}}`;
-  await q.execute(sql`
-    with author as (
+  return sql`
+    author_read as (
       insert into read_states (user_id, channel_id, last_message_id, mention_count, updated_at)
-      values (${authorId}, ${channelId}, ${messageId}, 0, now())
+      select ${authorId}::bigint, ${channelId}::bigint, sent.id, 0, now() from sent
       on conflict (user_id, channel_id) do update
         set last_message_id = excluded.last_message_id, mention_count = 0, updated_at = excluded.updated_at
-    )
-    insert into read_states (user_id, channel_id, mention_count, updated_at)
-    select t, ${channelId}, 1, now() from unnest(${targets}::bigint[]) as t
-    on conflict (user_id, channel_id) do update
-      set mention_count = read_states.mention_count + 1, updated_at = excluded.updated_at`);
+    ),
+    pinged_read as (
+      insert into read_states (user_id, channel_id, mention_count, updated_at)
+      select t, ${channelId}::bigint, 1, now() from sent, unnest(${targets}::bigint[]) as t
+      on conflict (user_id, channel_id) do update
+        set mention_count = read_states.mention_count + 1, updated_at = excluded.updated_at
+    )`;
 }
 
 /** Stores the last read message and the mentions still unread after it. */
