@@ -286,7 +286,12 @@ function createdMessage(row: MessageRow, files: Awaited<ReturnType<typeof store.
     referenced: new Map(d.replyTo ? [[d.replyTo.id, d.replyTo]] : []),
   });
   const guild = channel.guildId ? { guild_id: channel.guildId } : {};
-  const event = { t: 'MESSAGE_CREATE', d: { ...wire, ...(author?.member ? { member: author.member } : {}) }, channel_id: channel.id, ...guild };
+  const event = {
+    t: 'MESSAGE_CREATE',
+    d: { ...wire, ...(author?.member ? { member: author.member } : {}) },
+    channel_id: channel.id,
+    ...guild,
+  };
   return { wire, event };
 }
 

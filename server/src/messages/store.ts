@@ -38,7 +38,9 @@ export async function insertMessageMarkingSent(q: Queryable, row: NewMessage, pi
     .values(row)
     .onConflictDoNothing({ target: [messages.channelId, messages.authorId, messages.nonce], where: sql`${messages.nonce} is not null` })
     .returning();
-  const res = (await q.execute(sql`with sent as (${insert.getSQL()}), ${markSentCtes(row.authorId, row.channelId, pinged)} select * from sent`)) as unknown as {
+  const res = (await q.execute(
+    sql`with sent as (${insert.getSQL()}), ${markSentCtes(row.authorId, row.channelId, pinged)} select * from sent`,
+  )) as unknown as {
     rows: Record<string, unknown>[];
   };
   return res.rows[0] && fromDriverRow(messages, res.rows[0]);

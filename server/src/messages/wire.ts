@@ -42,7 +42,14 @@ function userOr(refs: MessageRefs, id: string): User {
 /** A webhook's message shows the name (and avatar) it was posted under, as a bot (Discord: discriminator "0000"). */
 function webhookAuthor(m: MessageRow, refs: MessageRefs): User {
   const base = userOr(refs, m.authorId);
-  return { ...base, id: m.webhookId as string, username: m.webhookAuthor?.username ?? base.username, global_name: null, discriminator: '0000', bot: true };
+  return {
+    ...base,
+    id: m.webhookId as string,
+    username: m.webhookAuthor?.username ?? base.username,
+    global_name: null,
+    discriminator: '0000',
+    bot: true,
+  };
 }
 
 export function toWireAttachment(a: AttachmentRow) {
