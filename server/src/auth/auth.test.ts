@@ -36,7 +36,10 @@ describe('account lifecycle', () => {
     const other = await api(server, 'POST', '/auth/refresh', { body: { refresh_token: reg.body.refresh_token } });
     expect(other.status).toBe(200);
 
-    const out = await api(server, 'POST', '/auth/logout', { token: other.body.access_token, body: { refresh_token: other.body.refresh_token } });
+    const out = await api(server, 'POST', '/auth/logout', {
+      token: other.body.access_token,
+      body: { refresh_token: other.body.refresh_token },
+    });
     expect(out.status).toBe(204);
     const dead = await api(server, 'POST', '/auth/refresh', { body: { refresh_token: other.body.refresh_token } });
     expect(dead.status).toBe(401);
@@ -69,7 +72,11 @@ describe('account lifecycle', () => {
     const forgedPayload = Buffer.from(JSON.stringify({ sub: '1', fam: '1', exp: 9999999999 })).toString('base64url');
     expect((await api(server, 'GET', '/users/@me', { token: `${h}.${forgedPayload}.${s}` })).status).toBe(401);
     const secret = server.app.ctx.config.jwtSecret;
-    const expired = await new SignJWT({ fam: '1' }).setProtectedHeader({ alg: 'HS256' }).setSubject(u.id).setExpirationTime(Math.floor(Date.now() / 1000) - 10).sign(secret);
+    const expired = await new SignJWT({ fam: '1' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(u.id)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 10)
+      .sign(secret);
     const res = await api(server, 'GET', '/users/@me', { token: expired });
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ code: 40001, message: '401: Unauthorized' });
@@ -80,10 +87,16 @@ describe('account lifecycle', () => {
   it('password change needs the old password and revokes other sessions', async () => {
     const u = await registerUser(server);
     const second = await api(server, 'POST', '/auth/login', { body: { username: u.username, password: u.password } });
-    const bad = await api(server, 'PATCH', '/users/@me', { token: u.token, body: { password: 'wrong-old-pw', new_password: 'brand new password' } });
+    const bad = await api(server, 'PATCH', '/users/@me', {
+      token: u.token,
+      body: { password: 'wrong-old-pw', new_password: 'brand new password' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.password._errors[0].code).toBe('PASSWORD_DOES_NOT_MATCH');
-    const ok = await api(server, 'PATCH', '/users/@me', { token: u.token, body: { password: u.password, new_password: 'brand new password' } });
+    const ok = await api(server, 'PATCH', '/users/@me', {
+      token: u.token,
+      body: { password: u.password, new_password: 'brand new password' },
+    });
     expect(ok.status).toBe(200);
     expect((await api(server, 'POST', '/auth/refresh', { body: { refresh_token: second.body.refresh_token } })).status).toBe(401);
     expect((await api(server, 'POST', '/auth/refresh', { body: { refresh_token: u.refreshToken } })).status).toBe(200);

@@ -34,10 +34,31 @@ const cases: Case[] = [
   ['register: fullwidth confusable', 'POST', '/auth/register', { body: { username: 'ａｌｉｃｅ', password: 'password123' } }, 400, 50035],
   ['register: zero-width joiner', 'POST', '/auth/register', { body: { username: 'al\u200dice', password: 'password123' } }, 400, 50035],
   ['register: emoji username', 'POST', '/auth/register', { body: { username: 'ali😀ce', password: 'password123' } }, 400, 50035],
-  ['register: display name too long', 'POST', '/auth/register', () => ({ body: { username: name(), password: 'password123', display_name: 'x'.repeat(33) } }), 400, 50035],
-  ['register: display name only invisible chars', 'POST', '/auth/register', () => ({ body: { username: name(), password: 'password123', display_name: '\u200b\u200b' } }), 400, 50035],
+  [
+    'register: display name too long',
+    'POST',
+    '/auth/register',
+    () => ({ body: { username: name(), password: 'password123', display_name: 'x'.repeat(33) } }),
+    400,
+    50035,
+  ],
+  [
+    'register: display name only invisible chars',
+    'POST',
+    '/auth/register',
+    () => ({ body: { username: name(), password: 'password123', display_name: '\u200b\u200b' } }),
+    400,
+    50035,
+  ],
   ['register: malformed JSON', 'POST', '/auth/register', { raw: '{"username": "x",' }, 400, 50109],
-  ['register: huge body', 'POST', '/auth/register', () => ({ body: { username: name(), password: 'password123', pad: 'x'.repeat(200_000) } }), 413, 40005],
+  [
+    'register: huge body',
+    'POST',
+    '/auth/register',
+    () => ({ body: { username: name(), password: 'password123', pad: 'x'.repeat(200_000) } }),
+    413,
+    40005,
+  ],
   ['register: null username', 'POST', '/auth/register', { body: { username: null, password: 'password123' } }, 400, 50035],
   ['login: missing password', 'POST', '/auth/login', () => ({ body: { username: alice.username } }), 400, 50035],
   ['login: object password', 'POST', '/auth/login', () => ({ body: { username: alice.username, password: { $gt: '' } } }), 400, 50035],
@@ -46,10 +67,24 @@ const cases: Case[] = [
   ['users/:id: not a snowflake', 'GET', '/users/abc', () => ({ token: alice.token }), 400, 50035],
   ['users/:id: too many digits', 'GET', '/users/123456789012345678901234', () => ({ token: alice.token }), 400, 50035],
   ['PATCH @me: display name wrong type', 'PATCH', '/users/@me', () => ({ token: alice.token, body: { display_name: 42 } }), 400, 50035],
-  ['PATCH @me: new password without old', 'PATCH', '/users/@me', () => ({ token: alice.token, body: { new_password: 'something-new' } }), 400, 50035],
+  [
+    'PATCH @me: new password without old',
+    'PATCH',
+    '/users/@me',
+    () => ({ token: alice.token, body: { new_password: 'something-new' } }),
+    400,
+    50035,
+  ],
   ['unknown route', 'GET', '/does-not-exist', () => ({ token: alice.token }), 404, 0],
   ['wrong method', 'DELETE', '/auth/register', {}, 405, 0],
-  ['form-encoded body', 'POST', '/auth/register', { raw: 'username=x&password=y', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 0],
+  [
+    'form-encoded body',
+    'POST',
+    '/auth/register',
+    { raw: 'username=x&password=y', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+    415,
+    0,
+  ],
 ];
 
 describe('bad input gets a 4xx with Discord error body and changes nothing', () => {
@@ -69,7 +104,9 @@ describe('bad input gets a 4xx with Discord error body and changes nothing', () 
 
   it('never stores the fields it does not know', async () => {
     const u = uniqueName('extra');
-    const res = await api(server, 'POST', '/auth/register', { body: { username: u, password: 'correct horse battery', bot: true, id: '1' } });
+    const res = await api(server, 'POST', '/auth/register', {
+      body: { username: u, password: 'correct horse battery', bot: true, id: '1' },
+    });
     expect(res.status).toBe(201);
     expect(res.body.user.bot).toBe(false);
     expect(res.body.user.id).not.toBe('1');

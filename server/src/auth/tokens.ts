@@ -20,12 +20,33 @@ export function signAccessToken(secret: Uint8Array, claims: AccessClaims, ttlS =
     .sign(secret);
 }
 
+/**
+ * Tokens already verified with a secret, until they expire. A client sends the same token with every
+ * request for up to 15 minutes, and an HMAC check through WebCrypto (key import, a thread-pool job)
+ * cost more CPU than the rest of a small request. A token's bytes decide its claims, so a hit is
+ * as good as the check; only the expiry is looked at again. Revocation is not a property of the
+ * token: the session guard checks it on every request.
+ */
+const verified = new WeakMap<Uint8Array, Map<string, AccessClaims>>();
+const VERIFIED_MAX = 10_000;
+
 /** Verified claims, or null for anything expired, tampered or malformed. */
 export async function verifyAccessToken(secret: Uint8Array, token: string): Promise<AccessClaims | null> {
+  let known = verified.get(secret);
+  const hit = known?.get(token);
+  if (hit) {
+    if (hit.exp !== undefined && hit.exp * 1000 > Date.now()) return hit;
+    known?.delete(token);
+  }
   try {
     const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
     if (typeof payload.sub !== 'string' || typeof payload.fam !== 'string') return null;
-    return { sub: payload.sub, fam: payload.fam, exp: payload.exp };
+    const claims = { sub: payload.sub, fam: payload.fam, exp: payload.exp };
+    if (!known) verified.set(secret, (known = new Map()));
+    // Bounded: past the limit start over (expired entries go with it).
+    if (known.size >= VERIFIED_MAX) known.clear();
+    known.set(token, claims);
+    return claims;
   } catch {
     return null;
   }
