@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { importPKCS8, SignJWT } from 'jose';
 import type { Queryable } from '../db/client.js';
 import type { ApnsConfig } from './config.js';
-import { deleteDeviceToken, loadDevices } from './store.js';
+import { deleteDeviceToken, loadDevices, usersWithDevices } from './store.js';
 
 /** Apple: a provider token is valid for an hour and must not be refreshed more than every 20 minutes. */
 export const JWT_MAX_AGE_MS = 50 * 60_000;
@@ -147,6 +147,11 @@ export class ApnsSender {
       else this.log.warn({ status: r.status, reason: r.reason }, 'APNs refused a notification');
     }
     return delivered;
+  }
+
+  /** Which of these users have an iOS device registered. */
+  reachable(q: Queryable, userIds: string[]): Promise<string[]> {
+    return usersWithDevices(q, userIds, 'ios');
   }
 
   close() {

@@ -33,7 +33,7 @@ export async function installNotifications(app: FastifyInstance) {
   const pushAllow = parseAllowList(notify.pushAllowPrivate);
   const keys = loadVapidKeys(notify, ctx.config.dataDir);
   const webPush = createWebPushSender(notify, keys, pushAllow, ctx.log);
-  const senders: PushSender[] = [{ name: 'webpush', sendToUser: webPush.sendToUser }];
+  const senders: PushSender[] = [{ name: 'webpush', sendToUser: webPush.sendToUser, reachable: webPush.reachable }];
   const apns = notify.apns ? ApnsSender.fromConfig(notify.apns, ctx.log) : undefined;
   if (apns) senders.push(apns);
   else

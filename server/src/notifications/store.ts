@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { deviceTokens, guilds, pushSubscriptions, userGuildSettings } from '../db/schema.js';
 
@@ -78,6 +78,29 @@ export async function deletePushSubscription(q: Queryable, userId: string, endpo
 
 export async function deletePushSubscriptionById(q: Queryable, id: string) {
   await q.delete(pushSubscriptions).where(eq(pushSubscriptions.id, id));
+}
+
+/** Snowflakes are digits only, so the array literal is safe as one parameter (not one per id). */
+const idArray = (ids: string[]) => `{${ids.join(',')}}`;
+
+/** Which of these users have at least one Web Push subscription. */
+export async function usersWithPushSubscriptions(q: Queryable, userIds: string[]): Promise<string[]> {
+  if (!userIds.length) return [];
+  const rows = await q
+    .selectDistinct({ id: pushSubscriptions.userId })
+    .from(pushSubscriptions)
+    .where(sql`${pushSubscriptions.userId} = any(${idArray(userIds)}::bigint[])`);
+  return rows.map((r) => r.id);
+}
+
+/** Which of these users have at least one device of `platform`. */
+export async function usersWithDevices(q: Queryable, userIds: string[], platform: string): Promise<string[]> {
+  if (!userIds.length) return [];
+  const rows = await q
+    .selectDistinct({ id: deviceTokens.userId })
+    .from(deviceTokens)
+    .where(and(eq(deviceTokens.platform, platform), sql`${deviceTokens.userId} = any(${idArray(userIds)}::bigint[])`));
+  return rows.map((r) => r.id);
 }
 
 export async function loadPushSubscriptions(q: Queryable, userId: string) {

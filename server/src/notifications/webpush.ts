@@ -10,7 +10,7 @@ import { type AllowList, ipLiteral, isAddressAllowed } from '../embeds/address.j
 import { createSafeAgent } from '../embeds/fetcher.js';
 import { invalidField } from '../http/errors.js';
 import type { NotifyConfig } from './config.js';
-import { deletePushSubscriptionById, loadPushSubscriptions } from './store.js';
+import { deletePushSubscriptionById, loadPushSubscriptions, usersWithPushSubscriptions } from './store.js';
 
 export interface VapidKeys {
   publicKey: string;
@@ -77,6 +77,8 @@ export interface WebPushSender {
   readonly publicKey: string;
   /** Sends to every subscription of the user; deletes those the push service says are gone. Returns how many were delivered. */
   sendToUser(q: Queryable, userId: string, payload: PushPayload): Promise<number>;
+  /** Which of these users have a subscription (the others cannot be reached). */
+  reachable(q: Queryable, userIds: string[]): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -120,6 +122,7 @@ export function createWebPushSender(config: NotifyConfig, keys: VapidKeys, allow
       }
       return delivered;
     },
+    reachable: usersWithPushSubscriptions,
     close: () => agent.close(),
   };
 }

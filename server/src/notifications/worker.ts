@@ -11,6 +11,8 @@ import { decideRecipients, type MessageEvent } from './recipients.js';
 export interface PushSender {
   readonly name: string;
   sendToUser(q: Queryable, userId: string, payload: PushPayload): Promise<number>;
+  /** Which of these users have a device this sender can reach. */
+  reachable(q: Queryable, userIds: string[]): Promise<string[]>;
 }
 
 interface Batch {
@@ -48,11 +50,18 @@ export class NotificationWorker {
     const m = event.d as MessageEvent;
     // Ordinary messages and replies only: system messages (joins, group DM changes) push nothing.
     if (!m?.channel_id || !m.author || (m.type !== undefined && m.type !== 0 && m.type !== 19)) return;
-    for (const r of await decideRecipients(this.ctx, m, new Date(), { skipOnline: true })) {
+    const reachable = (ids: string[]) => this.reachable(ids);
+    for (const r of await decideRecipients(this.ctx, m, new Date(), { skipOnline: true, reachable })) {
       // An online session means someone is at the screen: the client notifies, not a push.
       if (!r.decision.notify || r.status === 'online') continue;
       this.enqueue(r.userId, m);
     }
+  }
+
+  /** Users some sender can reach: one query per sender, so members without a device cost no settings lookups. */
+  private async reachable(ids: string[]): Promise<Set<string>> {
+    const found = await Promise.all(this.senders.map((s) => s.reachable(this.ctx.db, ids)));
+    return new Set(found.flat());
   }
 
   private enqueue(userId: string, m: MessageEvent) {
