@@ -40,6 +40,8 @@ export async function installLinkEmbeds(app: FastifyInstance) {
 
   app.addHook('onSend', async (req, reply, payload) => {
     if (ctx.config.files.embedsDisabled || req.method !== 'POST' || req.routeOptions.url !== SEND_ROUTE || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+    // Most messages have no link: skip parsing the response for them (the content is in it verbatim).
+    if (!payload.includes('http')) return payload;
     let msg: { id: string; channel_id: string; content: string; flags?: number; embeds?: unknown[] };
     try {
       msg = JSON.parse(payload);
