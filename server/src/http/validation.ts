@@ -1,21 +1,11 @@
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import { invalidField } from './errors.js';
+import { compileSerializer, compileValidator } from './schema-cache.js';
 
-/**
- * Bodies are validated strictly (a number is not a string: `{"username": 123}` is a 400), while
- * path and query strings are coerced to the declared types, as they only ever arrive as text.
- */
+/** Request validation and response serialization with the process's compiled schemas (schema-cache.ts). */
 export function installValidation(app: FastifyInstance) {
-  const make = (coerceTypes: boolean | 'array') => {
-    const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: true, allErrors: true, strict: false });
-    (addFormats as unknown as (a: Ajv) => void)(ajv);
-    return ajv;
-  };
-  const strict = make(false);
-  const coercing = make('array');
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) => compileValidator(schema, httpPart === 'body'));
+  app.setSerializerCompiler(({ schema }) => compileSerializer(schema));
 }
 
 /** The path of the first string holding a NUL character (`content`, `embeds.0.title`), if any. */
