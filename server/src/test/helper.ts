@@ -53,7 +53,7 @@ export interface StartOptions {
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
-  const dataDir = opts.dataDir ?? opts.shareWith?.dataDir ?? mkdtempSync(join(tmpdir(), 'retrocast-test-'));
+  const dataDir = opts.dataDir ?? opts.shareWith?.dataDir ?? mkdtempSync(join(inject('testDataRoot') ?? tmpdir(), 'retrocast-test-'));
   // A new PGlite data dir starts as a copy of the project's migrated template (global-setup.ts).
   const template = backend === 'pglite' && !opts.dataDir && !opts.shareWith ? inject('pgliteTemplate') : undefined;
   if (template && !existsSync(join(dataDir, 'db'))) cpSync(template, join(dataDir, 'db'), { recursive: true });
