@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../db/client.js';
+import { cachedPgliteTemplate } from './template-cache.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,30 +22,28 @@ declare module 'vitest' {
  * close, synchronously. On disk, on a busy machine, that blocked a worker for ~1 s per server; in RAM
  * it takes a few milliseconds. Elsewhere (no /dev/shm) the OS temp dir.
  */
-function dataRoot(): string {
+function ramOrTmp(): string {
   try {
     accessSync('/dev/shm', constants.W_OK);
-    return mkdtempSync('/dev/shm/retrocast-vitest-');
+    return '/dev/shm';
   } catch {
-    return mkdtempSync(join(tmpdir(), 'retrocast-vitest-'));
+    return tmpdir();
   }
 }
 
 /**
  * Once per server test project: one migrated database to copy. A fresh PGlite costs initdb in WASM
  * plus every migration (~3 s idle, 15 s on a loaded 2-core box); a copy of the template opens in a
- * fraction of that, and PostgreSQL clones a template database without replaying migrations.
+ * fraction of that (and the template itself is kept between runs: template-cache.ts), and PostgreSQL
+ * clones a template database without replaying migrations.
  */
 export default async function setup(project: TestProject) {
   const backend = project.config.env?.RETROCAST_TEST_BACKEND;
-  const root = dataRoot();
+  const root = mkdtempSync(join(ramOrTmp(), 'retrocast-vitest-'));
   project.provide('testDataRoot', root);
   const removeRoot = () => rmSync(root, { recursive: true, force: true });
   if (backend === 'pglite') {
-    const dir = mkdtempSync(join(root, 'template-'));
-    const database = await openDatabase({ dataDir: dir });
-    await database.close();
-    project.provide('pgliteTemplate', join(dir, 'db'));
+    project.provide('pgliteTemplate', await cachedPgliteTemplate(ramOrTmp()));
     return removeRoot;
   }
   if (backend === 'postgres' && process.env.TEST_DATABASE_URL) {
