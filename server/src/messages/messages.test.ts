@@ -44,6 +44,8 @@ describe('POST /channels/:id/messages', () => {
       flags: 0,
     });
     expect(Date.parse(res.body.timestamp)).toBeGreaterThan(Date.now() - 60_000);
+    // Written behind the send (10 ms batches): readers of the column flush first, as the server's do.
+    await flushLastMessages(server.app.ctx.db);
     const [ch] = await server.app.ctx.db.select().from(channels).where(eq(channels.id, g.channelId));
     expect(ch.lastMessageId).toBe(res.body.id);
     await rec.waitFor(() => rec.of('MESSAGE_CREATE').length > 0);
