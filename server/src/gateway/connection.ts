@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { createDeflate, type Deflate, constants as zc } from 'node:zlib';
 import { ALL_INTENTS, GatewayCloseCodes as C, GatewayOpcodes as Op, PRESENCE_STATUSES } from '@retrocast/protocol';
 import type WebSocket from 'ws';
@@ -7,6 +8,7 @@ import { absoluteUrls, parseDiscordJson } from '../http/discord-compat.js';
 import { sanitizeActivities } from '../presence/service.js';
 import type { SessionStatus } from '../presence/store.js';
 import { getOpcodeHandler } from './extensions.js';
+import { FrameWriter } from './frame-writer.js';
 import { requestGuildMembers } from './members.js';
 import { LARGE_THRESHOLD } from './ready.js';
 import { frameBytes, type LogEntry } from './replay-log.js';
@@ -38,6 +40,8 @@ export class Connection implements GatewaySocket {
   private windowStart = 0;
   private windowCount = 0;
   private deflate?: Deflate;
+  /** Plain connections (no zlib-stream, no WebSocket extension): dispatches go straight to the socket. */
+  private writer?: FrameWriter;
   private closed = false;
   /** Closes a socket that never identifies; then, once identified, fires when the access token expires. */
   private authTimer?: NodeJS.Timeout;
@@ -51,10 +55,19 @@ export class Connection implements GatewaySocket {
     private readonly ws: WebSocket,
     private readonly gatewayUrl: string,
     compress: boolean,
+    /** The upgraded socket `ws` runs on; without it every frame goes through `ws.send`. */
+    socket?: Duplex,
   ) {
     this.httpBase = gatewayUrl.replace(/^ws/, 'http').replace(/\/gateway\/?$/, '');
     const interval = gw.ctx.config.heartbeatIntervalMs;
     if (compress) this.startDeflate();
+    else if (socket && ws.extensions === '') {
+      this.writer = new FrameWriter(
+        socket,
+        () => this.ws.readyState === this.ws.OPEN,
+        () => this.tooSlow(),
+      );
+    }
     ws.on('message', (data, isBinary) => void this.onMessage(data as Buffer, isBinary).catch((err) => this.fail(err)));
     ws.on('close', (code) => this.onClose(code));
     ws.on('error', () => {});
@@ -103,18 +116,30 @@ export class Connection implements GatewaySocket {
     if (!this.open) return;
     const frame = absoluteUrls(raw, this.httpBase);
     if (this.deflate) this.deflate.write(frame);
-    else this.ws.send(frame);
+    else {
+      // Dispatches still waiting for the end of the turn go first.
+      this.writer?.flush();
+      this.ws.send(frame);
+    }
   }
 
   /**
-   * A dispatch: the entry's shared bytes with this session's `s` spliced in, handed to `ws` as one
-   * buffer (a text frame: header and payload go out in one corked write, no re-encoding).
+   * A dispatch: the entry's shared bytes with this session's `s` spliced in. Plain connections get
+   * the whole WebSocket frame built in the same buffer and written with whatever else this turn
+   * sends them; zlib-stream deflates the payload bytes.
    */
   sendDispatch(entry: LogEntry, seq: number) {
     if (!this.open) return;
-    const frame = frameBytes(entry, seq, this.httpBase);
-    if (this.deflate) this.deflate.write(frame);
-    else this.ws.send(frame, { binary: false });
+    if (this.writer) this.writer.push(frameBytes(entry, seq, this.httpBase, true));
+    else if (this.deflate) this.deflate.write(frameBytes(entry, seq, this.httpBase));
+    else this.ws.send(frameBytes(entry, seq, this.httpBase), { binary: false });
+  }
+
+  /** The client reads far slower than it is sent to: drop the connection (the session stays resumable). */
+  private tooSlow() {
+    this.gw.ctx.log.warn({ session: this.session?.id }, 'gateway client too slow, connection dropped');
+    this.closed = true;
+    this.ws.terminate();
   }
 
   sendOp(op: number, d: unknown) {
@@ -124,6 +149,7 @@ export class Connection implements GatewaySocket {
   close(code: number, reason: string) {
     if (this.closed) return;
     this.closed = true;
+    this.writer?.flush();
     const finish = () => this.ws.close(code, reason);
     if (this.deflate) this.deflate.flush(finish);
     else finish();

@@ -32,15 +32,19 @@ export async function installGateway(app: FastifyInstance) {
   // Services (e.g. @here) read presence through the context, without depending on the gateway.
   app.ctx.presence = gateway.presence;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
-  addUpgradeRoute(app, (path) => path === '/gateway' || path === '/gateway/', (req, socket, head, url) => {
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const v = url.searchParams.get('v');
-      const encoding = url.searchParams.get('encoding');
-      if (v !== null && v !== '10' && v !== '9') return ws.close(GatewayCloseCodes.INVALID_API_VERSION, 'Invalid API version.');
-      if (encoding !== null && encoding !== 'json') return ws.close(GatewayCloseCodes.DECODE_ERROR, 'Only encoding=json is supported.');
-      new Connection(gateway, ws, gatewayUrl(app.ctx.config, req), url.searchParams.get('compress') === 'zlib-stream');
-    });
-  });
+  addUpgradeRoute(
+    app,
+    (path) => path === '/gateway' || path === '/gateway/',
+    (req, socket, head, url) => {
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const v = url.searchParams.get('v');
+        const encoding = url.searchParams.get('encoding');
+        if (v !== null && v !== '10' && v !== '9') return ws.close(GatewayCloseCodes.INVALID_API_VERSION, 'Invalid API version.');
+        if (encoding !== null && encoding !== 'json') return ws.close(GatewayCloseCodes.DECODE_ERROR, 'Only encoding=json is supported.');
+        new Connection(gateway, ws, gatewayUrl(app.ctx.config, req), url.searchParams.get('compress') === 'zlib-stream', socket);
+      });
+    },
+  );
   app.addHook('preClose', async () => {
     await gateway.stop();
     for (const ws of wss.clients) ws.terminate();

@@ -1,4 +1,5 @@
 import { absoluteUrls } from '../http/discord-compat.js';
+import { writeWsHeader, wsHeaderLength } from './frame-writer.js';
 
 /**
  * One dispatch as this instance sent it: the name, the payload's JSON (shared by every session it
@@ -41,16 +42,20 @@ function tailOf(entry: LogEntry, base: string): Buffer {
 
 /**
  * The bytes of one dispatch frame for one session: the shared head and tail with `seq` spliced
- * in between. One allocation and two copies; the payload is never re-stringified or re-encoded.
+ * in between, behind a WebSocket frame header when `framed`. One allocation and two copies; the
+ * payload is never re-stringified or re-encoded.
  */
-export function frameBytes(entry: LogEntry, seq: number, base: string): Buffer {
+export function frameBytes(entry: LogEntry, seq: number, base: string, framed = false): Buffer {
   const head = headOf(entry.t);
   const tail = tailOf(entry, base);
   const digits = String(seq);
-  const buf = Buffer.allocUnsafe(head.length + digits.length + tail.length);
-  head.copy(buf, 0);
-  buf.write(digits, head.length, 'latin1');
-  tail.copy(buf, head.length + digits.length);
+  const n = head.length + digits.length + tail.length;
+  const at = framed ? wsHeaderLength(n) : 0;
+  const buf = Buffer.allocUnsafe(at + n);
+  if (framed) writeWsHeader(buf, n);
+  head.copy(buf, at);
+  buf.write(digits, at + head.length, 'latin1');
+  tail.copy(buf, at + head.length + digits.length);
   return buf;
 }
 
