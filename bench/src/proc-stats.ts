@@ -93,6 +93,17 @@ export class ProcSampler {
     return out;
   }
 
+  /** CPU seconds (user + system) used by `pids` (default: every sampled process) since the last mark. */
+  cpuSeconds(pids = this.pids()): number {
+    let total = 0;
+    for (const pid of pids) {
+      const start = this.marks.get(pid);
+      const s = readProc(pid);
+      if (start && s) total += s.cpuS - start.cpuS;
+    }
+    return total;
+  }
+
   /** CPU and memory summed over the sampled processes since the last mark. */
   usage(): UsageWindow {
     let cpuPct = 0;

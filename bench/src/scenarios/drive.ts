@@ -31,6 +31,18 @@ export interface FanoutOutcome {
   deliveredPerS: number;
   /** Sessions × messages that never arrived within the grace period. */
   missing: number;
+  /**
+   * CPU per frame received (µs), from the start of posting until every delivery was in: the
+   * server(s), and the receiving generator processes. Unlike latency, this does not depend on
+   * what else the machine runs.
+   */
+  cpuPerFrameUs: {
+    server: number;
+    receivers: number;
+    frames: number;
+    /** With one server per fleet (multi-instance): each server's CPU per frame its own sessions received. */
+    perServer: number[];
+  };
   /** Average PostgreSQL backends per wait state while posting (PostgreSQL only). */
   pgWaits?: string;
 }
@@ -72,6 +84,17 @@ export async function driveFanout(d: FanoutDrive): Promise<FanoutOutcome> {
       await sleep(250);
     } while (nowMs() < deadline);
     const elapsedS = (nowMs() - started) / 1000;
+    const frames = reports.reduce((a, r) => a + r.received, 0);
+    const perFrame = (cpuS: number, n = frames) => (n ? Math.round((cpuS / n) * 1e7) / 10 : 0);
+    const cpuPerFrameUs = {
+      server: perFrame(serverSampler.cpuSeconds()),
+      receivers: perFrame(genSampler.cpuSeconds(d.fleets.flatMap((f) => f.fleet.pids()))),
+      frames,
+      perServer:
+        d.serverPids.length === d.fleets.length
+          ? d.serverPids.map((pid, i) => perFrame(serverSampler.cpuSeconds([pid]), reports[i].received))
+          : [],
+    };
     const receivers = d.fleets.map((f, i) => ({
       label: f.label,
       report: reports[i],
@@ -89,6 +112,7 @@ export async function driveFanout(d: FanoutDrive): Promise<FanoutOutcome> {
       generator,
       deliveredPerS: Math.round(minPerSession / Math.max(elapsedS, posts.elapsedMs / 1000)),
       missing,
+      cpuPerFrameUs,
       pgWaits: waits?.summary(),
     };
   } finally {

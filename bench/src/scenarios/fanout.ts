@@ -66,6 +66,11 @@ export const fanout: Scenario = {
           { metric: 'POST p50 / p99', value: `${out.postLatency.p50} / ${out.postLatency.p99}`, unit: 'ms' },
           { metric: 'deliveries missing', value: out.missing },
           { metric: 'server CPU', value: out.server.cpuPct, unit: '%' },
+          {
+            metric: 'CPU per frame received: server / receiving generator',
+            value: `${out.cpuPerFrameUs.server} / ${out.cpuPerFrameUs.receivers}`,
+            unit: 'µs',
+          },
           { metric: 'server RSS (peak)', value: out.server.peakRssMiB, unit: 'MiB' },
         ],
         notes: [

@@ -94,6 +94,11 @@ export const multiInstance: Scenario = {
           { metric: 'POST p50 / p99', value: `${out.postLatency.p50} / ${out.postLatency.p99}`, unit: 'ms' },
           { metric: 'deliveries missing', value: out.missing },
           { metric: 'server CPU A / B', value: `${cpuA} / ${cpuB}`, unit: '%' },
+          {
+            metric: 'CPU per frame its sessions received: A / B / receiving generator',
+            value: `${out.cpuPerFrameUs.perServer.join(' / ')} / ${out.cpuPerFrameUs.receivers}`,
+            unit: 'µs',
+          },
         ],
         notes: [
           ...verdict.notes,
