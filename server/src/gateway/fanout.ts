@@ -43,6 +43,22 @@ function intentOf(ev: BusEvent): number {
   return 0;
 }
 
+/** Bounds the recipient lists kept (they are dropped whenever a session comes or goes anyway). */
+const MAX_ROUTES = 10_000;
+
+/**
+ * The key under which a guild-channel event's recipients can be reused, or undefined when they
+ * depend on more than guild state, channel and intent: targeted or excluded users, a required
+ * permission, CHANNEL_* (judged by the overwrites in their payload), presences (not echoed to
+ * their own user), DMs.
+ */
+function routeKey(ev: BusEvent, dm?: Set<string>): string | undefined {
+  if (dm || !ev.guild_id || !ev.channel_id || ev.user_ids) return undefined;
+  if (ev.meta && (ev.meta.except_user !== undefined || ev.meta.required_permission !== undefined)) return undefined;
+  if (ev.t === 'PRESENCE_UPDATE' || ev.t.startsWith('CHANNEL_')) return undefined;
+  return `${ev.guild_id}:${ev.channel_id}:${intentOf(ev)}`;
+}
+
 /** Strips routing/meta: clients get `d` only. */
 const encode = (d: unknown) => JSON.stringify(d ?? null);
 
@@ -53,6 +69,9 @@ const encode = (d: unknown) => JSON.stringify(d ?? null);
  */
 export class Fanout {
   private dmRecipients = new Map<string, Set<string>>();
+  /** Recipients of plain channel events by guild + channel + intent (see `recipients`). */
+  private routes = new Map<string, { state: GuildState; version: number; sessions: Session[] }>();
+  private routesVersion = -1;
 
   constructor(private readonly gw: GatewayState) {}
 
@@ -167,14 +186,43 @@ export class Fanout {
    * log entry, and each session's frame is that entry's shared bytes with its own `s` spliced in.
    */
   private deliver(ev: BusEvent, id: string | undefined, dm?: Set<string>, derived = false) {
-    let entry: LogEntry | undefined;
-    for (const s of this.candidates(ev, dm)) {
-      if (!this.accepts(s, ev, dm)) continue;
-      entry ??= this.gw.log.append(ev.t, encode(ev.d), id);
+    const to = derived ? this.select(ev, dm) : this.recipients(ev, dm);
+    if (!to.length) return;
+    const entry = this.gw.log.append(ev.t, encode(ev.d), id);
+    for (const s of to) {
       s.dispatch(entry);
       if (derived) this.gw.derived(s);
     }
-    if (entry) entry.wire = undefined;
+    entry.wire = undefined;
+  }
+
+  /** Local sessions that receive the event: candidates that pass `accepts`. */
+  private select(ev: BusEvent, dm?: Set<string>): Session[] {
+    const out: Session[] = [];
+    for (const s of this.candidates(ev, dm)) if (this.accepts(s, ev, dm)) out.push(s);
+    return out;
+  }
+
+  /**
+   * `select`, remembered for plain guild-channel events (messages, reactions, typing…), whose
+   * recipients depend only on the guild state, the channel, the intent and the set of sessions:
+   * a busy channel's events reuse one list instead of checking every session per event. Any
+   * membership/role change (state version), reload (new state) or session coming or going
+   * (sessionsVersion, which also empties the map) makes the list be built again.
+   */
+  private recipients(ev: BusEvent, dm?: Set<string>): Session[] {
+    const key = routeKey(ev, dm);
+    const state = key === undefined ? undefined : this.gw.cache.get(ev.guild_id as string);
+    if (!state || key === undefined) return this.select(ev, dm);
+    if (this.routesVersion !== this.gw.sessionsVersion || this.routes.size >= MAX_ROUTES) {
+      this.routes.clear();
+      this.routesVersion = this.gw.sessionsVersion;
+    }
+    const hit = this.routes.get(key);
+    if (hit && hit.state === state && hit.version === state.version) return hit.sessions;
+    const sessions = this.select(ev, dm);
+    this.routes.set(key, { state, version: state.version, sessions });
+    return sessions;
   }
 
   /** Local sessions that might receive the event, before permission checks. */

@@ -66,12 +66,16 @@ describe('FrameWriter', () => {
   it('everything pushed in one turn goes out in one write, in order, after the turn', async () => {
     const p = await pair();
     cleanup = p.close;
+    // One syscall: the frames reach the socket's handle together (Node's writev), not one by one.
+    const handle = (p.server as unknown as { _handle: Record<string, (...a: unknown[]) => number> })._handle;
     const writes: number[] = [];
-    const write = p.server.write.bind(p.server);
-    p.server.write = ((chunk: Buffer, ...rest: never[]) => {
-      writes.push(chunk.length);
-      return write(chunk, ...rest);
-    }) as typeof p.server.write;
+    for (const name of ['writeBuffer', 'writev']) {
+      const real = handle[name].bind(handle);
+      handle[name] = (req: unknown, data: Buffer | Buffer[], ...rest: unknown[]) => {
+        writes.push(Array.isArray(data) ? data.reduce((a, b) => a + (Buffer.isBuffer(b) ? b.length : 0), 0) : data.length);
+        return real(req, data, ...rest);
+      };
+    }
     const w = new FrameWriter(
       p.server,
       () => true,

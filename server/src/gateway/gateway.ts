@@ -29,6 +29,8 @@ export class Gateway implements GatewayForConnections {
   readonly instanceId = randomBytes(8).toString('hex');
   readonly sessions = new Map<string, Session>();
   readonly byUser = new Map<string, Set<Session>>();
+  /** Bumped whenever a session is added to or removed from `byUser`. */
+  sessionsVersion = 0;
   readonly connections = new Set<GatewaySocket>();
   /** Each session's last presence activities (op 3 / IDENTIFY), to tell a change from a repeat. */
   private readonly activities = new WeakMap<Session, Activity[]>();
@@ -134,6 +136,7 @@ export class Gateway implements GatewayForConnections {
   }
 
   private register(s: Session) {
+    this.sessionsVersion++;
     this.sessions.set(s.id, s);
     const mine = this.byUser.get(s.userId) ?? new Set<Session>();
     this.byUser.set(s.userId, mine);
@@ -141,6 +144,7 @@ export class Gateway implements GatewayForConnections {
   }
 
   private unregister(s: Session) {
+    this.sessionsVersion++;
     s.clearTimers();
     this.ungrace(s);
     this.sessions.delete(s.id);

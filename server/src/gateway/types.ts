@@ -38,6 +38,8 @@ export interface GatewayState {
   readonly cache: GuildCache;
   readonly presence: PresenceStore;
   readonly byUser: Map<string, Set<Session>>;
+  /** Changes whenever a session is added to or removed from `byUser`. */
+  readonly sessionsVersion: number;
   /** Every dispatch this instance sent, once, for RESUME. */
   readonly log: ReplayLog;
   /** The session was just sent a frame a takeover could not rebuild from the bus log (Redis: checkpoint it). */

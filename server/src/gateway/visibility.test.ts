@@ -79,6 +79,43 @@ describe('permission-filtered fan-out', () => {
     mc.close(1000);
   });
 
+  it('the remembered recipients of a busy channel follow role changes, overwrites and sessions coming and going', async () => {
+    const channel = (await api(server, 'POST', `/guilds/${guildId}/channels`, { token: owner.token, body: { name: 'busy', type: 0 } })).body
+      .id;
+    const watcher = await connectUser(server, owner);
+    const mc = await connectUser(server, member);
+    const got = (c: typeof mc, content: string) => c.dispatches('MESSAGE_CREATE').some((f) => f.d.content === content);
+    const sayAndWait = async (content: string) => {
+      expect((await say(channel, content)).status).toBe(200);
+      await watcher.dispatch('MESSAGE_CREATE', (d) => d.content === content);
+      await quiet(100);
+    };
+    await sayAndWait('r1');
+    expect(got(mc, 'r1')).toBe(true);
+    // A role that hides the channel: an overwrite (reload) the member is not affected by yet…
+    const role = await api(server, 'POST', `/guilds/${guildId}/roles`, { token: owner.token, body: { name: 'hide-busy' } });
+    await api(server, 'PUT', `/channels/${channel}/permissions/${role.body.id}`, { token: owner.token, body: { type: 0, deny: VIEW } });
+    await sayAndWait('r2');
+    expect(got(mc, 'r2')).toBe(true);
+    // …then given to them (roles changed in place, no reload).
+    await api(server, 'PUT', `/guilds/${guildId}/members/${member.id}/roles/${role.body.id}`, { token: owner.token });
+    await mc.dispatch('CHANNEL_DELETE', (d) => d.id === channel);
+    await sayAndWait('r3');
+    expect(got(mc, 'r3')).toBe(false);
+    await api(server, 'DELETE', `/guilds/${guildId}/members/${member.id}/roles/${role.body.id}`, { token: owner.token });
+    await mc.dispatch('CHANNEL_CREATE', (d) => d.id === channel);
+    await sayAndWait('r4');
+    expect(got(mc, 'r4')).toBe(true);
+    // A session that connects after the list was built gets the next message; a closed one does not hold it up.
+    const second = await connectUser(server, member);
+    mc.close(1000);
+    await sayAndWait('r5');
+    expect(got(second, 'r5')).toBe(true);
+    expect(second.schemaErrors).toEqual([]);
+    watcher.close(1000);
+    second.close(1000);
+  });
+
   it('CHANNEL_DELETE reaches everyone who could see the deleted channel, and only them', async () => {
     const mc = await connectUser(server, member);
     const secret = await api(server, 'POST', `/guilds/${guildId}/channels`, {

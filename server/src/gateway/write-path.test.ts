@@ -81,6 +81,8 @@ describe('gateway write path', () => {
     const session = server.app.gateway.sessions.get(c.sessionId);
     expect(session).toBeDefined();
     const conn = session?.socket as Connection;
+    // READY's GUILD_CREATEs may reach the client before the session counts as ready (dispatches wait till then).
+    while (!session?.ready) await new Promise((r) => setTimeout(r, 10));
     const from = c.frames.length;
     // All in one turn: the dispatch waits for the end of the turn, op 11 would go out at once.
     server.app.gateway.sendTo(session as NonNullable<typeof session>, 'RESUMED', '{}');

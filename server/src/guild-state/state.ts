@@ -33,6 +33,8 @@ export class GuildState {
   private base = new Map<string, bigint>();
   /** user id → channel id → permissions there: a fan-out to 1,000 sessions computes each once, not per event. */
   private inChannel = new Map<string, Map<string, bigint>>();
+  /** Bumped whenever a member joins, leaves or changes roles in place (other changes replace the whole state). */
+  version = 0;
 
   constructor(
     readonly guild: GuildRow,
@@ -116,6 +118,7 @@ export class GuildState {
   }
 
   private forget(userId: string) {
+    this.version++;
     this.visible.delete(userId);
     this.base.delete(userId);
     this.inChannel.delete(userId);
