@@ -30,7 +30,12 @@ export function writeWsHeader(buf: Buffer, n: number): void {
 let dirty: FrameWriter[] = [];
 let scheduled = false;
 
-function flushAll() {
+/**
+ * Writes every connection's waiting frames now. The app calls it before an HTTP response goes
+ * out, so that a client on this instance has been sent the dispatches a request caused before
+ * the request's answer (as when every frame was written at once).
+ */
+export function flushAll(): void {
   scheduled = false;
   const list = dirty;
   dirty = [];

@@ -5,6 +5,7 @@ import { WebSocketServer } from 'ws';
 import type { Config } from '../config.js';
 import { addUpgradeRoute } from '../http/upgrades.js';
 import { Connection } from './connection.js';
+import { flushAll } from './frame-writer.js';
 import { Gateway } from './gateway.js';
 
 declare module 'fastify' {
@@ -45,6 +46,11 @@ export async function installGateway(app: FastifyInstance) {
       });
     },
   );
+  // Dispatches a request caused leave before its response (they wait for the end of the turn otherwise).
+  app.addHook('onSend', (_req, _reply, payload, done) => {
+    flushAll();
+    done(null, payload);
+  });
   app.addHook('preClose', async () => {
     await gateway.stop();
     for (const ws of wss.clients) ws.terminate();
