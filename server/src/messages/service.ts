@@ -21,6 +21,7 @@ import { accessChannel, type ChannelAccess } from '../permissions/access.js';
 import { withReactions } from '../reactions/store.js';
 import { toWireUser, userColumns } from '../users/wire.js';
 import { type Author, loadAuthor } from './authors.js';
+import { loadHistoryPage } from './history-page.js';
 import { flushLastMessages, lastMessagesOf } from './last-message.js';
 import { mentionTargets, parseMentions, type ResolvedMentions, resolveMentions } from './mentions.js';
 import { checkRichEmbeds } from './rich-embeds.js';
@@ -332,13 +333,8 @@ export async function accessHistory(ctx: AppContext, who: Caller, channelId: str
   if (cursors.length > 1) throw invalidField(cursors[1], 'BASE_TYPE_INVALID', 'Only one of before, after and around may be given.');
   for (const k of cursors)
     if (!store.idInRange(query[k] as string)) throw invalidField(k, 'NUMBER_TYPE_COERCE', `Value "${query[k]}" is not snowflake.`);
-  const rows = await store.listMessages(ctx.db, channelId, {
-    limit: query.limit ?? 50,
-    before: query.before,
-    after: query.after,
-    around: query.around,
-  });
-  return withReactions(ctx.db, await toWireMessages(ctx.db, rows), who.id);
+  const page = { limit: query.limit ?? 50, before: query.before, after: query.after, around: query.around };
+  return loadHistoryPage(ctx.db, channelId, page, who.id);
 }
 
 export async function accessOneMessage(ctx: AppContext, who: Caller, channelId: string, messageId: string): Promise<Message> {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, lt, max, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, max, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { fromDriverRow } from '../db/driver-rows.js';
 import { attachments, channels, memberRoles, members, messages, users } from '../db/schema.js';
@@ -84,45 +84,6 @@ export async function loadMessage(q: Queryable, channelId: string, messageId: st
     .where(and(eq(messages.channelId, channelId), eq(messages.id, messageId)))
     .limit(1);
   return row;
-}
-
-export interface HistoryPage {
-  limit: number;
-  before?: string;
-  after?: string;
-  around?: string;
-}
-
-/** A page of history, newest first, by snowflake cursor (ids are time-ordered). */
-export async function listMessages(q: Queryable, channelId: string, page: HistoryPage): Promise<MessageRow[]> {
-  const inChannel = eq(messages.channelId, channelId);
-  if (page.around) {
-    // The message itself and up to half the page on each side (newer side gets the odd one).
-    const newer = await q
-      .select()
-      .from(messages)
-      .where(and(inChannel, gte(messages.id, page.around)))
-      .orderBy(asc(messages.id))
-      .limit(Math.ceil(page.limit / 2));
-    const older = await q
-      .select()
-      .from(messages)
-      .where(and(inChannel, lt(messages.id, page.around)))
-      .orderBy(desc(messages.id))
-      .limit(page.limit - newer.length);
-    return [...newer.reverse(), ...older];
-  }
-  if (page.after) {
-    const rows = await q
-      .select()
-      .from(messages)
-      .where(and(inChannel, gt(messages.id, page.after)))
-      .orderBy(asc(messages.id))
-      .limit(page.limit);
-    return rows.reverse();
-  }
-  const where = page.before ? and(inChannel, lt(messages.id, page.before)) : inChannel;
-  return q.select().from(messages).where(where).orderBy(desc(messages.id)).limit(page.limit);
 }
 
 export async function listPinned(q: Queryable, channelId: string): Promise<MessageRow[]> {

@@ -5,6 +5,8 @@ import { toWireMember } from '../guilds/wire.js';
 
 export type MessageRow = typeof messages.$inferSelect;
 export type AttachmentRow = typeof attachments.$inferSelect;
+/** What an attachment's wire object is made of. */
+export type WireAttachmentRow = Pick<AttachmentRow, 'id' | 'channelId' | 'filename' | 'size' | 'contentType' | 'width' | 'height'>;
 
 /** Message type numbers (Discord): 0 default, 19 reply. */
 export const MessageType = { DEFAULT: 0, REPLY: 19 } as const;
@@ -12,7 +14,7 @@ export const MessageType = { DEFAULT: 0, REPLY: 19 } as const;
 /** Everything a batch of message rows needs besides themselves, loaded in a few queries (store.ts `hydrate`). */
 export interface MessageRefs {
   users: Map<string, User>;
-  attachments: Map<string, AttachmentRow[]>;
+  attachments: Map<string, WireAttachmentRow[]>;
   /** Replied-to messages by id; a missing entry means it was deleted. */
   referenced: Map<string, MessageRow>;
 }
@@ -52,7 +54,7 @@ function webhookAuthor(m: MessageRow, refs: MessageRefs): User {
   };
 }
 
-export function toWireAttachment(a: AttachmentRow) {
+export function toWireAttachment(a: WireAttachmentRow) {
   const url = signedAttachmentUrl(a);
   return {
     id: a.id,

@@ -56,12 +56,23 @@ export async function loadReactions(q: Queryable, messageIds: string[], viewerId
     .orderBy(sql`min(${reactions.createdAt})`, reactions.emojiKey);
   for (const r of rows) {
     const list = out.get(r.messageId) ?? [];
-    const count = Number(r.count);
-    const emoji = { id: r.emojiId ?? null, name: r.name, ...(r.animated ? { animated: true } : {}) };
-    list.push({ count, count_details: { burst: 0, normal: count }, me: Boolean(r.me), me_burst: false, burst_colors: [], emoji });
+    list.push(toWireReaction(r));
     out.set(r.messageId, list);
   }
   return out;
+}
+
+/** One emoji's reactions on a message as the viewer sees them (`me`); no burst (super) reactions. */
+export function toWireReaction(r: {
+  emojiId: string | null;
+  name: string;
+  animated: boolean | null;
+  count: number;
+  me: boolean;
+}): Reaction {
+  const count = Number(r.count);
+  const emoji = { id: r.emojiId ?? null, name: r.name, ...(r.animated ? { animated: true } : {}) };
+  return { count, count_details: { burst: 0, normal: count }, me: Boolean(r.me), me_burst: false, burst_colors: [], emoji };
 }
 
 /** Adds `reactions` to wire messages (only where there are some, as Discord does). */
