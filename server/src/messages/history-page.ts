@@ -14,17 +14,21 @@ export interface HistoryPage {
 }
 
 /**
- * The page's rows as CTE `page`. Parameters: $1 channel, $2 limit, $3 viewer, $4 cursor (absent for
- * the latest page). `around`: the message itself and up to half the page on each side (the newer
- * side gets the odd one).
+ * The page's rows as CTE `page`. Parameters: $1 channel, $2 viewer, $3 cursor (absent for the
+ * latest page). The limit is written into the text: a prepared statement is planned for unknown
+ * parameters after a few runs only if that plan looks no worse than the ones made for the values,
+ * and with an unknown LIMIT the planner expects a tenth of the table, so it planned every run.
+ * `around`: the message itself and up to half the page on each side (the newer side gets the odd one).
  */
 const PAGES = {
-  latest: 'page as (select * from messages where channel_id = $1::bigint order by id desc limit $2::int)',
-  before: 'page as (select * from messages where channel_id = $1::bigint and id < $4::bigint order by id desc limit $2::int)',
-  after: 'page as (select * from messages where channel_id = $1::bigint and id > $4::bigint order by id asc limit $2::int)',
-  around: `newer as (select * from messages where channel_id = $1::bigint and id >= $4::bigint order by id asc limit ($2::int + 1) / 2),
-  page as (select * from newer union all (select * from messages where channel_id = $1::bigint and id < $4::bigint
-    order by id desc limit $2::int - (select count(*) from newer)))`,
+  latest: (n: number) => `page as (select * from messages where channel_id = $1::bigint order by id desc limit ${n})`,
+  before: (n: number) => `page as (select * from messages where channel_id = $1::bigint and id < $3::bigint order by id desc limit ${n})`,
+  after: (n: number) => `page as (select * from messages where channel_id = $1::bigint and id > $3::bigint order by id asc limit ${n})`,
+  around: (
+    n: number,
+  ) => `newer as (select * from messages where channel_id = $1::bigint and id >= $3::bigint order by id asc limit ${Math.ceil(n / 2)}),
+  page as (select * from newer union all (select * from (select * from messages where channel_id = $1::bigint and id < $3::bigint
+    order by id desc limit ${n}) older order by id desc limit ${n} - (select count(*) from newer)))`,
 } as const;
 
 type Kind = keyof typeof PAGES;
@@ -47,8 +51,8 @@ const MESSAGE_COLUMNS = `m.id::text as id, m.channel_id::text as "channelId", m.
  * half the cost of `json_build_object` per row), so the drivers parse five fields instead of a row
  * per message, and on PostgreSQL the JSON is built in the database's process.
  */
-function statement(kind: Kind): RawStatement {
-  const text = `with ${PAGES[kind]},
+function statement(kind: Kind, limit: number): RawStatement {
+  const text = `with ${PAGES[kind](limit)},
   refd as (select * from messages where id = any(array(
     select (reference->>'message_id')::bigint from page where reference is not null))),
   allm as (select id, author_id, mentions from page union all select id, author_id, mentions from refd)
@@ -64,19 +68,26 @@ select
   (select json_agg(json_build_object('messageId', g.message_id::text, 'emojiId', g.emoji_id::text, 'name', g.emoji_name,
       'animated', g.animated, 'count', g.count, 'me', g.me) order by g.first, g.emoji_key)
     from (select r.message_id, r.emoji_key, r.emoji_id, r.emoji_name, bool_or(e.animated) as animated,
-            count(*)::int as count, bool_or(r.user_id = $3::bigint) as me, min(r.created_at) as first
+            count(*)::int as count, bool_or(r.user_id = $2::bigint) as me, min(r.created_at) as first
           from reactions r left join emojis e on e.id = r.emoji_id
           where r.message_id = any(array(select id from page))
           group by r.message_id, r.emoji_key, r.emoji_id, r.emoji_name) g) as reactions`;
-  return { name: `history_page_${kind}`, text };
+  return { name: `history_page_${kind}_${limit}`, text };
 }
 
-const STATEMENTS: Record<Kind, RawStatement> = {
-  latest: statement('latest'),
-  before: statement('before'),
-  after: statement('after'),
-  around: statement('around'),
-};
+/** Built on first use: four kinds × limits 1–100 at most, a few in practice. */
+const statements = new Map<string, RawStatement>();
+
+function statementFor(kind: Kind, limit: number): RawStatement {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new Error(`history page limit ${limit} out of 1–100`);
+  const key = `${kind} ${limit}`;
+  let s = statements.get(key);
+  if (!s) {
+    s = statement(kind, limit);
+    statements.set(key, s);
+  }
+  return s;
+}
 
 type MessageJson = Omit<MessageRow, 'createdAt' | 'editedAt' | 'pinnedAt'> & {
   createdAt: string;
@@ -104,9 +115,9 @@ function toRow(m: MessageJson): MessageRow {
 export async function loadHistoryPage(db: Db, channelId: string, page: HistoryPage, viewerId: string): Promise<Message[]> {
   const kind: Kind = page.around ? 'around' : page.after ? 'after' : page.before ? 'before' : 'latest';
   const cursor = page.around ?? page.after ?? page.before;
-  const values: RawValue[] = [channelId, page.limit, viewerId];
+  const values: RawValue[] = [channelId, viewerId];
   if (kind !== 'latest') values.push(cursor as string);
-  const [row] = await rawQuery(db, STATEMENTS[kind], values);
+  const [row] = await rawQuery(db, statementFor(kind, page.limit), values);
   const messages = (row.messages as MessageJson[]).map(toRow);
   const users = new Map<string, User>();
   for (const u of (row.users as UserJson[] | null) ?? []) users.set(u.id, toWireUser(u));
@@ -133,4 +144,4 @@ export async function loadHistoryPage(db: Db, channelId: string, page: HistoryPa
     return wire;
   });
 }
-export const __statementText = (k: Kind) => STATEMENTS[k].text;
+export const __statementText = (k: Kind, n = 50) => statementFor(k, n).text;
