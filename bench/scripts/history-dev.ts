@@ -20,9 +20,10 @@ import { type Backend, type ServerOptions, startServer } from '../src/server-pro
 const DIR = '/tmp/history-dev';
 const [cmd, backend, nArg] = process.argv.slice(2) as [string, Backend, string];
 mkdirSync(DIR, { recursive: true });
-const statePath = `${DIR}/${backend}.json`;
+const tag = process.env.HISTORY_DEV_TAG ?? '';
+const statePath = `${DIR}/${backend}${tag}.json`;
 const pgUrl = process.env.TEST_DATABASE_URL as string;
-const dbName = 'rc_history_dev';
+const dbName = `rc_history_dev${tag}`;
 
 interface State {
   opts: ServerOptions;
@@ -38,7 +39,7 @@ function dbUrl() {
 }
 
 async function prepare(count: number) {
-  const dataDir = `${DIR}/${backend}-data`;
+  const dataDir = `${DIR}/${backend}${tag}-data`;
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   if (backend === 'postgres') {
@@ -88,16 +89,20 @@ async function run(n: number) {
       restOk<unknown[]>(s.url, 'GET', `/channels/${st.channelId}/messages?limit=50&before=${st.ids[i % st.ids.length]}`, { token });
     for (let i = 0; i < 300; i++) await page(i);
     const h = newHistogram();
+    const each: [number, number][] = [];
     const load0 = loadavg()[0];
     const cpu0 = readProc(s.pid)?.cpuS ?? 0;
     const t0 = nowMs();
     for (let i = 0; i < n; i++) {
       const a = process.hrtime.bigint();
       const rows = await page(i + 300);
-      h.recordValue(Number((process.hrtime.bigint() - a) / 1000n));
+      const us = Number((process.hrtime.bigint() - a) / 1000n);
+      h.recordValue(us);
+      each.push([Date.now() - us / 1000, us / 1000]);
       if (rows.length !== 50) throw new Error(`page of ${rows.length}`);
     }
     const wall = nowMs() - t0;
+    if (process.env.TIMES_OUT) writeFileSync(process.env.TIMES_OUT, JSON.stringify({ pid: s.pid, each }));
     const cpu = (readProc(s.pid)?.cpuS ?? 0) - cpu0;
     const sum = summarize(h);
     console.log(
