@@ -75,6 +75,17 @@ async function prepare(count: number) {
   console.log(`prepared ${backend}: ${count} messages`);
 }
 
+async function backendPids(): Promise<number[]> {
+  const c = new pg.Client({ connectionString: dbUrl() });
+  await c.connect();
+  try {
+    const r = await c.query('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [dbName]);
+    return r.rows.map((row) => Number(row.pid));
+  } finally {
+    await c.end();
+  }
+}
+
 async function run(n: number) {
   if (!existsSync(statePath)) throw new Error(`no ${statePath}: run prepare first`);
   const st = JSON.parse(readFileSync(statePath, 'utf8')) as State;
@@ -91,6 +102,10 @@ async function run(n: number) {
     const h = newHistogram();
     const each: [number, number][] = [];
     const load0 = loadavg()[0];
+    // PostgreSQL: the server's database backends (their CPU is not the server process's).
+    const backends = backend === 'postgres' ? await backendPids() : [];
+    const dbCpu = () => backends.reduce((sum, pid) => sum + (readProc(pid)?.cpuS ?? 0), 0);
+    const db0 = dbCpu();
     const cpu0 = readProc(s.pid)?.cpuS ?? 0;
     const t0 = nowMs();
     for (let i = 0; i < n; i++) {
@@ -104,6 +119,7 @@ async function run(n: number) {
     const wall = nowMs() - t0;
     if (process.env.TIMES_OUT) writeFileSync(process.env.TIMES_OUT, JSON.stringify({ pid: s.pid, each }));
     const cpu = (readProc(s.pid)?.cpuS ?? 0) - cpu0;
+    const dbCpuMs = dbCpu() - db0;
     const sum = summarize(h);
     console.log(
       JSON.stringify({
@@ -114,6 +130,7 @@ async function run(n: number) {
         p99: sum.p99,
         max: sum.max,
         cpuMsPerPage: Math.round((cpu * 1e5) / n) / 100,
+        ...(backend === 'postgres' ? { dbCpuMsPerPage: Math.round((dbCpuMs * 1e5) / n) / 100 } : {}),
         wallMsPerPage: Math.round((wall * 100) / n) / 100,
         load: [load0, loadavg()[0]].map((x) => Math.round(x * 10) / 10),
       }),

@@ -144,4 +144,3 @@ export async function loadHistoryPage(db: Db, channelId: string, page: HistoryPa
     return wire;
   });
 }
-export const __statementText = (k: Kind, n = 50) => statementFor(k, n).text;
