@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import type { Bus, BusEvent, BusHandler, LoggedEvent } from './types.js';
 
 /** How long the event log keeps events: longer than the gateway's resume window. */
@@ -32,6 +31,8 @@ return id`;
  * the last event it delivered and delivers the gap before anything newer. ioredis reconnects alone.
  */
 export async function createRedisBus(url: string, prefix = 'retrocast', log: BusLog = quietLog): Promise<Bus> {
+  // Loaded only with REDIS_URL: ioredis costs start-up time and memory (bench/README.md, issue 16).
+  const { Redis } = await import('ioredis');
   const CHANNEL = `${prefix}:events`;
   const LOG = `${prefix}:events:log`;
   // No offline queue: while disconnected a command fails at once and our own queue keeps the event.

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import type { SessionStatus } from '../presence/store.js';
 import type { Session, SessionInit } from './session.js';
 
@@ -90,6 +89,8 @@ export async function createRedisSessionStore(
   ttlMs: number,
   onLost: (sessionId: string) => void,
 ): Promise<SessionStore> {
+  // Loaded only with REDIS_URL: ioredis costs start-up time and memory (bench/README.md, issue 16).
+  const { Redis } = await import('ioredis');
   // No offline queue: during an outage a command fails at once ("Stream isn't writeable" → 503)
   // instead of waiting in memory for a reconnect. Outages are reported by the bus and /healthz.
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });

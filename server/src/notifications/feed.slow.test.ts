@@ -24,7 +24,7 @@ describe.runIf(run)('notification feed through a Redis outage', () => {
       warn: (_obj: unknown, msg: string) => warnings.push(msg),
     } as unknown as FastifyBaseLogger;
     const bus = await createRedisBus(redis.url, 'feedtest');
-    const feed = createRedisFeed(redis.url, 'feedtest', log);
+    const feed = await createRedisFeed(redis.url, 'feedtest', log);
     const seen: string[] = [];
     feed.start(async (e: BusEvent) => {
       seen.push((e.d as { id: string }).id);

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
-import { Redis } from 'ioredis';
 import type { Bus, BusEvent } from '../bus/types.js';
 
 /**
@@ -37,7 +36,9 @@ const GROUP = 'notify';
 /** Entries a consumer read but never acknowledged (it died) are taken over after this long. */
 const CLAIM_IDLE_MS = 30_000;
 
-export function createRedisFeed(url: string, prefix: string, log: FastifyBaseLogger): NotificationFeed {
+export async function createRedisFeed(url: string, prefix: string, log: FastifyBaseLogger): Promise<NotificationFeed> {
+  // Loaded only with REDIS_URL: ioredis costs start-up time and memory (bench/README.md, issue 16).
+  const { Redis } = await import('ioredis');
   // The bus's log stream (bus/redis.ts): every event, in publish order, kept 5 minutes.
   const stream = `${prefix}:events:log`;
   const consumer = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;

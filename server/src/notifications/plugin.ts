@@ -41,7 +41,7 @@ export async function installNotifications(app: FastifyInstance) {
       { missing: notify.apnsMissing },
       'APNs is off (set APNS_KEY_FILE, APNS_KEY_ID, APNS_TEAM_ID and APNS_TOPIC to turn it on)',
     );
-  const feed = ctx.config.redisUrl ? createRedisFeed(ctx.config.redisUrl, ctx.config.redisPrefix, ctx.log) : createBusFeed(ctx.bus);
+  const feed = ctx.config.redisUrl ? await createRedisFeed(ctx.config.redisUrl, ctx.config.redisPrefix, ctx.log) : createBusFeed(ctx.bus);
   const worker = new NotificationWorker(ctx, feed, senders, notify.batchMs);
   app.decorate('notifications', { vapidPublicKey: keys.publicKey, pushAllow, worker });
   app.addHook('onReady', async () => worker.start());

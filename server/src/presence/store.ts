@@ -1,5 +1,3 @@
-import { Redis } from 'ioredis';
-
 /** A session's chosen status; `offline` is only ever an aggregate (what others see). */
 export type SessionStatus = 'online' | 'idle' | 'dnd' | 'invisible';
 export type VisibleStatus = 'online' | 'idle' | 'dnd' | 'offline';
@@ -174,6 +172,8 @@ redis.call('HSET', KEYS[1], ARGV[1], v)
 return 1`;
 
 export async function createRedisPresenceStore(url: string, prefix: string): Promise<PresenceStore> {
+  // Loaded only with REDIS_URL: ioredis costs start-up time and memory (bench/README.md, issue 16).
+  const { Redis } = await import('ioredis');
   // No offline queue: during an outage a command fails at once instead of hanging (see session-store.ts).
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', () => {});

@@ -1,5 +1,3 @@
-import { Redis } from 'ioredis';
-
 export interface Hit {
   /** Requests counted in the current window, including this one. */
   count: number;
@@ -53,6 +51,8 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1])
 return {c, ttl}`;
 
 export async function createRedisRateLimitStore(url: string, prefix = 'retrocast'): Promise<RateLimitStore> {
+  // Loaded only with REDIS_URL: ioredis costs start-up time and memory (bench/README.md, issue 16).
+  const { Redis } = await import('ioredis');
   // No offline queue: during a Redis outage a limited request fails at once (503), never hangs.
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', () => {});

@@ -1,5 +1,3 @@
-import { Redis } from 'ioredis';
-
 /**
  * One user's voice connection (Discord's voice state, minus `member`), plus internal fields that
  * are never sent: whether LiveKit confirmed the participant, and its participant sid (so a stale
@@ -105,6 +103,8 @@ return out
 `;
 
 export async function createRedisVoiceStore(url: string, prefix: string): Promise<VoiceStore> {
+  // Loaded only with REDIS_URL: ioredis costs start-up time and memory (bench/README.md, issue 16).
+  const { Redis } = await import('ioredis');
   // No offline queue: during an outage a command fails at once instead of hanging (see
   // gateway/session-store.ts), so connect before the first command.
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
