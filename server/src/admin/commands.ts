@@ -4,7 +4,6 @@ import { parseArgs } from 'node:util';
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { hashPassword } from '../auth/passwords.js';
 import { checkUsername, doNoteSessionsRevoked, doRevokeOtherSessions, isUsernameTaken } from '../auth/service.js';
-import { createBackup } from '../backup/backup.js';
 import type { AppContext } from '../context.js';
 import { guilds, members, users } from '../db/schema.js';
 import { transact } from '../db/tx.js';
@@ -173,6 +172,8 @@ const commands: Record<string, Command> = {
 
   backup: async (ctx, [file]) => {
     if (!file || !isAbsolute(file)) throw new AdminError('backup <file>: an absolute path (npm run backup resolves it)');
+    // Loaded here, not at start: the server imports these commands (admin socket) on every start.
+    const { createBackup } = await import('../backup/backup.js');
     const m = await createBackup(ctx, file);
     const rows = m.tables.reduce((n, t) => n + t.rows, 0);
     return `backup written to ${file}: ${rows} rows in ${m.tables.length} tables, ${m.files.count} files (${m.files.bytes} bytes), ${m.secrets.length} secrets, schema ${m.migrations}`;

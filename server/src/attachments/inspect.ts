@@ -1,5 +1,5 @@
-import { fileTypeFromBuffer } from 'file-type';
 import { boundedSharp, checkPixels, ImageTooLargeError, imageWork, PIXEL_BUDGET } from '../images/work.js';
+import { sniffType } from './sniff.js';
 
 /** Types a browser may render inline from our origin: pictures and media, never HTML, SVG or scripts. */
 export const INLINE_TYPES = new Set([
@@ -50,7 +50,7 @@ function looksLikeText(bytes: Buffer): boolean {
  * sharp's default of dropping all metadata. Throws `ImageTooLargeError` past the pixel budget.
  */
 export async function inspectFile(bytes: Buffer): Promise<Inspected> {
-  const sniffed = await fileTypeFromBuffer(bytes).catch(() => undefined);
+  const sniffed = await sniffType(bytes).catch(() => undefined);
   const contentType = sniffed?.mime ?? (looksLikeText(bytes) ? 'text/plain; charset=utf-8' : 'application/octet-stream');
   if (!contentType.startsWith('image/') || !['image/png', 'image/jpeg', 'image/webp', 'image/gif'].includes(contentType)) {
     return { contentType, width: null, height: null, bytes };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { fileTypeFromBuffer } from 'file-type';
 import { boundedSharp, checkPixels, ImageTooLargeError, imageTooLarge, imageWork, PIXEL_BUDGET } from '../images/work.js';
 import { invalidField } from '../http/errors.js';
+import { sniffType } from '../attachments/sniff.js';
 
 /** Decoded images above this are refused (Discord: 10 MB; the JSON body limit usually bites first). */
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
@@ -34,7 +34,7 @@ export function decodeDataUri(uri: string, field: string, maxBytes = MAX_IMAGE_B
  * upright, at most 1024 px); animated GIFs are kept as GIF so they stay animated.
  */
 export async function prepareImage(bytes: Buffer, field: string, maxSide = MASTER_SIZE): Promise<StoredImage> {
-  const type = (await fileTypeFromBuffer(bytes).catch(() => undefined))?.mime;
+  const type = (await sniffType(bytes).catch(() => undefined))?.mime;
   if (!type || !ACCEPTED.has(type)) throw invalid(field);
   try {
     return await imageWork(async () => {

@@ -2,7 +2,6 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
-import { createBackup } from './backup.js';
 
 const NAME = /^retrocast-\d{8}-\d{6}\.tar\.gz$/;
 
@@ -13,6 +12,8 @@ export const backupName = (d: Date) => `retrocast-${d.toISOString().replace(/[-:
 export async function doScheduledBackup(ctx: AppContext, dir: string, keep: number): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = join(dir, backupName(new Date()));
+  // The backup code (tar-stream) loads when a backup runs, not at every start.
+  const { createBackup } = await import('./backup.js');
   await createBackup(ctx, file);
   const old = (await readdir(dir)).filter((n) => NAME.test(n)).sort();
   for (const name of old.slice(0, Math.max(0, old.length - keep))) await rm(join(dir, name), { force: true });

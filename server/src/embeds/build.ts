@@ -1,6 +1,5 @@
 import { deriveUrlKey, signPath, toQuery } from '../blobs/signing.js';
 import { readCapped, type SafeFetcher } from './fetcher.js';
-import { parsePage } from './parse.js';
 
 /** Discord's embed object, the subset link previews fill in. */
 export interface Embed {
@@ -63,7 +62,10 @@ export async function buildEmbed(fetcher: SafeFetcher, secret: Uint8Array, url: 
     await res.body?.cancel().catch(() => {});
     return null;
   }
-  const page = parsePage(((await readCapped(res, HTML_CAP)) ?? Buffer.alloc(0)).toString('utf8'));
+  const html = ((await readCapped(res, HTML_CAP)) ?? Buffer.alloc(0)).toString('utf8');
+  // The HTML parser (htmlparser2) loads at the first page previewed, not at start.
+  const { parsePage } = await import('./parse.js');
+  const page = parsePage(html);
   const m = (k: string) => page.meta.get(k);
   let title = m('og:title') ?? m('twitter:title') ?? page.title;
   const description = m('og:description') ?? m('twitter:description') ?? m('description');

@@ -1,7 +1,11 @@
-import { lookup as dnsLookup } from 'node:dns';
 import type { LookupAddress } from 'node:dns';
-import { Agent, fetch, type Response } from 'undici';
+import { lookup as dnsLookup } from 'node:dns';
+import type { Agent, Response } from 'undici';
 import { type AllowList, ipLiteral, isAddressAllowed } from './address.js';
+
+let undici: Promise<typeof import('undici')> | undefined;
+/** undici, loaded at the first outbound request (a link preview, a push), not at start (bench/README.md, issue 16). */
+export const loadUndici = () => (undici ??= import('undici'));
 
 export const USER_AGENT = 'Mozilla/5.0 (compatible; RetrocastBot/1.0; link previews for a self-hosted chat server)';
 
@@ -18,7 +22,8 @@ export interface SafeFetcher {
  * which drops every address the allow-check refuses (no second resolution to race). Shared with
  * Web Push (notifications/), whose endpoints are URLs clients chose.
  */
-export function createSafeAgent(allow: AllowList, timeoutMs = 5000): Agent {
+export async function createSafeAgent(allow: AllowList, timeoutMs = 5000): Promise<Agent> {
+  const { Agent } = await loadUndici();
   const lookup = (hostname: string, options: { all?: boolean }, cb: (...args: unknown[]) => void) => {
     dnsLookup(hostname, { all: true, verbatim: true }, (err, addrs: LookupAddress[]) => {
       if (err) return cb(err);
@@ -39,7 +44,8 @@ export function createSafeAgent(allow: AllowList, timeoutMs = 5000): Agent {
  * IP literals skip DNS and are checked before the request. Only http(s); bounded time.
  */
 export function createSafeFetcher(allow: AllowList, timeoutMs = 5000, maxRedirects = 5): SafeFetcher {
-  const agent = createSafeAgent(allow, timeoutMs);
+  let agent: Promise<Agent> | undefined;
+  const agentOf = () => (agent ??= createSafeAgent(allow, timeoutMs));
 
   const checkTarget = (u: URL) => {
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new BlockedError(`scheme ${u.protocol}`);
@@ -51,12 +57,13 @@ export function createSafeFetcher(allow: AllowList, timeoutMs = 5000, maxRedirec
   return {
     async get(raw, accept, signal) {
       let url = new URL(raw);
+      const [{ fetch }, dispatcher] = await Promise.all([loadUndici(), agentOf()]);
       const timeout = AbortSignal.timeout(timeoutMs);
       const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
       for (let hop = 0; ; hop++) {
         checkTarget(url);
         const res = await fetch(url, {
-          dispatcher: agent,
+          dispatcher,
           redirect: 'manual',
           signal: both,
           headers: { 'user-agent': USER_AGENT, accept },
@@ -71,7 +78,7 @@ export function createSafeFetcher(allow: AllowList, timeoutMs = 5000, maxRedirec
         return { res, url };
       }
     },
-    close: () => agent.close(),
+    close: async () => (await agent)?.close(),
   };
 }
 

@@ -1,4 +1,3 @@
-import { fileTypeFromBuffer } from 'file-type';
 import { resizeImage } from '../attachments/inspect.js';
 import type { FastifyInstance } from 'fastify';
 import { deriveUrlKey, verifyPath } from '../blobs/signing.js';
@@ -6,6 +5,7 @@ import { ApiError, invalidField } from '../http/errors.js';
 import { parseAllowList } from './address.js';
 import { BlockedError, createSafeFetcher, readCapped } from './fetcher.js';
 import { EmbedCache, doUnfurl } from './service.js';
+import { sniffType } from '../attachments/sniff.js';
 
 const SEND_ROUTE = '/api/v10/channels/:channelId/messages';
 const PROXY_CAP = 8 * 1024 * 1024;
@@ -74,7 +74,7 @@ export async function installLinkEmbeds(app: FastifyInstance) {
     } catch (err) {
       if (!(err instanceof BlockedError)) req.log.debug({ err }, 'proxy fetch failed');
     }
-    const type = body ? (await fileTypeFromBuffer(body).catch(() => undefined))?.mime : undefined;
+    const type = body ? (await sniffType(body).catch(() => undefined))?.mime : undefined;
     // Only real raster images pass (the type comes from the bytes); SVG and everything else is refused.
     if (!body || !type || !['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif'].includes(type)) {
       throw new ApiError({ code: 0, status: 404, message: '404: Not Found' });

@@ -3,14 +3,17 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PushPayload } from '@retrocast/protocol';
 import type { FastifyBaseLogger } from 'fastify';
-import { type Agent, fetch } from 'undici';
-import webpush from 'web-push';
+import type { Agent } from 'undici';
 import type { Queryable } from '../db/client.js';
 import { type AllowList, ipLiteral, isAddressAllowed } from '../embeds/address.js';
-import { createSafeAgent } from '../embeds/fetcher.js';
+import { createSafeAgent, loadUndici } from '../embeds/fetcher.js';
 import { invalidField } from '../http/errors.js';
 import type { NotifyConfig } from './config.js';
 import { deletePushSubscriptionById, loadPushSubscriptions, usersWithPushSubscriptions } from './store.js';
+
+let webpush: Promise<typeof import('web-push')> | undefined;
+/** web-push (and its crypto dependencies) load when first needed: keys on a first start, a push. */
+const loadWebPush = () => (webpush ??= import('web-push').then((m) => m.default));
 
 export interface VapidKeys {
   publicKey: string;
@@ -18,14 +21,14 @@ export interface VapidKeys {
 }
 
 /** VAPID_PUBLIC_KEY/VAPID_PRIVATE_KEY, else a pair generated once into DATA_DIR (instances sharing it agree). */
-export function loadVapidKeys(config: NotifyConfig, dataDir: string): VapidKeys {
+export async function loadVapidKeys(config: NotifyConfig, dataDir: string): Promise<VapidKeys> {
   if (config.vapidPublicKey && config.vapidPrivateKey) return { publicKey: config.vapidPublicKey, privateKey: config.vapidPrivateKey };
   const file = join(dataDir, 'vapid-keys.json');
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as VapidKeys;
   } catch {
     mkdirSync(dataDir, { recursive: true });
-    const keys = webpush.generateVAPIDKeys();
+    const keys = (await loadWebPush()).generateVAPIDKeys();
     try {
       // `wx`: if another instance wrote it first, theirs wins and we read it back.
       writeFileSync(file, JSON.stringify(keys), { mode: 0o600, flag: 'wx' });
@@ -87,13 +90,17 @@ export interface WebPushSender {
  * library builds the encrypted request; we send it through the SSRF-safe agent.
  */
 export function createWebPushSender(config: NotifyConfig, keys: VapidKeys, allow: AllowList, log: FastifyBaseLogger): WebPushSender {
-  const agent: Agent = createSafeAgent(allow, 10_000);
+  let agent: Promise<Agent> | undefined;
+  const agentOf = () => (agent ??= createSafeAgent(allow, 10_000));
   const vapidDetails = { subject: config.vapidSubject, publicKey: keys.publicKey, privateKey: keys.privateKey };
   return {
     publicKey: keys.publicKey,
     async sendToUser(q, userId, payload) {
       let delivered = 0;
-      for (const sub of await loadPushSubscriptions(q, userId)) {
+      const subscriptions = await loadPushSubscriptions(q, userId);
+      if (!subscriptions.length) return 0;
+      const [webpush, { fetch }, dispatcher] = await Promise.all([loadWebPush(), loadUndici(), agentOf()]);
+      for (const sub of subscriptions) {
         const req = webpush.generateRequestDetails(
           { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
           JSON.stringify(payload),
@@ -109,7 +116,7 @@ export function createWebPushSender(config: NotifyConfig, keys: VapidKeys, allow
             method: 'POST',
             headers: req.headers as Record<string, string>,
             body: req.body ?? undefined,
-            dispatcher: agent,
+            dispatcher,
             redirect: 'manual',
           });
           await res.body?.cancel().catch(() => {});
@@ -123,6 +130,6 @@ export function createWebPushSender(config: NotifyConfig, keys: VapidKeys, allow
       return delivered;
     },
     reachable: usersWithPushSubscriptions,
-    close: () => agent.close(),
+    close: async () => (await agent)?.close(),
   };
 }

