@@ -59,8 +59,9 @@ async function openPglite(dir: string, migrationsFolder?: string, sharedBuffers 
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
-  // A new data dir starts as a copy of the build's initdb output (pglite-template.ts), else PGlite runs initdb.
-  if (!existsSync(join(dir, 'PG_VERSION')) && !seedFromTemplate(dir)) mkdirSync(dir, { recursive: true });
+  // A new data dir starts as a copy of a cluster made at build time, migrated when the migrations allow
+  // (pglite-template.ts); else PGlite runs initdb.
+  if (!existsSync(join(dir, 'PG_VERSION')) && !seedFromTemplate(dir, undefined, migrationsFolder)) mkdirSync(dir, { recursive: true });
   const client = await PGlite.create(dir, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`] });
   const db = drizzle(client, { schema });
   try {

@@ -17,6 +17,9 @@ interface Journal {
 
 const readJournal = (folder: string): Journal => JSON.parse(readFileSync(join(folder, 'meta/_journal.json'), 'utf8'));
 
+/** The migrations of a folder, in order (drizzle's tags: `0000_name`). */
+export const migrationTags = (folder = MIGRATIONS_DIR) => readJournal(folder).entries.map((e) => e.tag);
+
 /** How many migrations this code knows. */
 export const knownMigrations = (folder = MIGRATIONS_DIR) => readJournal(folder).entries.length;
 

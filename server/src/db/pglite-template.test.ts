@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { backend } from '../test/helper.js';
 import { openDatabase } from './client.js';
-import { appliedCount, knownMigrations } from './migrate.js';
+import { appliedCount, knownMigrations, migrationsUpTo } from './migrate.js';
 import { buildTemplate, seedFromTemplate, usableTemplate } from './pglite-template.js';
 
 // PGlite only: the template replaces PGlite's initdb; PostgreSQL never uses it.
@@ -15,11 +15,14 @@ describe.skipIf(backend !== 'pglite')('PGlite first-start template', () => {
   const template = join(root, 'template');
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('is built once per PGlite version, and a seeded data dir opens and migrates', async () => {
+  it('is built once per PGlite version and migration set, and a seeded data dir opens migrated', async () => {
     expect(await buildTemplate(template)).toBe(true);
-    expect(usableTemplate(template)).toBe(join(template, 'db'));
+    expect(usableTemplate(template)).toBe(join(template, 'migrated'));
+    // A data dir that must stop at an older schema (restoring an older backup) gets initdb's cluster.
+    expect(usableTemplate(template, migrationsUpTo(1))).toBe(join(template, 'db'));
     expect(await buildTemplate(template)).toBe(false);
     expect(readdirSync(root)).toEqual(['template']); // no temp dir left behind
+    expect(readdirSync(template).sort()).toEqual(['db', 'migrated', 'migrated-tags', 'pglite-version']);
 
     const dataDir = join(root, 'data');
     mkdirSync(join(dataDir, 'db'), { recursive: true }); // an empty db dir is seeded too
@@ -44,6 +47,13 @@ describe.skipIf(backend !== 'pglite')('PGlite first-start template', () => {
     }
     expect(loadConfig({ DATA_DIR: dataDir }).pgliteSharedBuffers).toBe('16MB');
     expect(() => loadConfig({ DATA_DIR: dataDir, PGLITE_SHARED_BUFFERS: 'lots' })).toThrow(/PGLITE_SHARED_BUFFERS/);
+  });
+
+  it('a migrated cluster from other migrations is not used, and the next build replaces it', async () => {
+    writeFileSync(join(template, 'migrated-tags'), '0000_something_else\n');
+    expect(usableTemplate(template)).toBe(join(template, 'db'));
+    expect(await buildTemplate(template)).toBe(true);
+    expect(usableTemplate(template)).toBe(join(template, 'migrated'));
   });
 
   it('leaves a data dir alone when it is not empty or the template is from another PGlite', () => {
