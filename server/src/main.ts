@@ -3,6 +3,7 @@ import { loadConfig } from './config.js';
 import { closeApp } from './http/close.js';
 import { startupLines } from './lan/banner.js';
 import { listenAll } from './lan/servers.js';
+import { collectStartupGarbage } from './memory.js';
 
 /** `npm start`: build the app, listen, and shut down gracefully on SIGTERM/SIGINT. */
 async function main() {
@@ -13,6 +14,7 @@ async function main() {
   app.log.info({ urls: lines.urls }, `Retrocast is running at ${lines.urls.local}`);
   // Plain lines on stdout as well, for people (the log above is for machines).
   process.stdout.write(`${lines.text}\n`);
+  collectStartupGarbage();
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
