@@ -4,13 +4,14 @@
 // and LiveKit off on 127.0.0.1, samples VmRSS/VmHWM from /proc until /healthz answers 200, idles,
 // samples again, stops it with SIGTERM, then does the same on the now existing data dir.
 //   node bench/scripts/start-rss.mjs [--idle 5] [--runs 1] [--keep] [-- extra node flags]
+// BENCH_SERVER_DIR measures another build (bench/scripts/snapshot.sh), as the bench does.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const root = new URL('../..', import.meta.url).pathname;
+const root = process.env.BENCH_SERVER_DIR || new URL('../..', import.meta.url).pathname;
 const argv = process.argv.slice(2);
 const dash = argv.indexOf('--');
 const nodeFlags = dash >= 0 ? argv.slice(dash + 1) : [];

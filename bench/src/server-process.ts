@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nowMs } from './proc-stats.js';
+import { nowMs, readProc } from './proc-stats.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** BENCH_SERVER_DIR: a snapshot built by scripts/snapshot.sh; default the working tree's build. */
@@ -35,6 +35,8 @@ export interface ServerProcess {
   pid: number;
   /** Process start → first /healthz 200, in ms. */
   startMs: number;
+  /** CPU time (user + system, all threads) the server had used by its first /healthz 200, in ms. */
+  startCpuMs: number;
   stop(): Promise<void>;
 }
 
@@ -94,7 +96,8 @@ export async function startServer(o: ServerOptions, timeoutMs = 120_000): Promis
     throw new Error(`server did not start (see ${o.logFile}): ${(err as Error).message}`);
   }
   const startMs = nowMs() - started;
-  return { url, pid: child.pid as number, startMs, stop: () => stopChild(child, exited) };
+  const startCpuMs = (readProc(child.pid as number)?.cpuS ?? Number.NaN) * 1000;
+  return { url, pid: child.pid as number, startMs, startCpuMs, stop: () => stopChild(child, exited) };
 }
 
 async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number) {
