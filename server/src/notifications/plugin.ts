@@ -31,7 +31,7 @@ export async function installNotifications(app: FastifyInstance) {
   registerReadyExtender(async (c, userId, guildIds) => ({ user_guild_settings: await loadReadySettings(c, userId, guildIds) }));
 
   const pushAllow = parseAllowList(notify.pushAllowPrivate);
-  const keys = await loadVapidKeys(notify, ctx.config.dataDir);
+  const keys = loadVapidKeys(notify, ctx.config.dataDir);
   const webPush = createWebPushSender(notify, keys, pushAllow, ctx.log);
   const senders: PushSender[] = [{ name: 'webpush', sendToUser: webPush.sendToUser, reachable: webPush.reachable }];
   const apns = notify.apns ? ApnsSender.fromConfig(notify.apns, ctx.log) : undefined;
