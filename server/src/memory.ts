@@ -1,21 +1,26 @@
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
+/** V8's young generation when it has shrunk back (1 MiB; 32 MiB after start-up). */
+const SHRUNK_NEW_SPACE = 2 * 1024 * 1024;
+const newSpaceSize = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+
 /**
  * Garbage collections once start-up is over. Start-up allocates a lot (modules, routes,
  * PostgreSQL's boot), which grows V8's young generation to its 32 MiB maximum; an idle server
  * allocates too little to ever collect again, so it kept that memory for good. V8 shrinks the
  * young generation at a collection that follows a few quiet seconds, so: one collection after
- * start-up, and another once the process has been quiet since (~30 MiB less RSS when idle). Under
- * load it grows again as it always did. `gc` is taken from a fresh context while the flag is on,
- * so no context of the server ever sees it.
+ * start-up, then one every `quietMs` until it has shrunk (at most `tries`; ~30 MiB less RSS when
+ * idle). Under load it grows again as it always did. `gc` is taken from a fresh context while
+ * the flag is on, so no context of the server ever sees it.
  */
-export function collectStartupGarbage(afterMs = 3000, quietMs = 6000) {
+export function collectStartupGarbage(afterMs = 3000, quietMs = 6000, tries = 4) {
   v8.setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   v8.setFlagsFromString('--no-expose-gc');
-  setTimeout(() => {
+  const collect = (left: number) => {
     gc();
-    setTimeout(gc, quietMs).unref();
-  }, afterMs).unref();
+    if (left > 0 && newSpaceSize() > SHRUNK_NEW_SPACE) setTimeout(() => collect(left - 1), quietMs).unref();
+  };
+  setTimeout(() => collect(tries), afterMs).unref();
 }
