@@ -29,7 +29,7 @@ import { frameworkError, installErrorHandler, installNotFound } from './http/err
 import { installNameNormalization } from './http/names.js';
 import { installCors, installSecurityHeaders } from './http/security-headers.js';
 import { finishOpenApi, installResponseDocs } from './http/openapi.js';
-import { installNulGuard, installValidation } from './http/validation.js';
+import { installNulGuard, schemaCompilers } from './http/validation.js';
 import { installDiscordCompat } from './http/discord-compat.js';
 import { findWebDir, installWebClient } from './http/web.js';
 import { installCompression } from './http/compression.js';
@@ -107,6 +107,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     config.lan.tls === 'off' ? null : await (await import('./lan/tls.js')).TlsManager.open(config.lan, config.host, config.dataDir);
   if (tls && config.voice.turn.enabled) Object.assign(config.voice.turn, { certFile: tls.files().cert, keyFile: tls.files().key });
   const app = Fastify({
+    // Validators and serializers compiled once per process, at a route's first use (http/schema-cache.ts).
+    schemaController: { compilersFactory: schemaCompilers },
     ...(tls ? { serverFactory: httpsServerFactory(tls) } : {}),
     logger: { level: config.logLevel, ...(config.logFormat === 'pretty' ? { transport: { target: 'pino-pretty' } } : {}) },
     bodyLimit: config.bodyLimit,
@@ -155,7 +157,6 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     await database.close();
   });
 
-  installValidation(app);
   installDiscordCompat(app);
   installNulGuard(app);
   installNameNormalization(app);

@@ -2,11 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { invalidField } from './errors.js';
 import { compileSerializer, compileValidator } from './schema-cache.js';
 
-/** Request validation and response serialization with the process's compiled schemas (schema-cache.ts). */
-export function installValidation(app: FastifyInstance) {
-  app.setValidatorCompiler(({ schema, httpPart }) => compileValidator(schema, httpPart === 'body'));
-  app.setSerializerCompiler(({ schema }) => compileSerializer(schema));
-}
+/**
+ * Request validation and response serialization with the process's compiled schemas
+ * (schema-cache.ts). Given to Fastify as its compilers factory (app.ts), so that it loads neither
+ * of its own (@fastify/ajv-compiler, @fastify/fast-json-stringify-compiler) at start.
+ */
+const validatorCompiler = ({ schema, httpPart }: { schema: unknown; httpPart?: string }) => compileValidator(schema, httpPart === 'body');
+const serializerCompiler = ({ schema }: { schema?: unknown }) => compileSerializer(schema);
+export const schemaCompilers = { buildValidator: () => validatorCompiler, buildSerializer: () => serializerCompiler };
 
 /** The path of the first string holding a NUL character (`content`, `embeds.0.title`), if any. */
 export function findNul(value: unknown, path: string, depth = 0): string | undefined {
