@@ -1,0 +1,83 @@
+/**
+ * Server CPU per message POST, a figure the machine's load moves little (CPU time from /proc, not
+ * latency): a guild of 10 members with no gateway session (so the push worker sees them all
+ * offline), 200 warm-up POSTs, then N measured with K in flight.
+ *   npx tsx bench/scripts/post-cost.ts [postgres|pglite] [N=500] [K=1]
+ * PostgreSQL needs TEST_DATABASE_URL (it creates a database rc_bench_pc_<pid> and drops it
+ * afterwards). PROF=1 writes a CPU profile into the data dir it prints; PRELOAD=<file> imports a
+ * module into the server first (e.g. to count statements).
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { setupGuild } from '../src/fixtures.js';
+import { rest } from '../src/rest.js';
+import { startServer } from '../src/server-process.js';
+
+const backend = (process.argv[2] ?? 'postgres') as 'postgres' | 'pglite';
+const n = Number(process.argv[3] ?? 500);
+const inflight = Number(process.argv[4] ?? 1);
+let databaseUrl: string | undefined;
+if (backend === 'postgres') {
+  const name = `rc_bench_pc_${process.pid}`;
+  const c = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await c.connect();
+  await c.query(`create database ${name}`);
+  await c.end();
+  const u = new URL(process.env.TEST_DATABASE_URL!);
+  u.pathname = `/${name}`;
+  databaseUrl = u.toString();
+}
+const dataDir = mkdtempSync(join(tmpdir(), 'rc-pc-'));
+const server = await startServer({
+  env: process.env.PRELOAD ? { NODE_OPTIONS: `--import=${process.env.PRELOAD}` } : undefined,
+  backend,
+  dataDir,
+  databaseUrl,
+  logLevel: 'warn',
+  logFile: join(dataDir, 'log'),
+  jwtSecret: 'x'.repeat(32),
+  cpuProfDir: process.env.PROF ? dataDir : undefined,
+});
+const g = await setupGuild(server.url, 10);
+const cpu = () => {
+  const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+};
+const lat: number[] = [];
+const run = async (count: number, record: boolean) => {
+  let i = 0;
+  const worker = async () => {
+    while (i < count) {
+      i++;
+      const t0 = performance.now();
+      const r = await rest(server.url, 'POST', `/channels/${g.channelId}/messages`, {
+        token: g.all[i % 10].token,
+        body: { content: `hello ${i}` },
+      });
+      if (r.status !== 200) throw new Error(JSON.stringify(r.body));
+      if (record) lat.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: inflight }, worker));
+};
+await run(200, false);
+const c0 = cpu();
+const t0 = performance.now();
+await run(n, true);
+const wall = performance.now() - t0;
+const c1 = cpu();
+lat.sort((a, b) => a - b);
+console.log(
+  `${backend} ${inflight} in flight: ${n} POSTs in ${wall.toFixed(0)} ms = ${((n / wall) * 1000).toFixed(0)}/s; latency p50 ${lat[n >> 1].toFixed(2)} p99 ${lat[Math.floor(n * 0.99)].toFixed(2)} ms; server CPU ${((c1 - c0) / n).toFixed(2)} ms/POST (${(((c1 - c0) / wall) * 100).toFixed(0)}%)`,
+);
+await server.stop();
+if (databaseUrl) {
+  const c = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await c.connect();
+  await c.query(`drop database if exists rc_bench_pc_${process.pid}`);
+  await c.end();
+}
+console.log('dir', dataDir);
+process.exit(0);
