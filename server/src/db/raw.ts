@@ -9,6 +9,12 @@ export interface RawStatement {
   text: string;
 }
 
+/**
+ * Snowflake ids as one PostgreSQL array literal (`{1,2,3}`), to pass as a single `::bigint[]`
+ * parameter instead of one parameter per id. Snowflakes are digits only, so nothing needs quoting.
+ */
+export const idArrayLiteral = (ids: string[]) => `{${ids.join(',')}}`;
+
 /** Parameter values a raw statement takes: ids as decimal strings, numbers, booleans, null. */
 export type RawValue = string | number | boolean | null;
 

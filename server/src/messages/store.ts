@@ -20,12 +20,17 @@ export function idInRange(id: string): boolean {
  * waits for a concurrent insert of the same nonce to commit, so the caller can then read the winner.
  */
 export async function insertMessage(q: Queryable, row: NewMessage): Promise<MessageRow | undefined> {
-  const [inserted] = await q
+  const [inserted] = await insertUnlessNonceTaken(q, row);
+  return inserted;
+}
+
+/** The insert of one message that writes nothing when (channel, author, nonce) exists, returning the row. */
+function insertUnlessNonceTaken(q: Queryable, row: NewMessage) {
+  return q
     .insert(messages)
     .values(row)
     .onConflictDoNothing({ target: [messages.channelId, messages.authorId, messages.nonce], where: sql`${messages.nonce} is not null` })
     .returning();
-  return inserted;
 }
 
 /**
@@ -33,13 +38,9 @@ export async function insertMessage(q: Queryable, row: NewMessage): Promise<Mess
  * needs no transaction of its own; undefined when the nonce is taken (then nothing was written).
  */
 export async function insertMessageMarkingSent(q: Queryable, row: NewMessage, pinged: string[]): Promise<MessageRow | undefined> {
-  const insert = q
-    .insert(messages)
-    .values(row)
-    .onConflictDoNothing({ target: [messages.channelId, messages.authorId, messages.nonce], where: sql`${messages.nonce} is not null` })
-    .returning();
+  const insert = insertUnlessNonceTaken(q, row).getSQL();
   const res = (await q.execute(
-    sql`with sent as (${insert.getSQL()}), ${markSentCtes(row.authorId, row.channelId, pinged)} select * from sent`,
+    sql`with sent as (${insert}), ${markSentCtes(row.authorId, row.channelId, pinged)} select * from sent`,
   )) as unknown as {
     rows: Record<string, unknown>[];
   };

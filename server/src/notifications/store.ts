@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
+import { idArrayLiteral } from '../db/raw.js';
 import { deviceTokens, guilds, pushSubscriptions, userGuildSettings } from '../db/schema.js';
 
 export type SettingsRow = typeof userGuildSettings.$inferSelect;
@@ -80,16 +81,13 @@ export async function deletePushSubscriptionById(q: Queryable, id: string) {
   await q.delete(pushSubscriptions).where(eq(pushSubscriptions.id, id));
 }
 
-/** Snowflakes are digits only, so the array literal is safe as one parameter (not one per id). */
-const idArray = (ids: string[]) => `{${ids.join(',')}}`;
-
 /** Which of these users have at least one Web Push subscription. */
 export async function usersWithPushSubscriptions(q: Queryable, userIds: string[]): Promise<string[]> {
   if (!userIds.length) return [];
   const rows = await q
     .selectDistinct({ id: pushSubscriptions.userId })
     .from(pushSubscriptions)
-    .where(sql`${pushSubscriptions.userId} = any(${idArray(userIds)}::bigint[])`);
+    .where(sql`${pushSubscriptions.userId} = any(${idArrayLiteral(userIds)}::bigint[])`);
   return rows.map((r) => r.id);
 }
 
@@ -99,7 +97,7 @@ export async function usersWithDevices(q: Queryable, userIds: string[], platform
   const rows = await q
     .selectDistinct({ id: deviceTokens.userId })
     .from(deviceTokens)
-    .where(and(eq(deviceTokens.platform, platform), sql`${deviceTokens.userId} = any(${idArray(userIds)}::bigint[])`));
+    .where(and(eq(deviceTokens.platform, platform), sql`${deviceTokens.userId} = any(${idArrayLiteral(userIds)}::bigint[])`));
   return rows.map((r) => r.id);
 }
 

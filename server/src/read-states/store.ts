@@ -1,5 +1,6 @@
 import { and, eq, gt, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
+import { idArrayLiteral } from '../db/raw.js';
 import { messages, readStates } from '../db/schema.js';
 
 /** READY's `read_state` entries: last read message and unread mention count per channel. */
@@ -27,8 +28,6 @@ export async function incrementMentionCounts(q: Queryable, channelId: string, us
  * senders share.
  */
 export function markSentCtes(authorId: string, channelId: string, pinged: string[]): SQL {
-  // Snowflakes are digits only, so the array literal is safe as one parameter.
-  const targets = `{${pinged.join(',')}}`;
   return sql`
     author_read as (
       insert into read_states (user_id, channel_id, last_message_id, mention_count, updated_at)
@@ -38,7 +37,7 @@ export function markSentCtes(authorId: string, channelId: string, pinged: string
     ),
     pinged_read as (
       insert into read_states (user_id, channel_id, mention_count, updated_at)
-      select t, ${channelId}::bigint, 1, now() from sent, unnest(${targets}::bigint[]) as t
+      select t, ${channelId}::bigint, 1, now() from sent, unnest(${idArrayLiteral(pinged)}::bigint[]) as t
       on conflict (user_id, channel_id) do update
         set mention_count = read_states.mention_count + 1, updated_at = excluded.updated_at
     )`;
