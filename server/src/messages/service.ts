@@ -33,6 +33,8 @@ const { VIEW_CHANNEL, SEND_MESSAGES, READ_MESSAGE_HISTORY, MANAGE_MESSAGES } = P
 const TEXT_TYPES = new Set([0, 1, 3]);
 /** A retry with the same nonce within this window returns the first message (Discord: "a few minutes"). */
 const NONCE_WINDOW_MS = 10 * 60 * 1000;
+/** A message still holds its nonce: a send with the same nonce is a retry and gets this message back. */
+const inNonceWindow = (m: MessageRow) => Date.now() - m.createdAt.getTime() < NONCE_WINDOW_MS;
 /** Discord refuses to bulk-delete messages older than two weeks. */
 const BULK_DELETE_MAX_AGE_MS = 14 * 24 * 3600 * 1000;
 
@@ -166,7 +168,7 @@ export async function checkCreateMessage(
   // it; any other send leaves duplicates to the insert itself (ON CONFLICT), one round trip less.
   const early = nonce !== null && (slowmodeApplies(access) || (body.attachments?.length ?? 0) > 0);
   const existing = early ? await store.findByNonce(ctx.db, channelId, who.id, nonce) : undefined;
-  if (existing && Date.now() - existing.createdAt.getTime() < NONCE_WINDOW_MS) return { duplicate: existing };
+  if (existing && inNonceWindow(existing)) return { duplicate: existing };
   await checkSlowmode(ctx.db, access, who.id);
   const replyTo = await checkReference(ctx.db, access, body.message_reference);
   const attachmentIds = await checkAttachments(ctx.db, channelId, who.id, body.attachments);
@@ -247,7 +249,7 @@ async function insertDraft(ctx: AppContext, who: Caller, d: Draft): Promise<Mess
     if (d.nonce !== null) {
       // A retry: the insert waited for the holder of the nonce to commit, so it is visible now.
       const holder = await store.findByNonce(ctx.db, d.access.channel.id, who.id, d.nonce);
-      if (holder && Date.now() - holder.createdAt.getTime() < NONCE_WINDOW_MS) return { duplicate: holder };
+      if (holder && inNonceWindow(holder)) return { duplicate: holder };
       return transact(ctx, (tx, emit) => doInsertMessage(ctx, tx, emit, who, { ...d, expired: holder }));
     }
   }
@@ -312,7 +314,7 @@ async function doInsertMessage(ctx: AppContext, tx: Tx, emit: Emit, who: Caller,
   if (!row && d.nonce !== null) {
     // Taken by an earlier send (or a concurrent one, whose commit ON CONFLICT waited for).
     const holder = await store.findByNonce(tx, channel.id, who.id, d.nonce);
-    if (holder && Date.now() - holder.createdAt.getTime() < NONCE_WINDOW_MS) return { duplicate: holder };
+    if (holder && inNonceWindow(holder)) return { duplicate: holder };
     if (holder) await store.releaseNonce(tx, holder.id);
     row = await store.insertMessageMarkingSent(tx, values, d.targets);
   }
