@@ -43,7 +43,7 @@ const server = await startServer({
 const g = await setupGuild(server.url, 10);
 const cpu = () => {
   const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
+  return { user: Number(f[11]) * 10, sys: Number(f[12]) * 10 };
 };
 const lat: number[] = [];
 const run = async (count: number, record: boolean) => {
@@ -52,10 +52,12 @@ const run = async (count: number, record: boolean) => {
     while (i < count) {
       i++;
       const t0 = performance.now();
-      const r = await rest(server.url, 'POST', `/channels/${g.channelId}/messages`, {
-        token: g.all[i % 10].token,
-        body: { content: `hello ${i}` },
-      });
+      const r = process.env.GET_PATH
+        ? await rest(server.url, 'GET', process.env.GET_PATH, { token: g.all[i % 10].token })
+        : await rest(server.url, 'POST', `/channels/${g.channelId}/messages`, {
+            token: g.all[i % 10].token,
+            body: { content: `hello ${i}` },
+          });
       if (r.status !== 200) throw new Error(JSON.stringify(r.body));
       if (record) lat.push(performance.now() - t0);
     }
@@ -68,9 +70,10 @@ const t0 = performance.now();
 await run(n, true);
 const wall = performance.now() - t0;
 const c1 = cpu();
+const used = c1.user + c1.sys - c0.user - c0.sys;
 lat.sort((a, b) => a - b);
 console.log(
-  `${backend} ${inflight} in flight: ${n} POSTs in ${wall.toFixed(0)} ms = ${((n / wall) * 1000).toFixed(0)}/s; latency p50 ${lat[n >> 1].toFixed(2)} p99 ${lat[Math.floor(n * 0.99)].toFixed(2)} ms; server CPU ${((c1 - c0) / n).toFixed(2)} ms/POST (${(((c1 - c0) / wall) * 100).toFixed(0)}%)`,
+  `${backend} ${inflight} in flight: ${n} POSTs in ${wall.toFixed(0)} ms = ${((n / wall) * 1000).toFixed(0)}/s; latency p50 ${lat[n >> 1].toFixed(2)} p99 ${lat[Math.floor(n * 0.99)].toFixed(2)} ms; server CPU ${(used / n).toFixed(2)} ms/POST (user ${((c1.user - c0.user) / n).toFixed(2)}, kernel ${((c1.sys - c0.sys) / n).toFixed(2)}; ${((used / wall) * 100).toFixed(0)}%)`,
 );
 await server.stop();
 if (databaseUrl) {

@@ -1,3 +1,5 @@
+import { is, Param, Placeholder, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Db } from './types.js';
 
 /**
@@ -74,6 +76,52 @@ function pgliteRunner(pglite: PgliteLike): Run {
     await ready;
     return (await pglite.query(`execute ${s.name}(${values.map(literal).join(', ')})`)).rows;
   };
+}
+
+/** A statement Drizzle built once with `sql.placeholder`s, and how to fill them for each run. */
+export interface CompiledStatement {
+  stmt: RawStatement;
+  fill: ((values: Record<string, unknown>) => RawValue)[];
+}
+
+const dialect = new PgDialect();
+
+/**
+ * Compiles a Drizzle query whose values are `sql.placeholder(name)`s into a named raw statement, so
+ * a hot write keeps Drizzle's column encoding (jsonb, bigint strings) without rebuilding the SQL on
+ * every call. A placeholder given for a column is encoded by it (null stays SQL NULL); a bare one in
+ * an `sql` template is passed as it is.
+ */
+export function compileStatement(name: string, query: SQL): CompiledStatement {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  const fill = params.map((p): ((values: Record<string, unknown>) => RawValue) => {
+    if (is(p, Placeholder)) return (v) => needValue(v, p.name) as RawValue;
+    if (is(p, Param) && is(p.value, Placeholder)) {
+      const { name: key } = p.value;
+      const { encoder } = p;
+      return (v) => {
+        const x = needValue(v, key);
+        return x === null ? null : (encoder.mapToDriverValue(x) as RawValue);
+      };
+    }
+    return () => p as RawValue;
+  });
+  return { stmt: { name, text }, fill };
+}
+
+function needValue(values: Record<string, unknown>, key: string): unknown {
+  const x = values[key];
+  if (x === undefined) throw new Error(`compiled statement: no value for ${key}`);
+  return x;
+}
+
+/** Runs a compiled statement with its placeholders' values. */
+export function runCompiled(db: Db, c: CompiledStatement, values: Record<string, unknown>) {
+  return rawQuery(
+    db,
+    c.stmt,
+    c.fill.map((f) => f(values)),
+  );
 }
 
 /** A value as an SQL literal: numbers and booleans as they are, strings quoted (standard_conforming_strings is on). */

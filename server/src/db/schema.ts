@@ -164,8 +164,12 @@ export const channelRecipients = pgTable(
 export const relationships = pgTable(
   'relationships',
   {
-    userId: id('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    targetId: id('target_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: id('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    targetId: id('target_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     type: integer('type').notNull(),
     since: ts('since').notNull().defaultNow(),
   },
@@ -456,8 +460,12 @@ export const webhooks = pgTable(
   'webhooks',
   {
     id: id('id').primaryKey(),
-    guildId: id('guild_id').notNull().references(() => guilds.id, { onDelete: 'cascade' }),
-    channelId: id('channel_id').notNull().references(() => channels.id, { onDelete: 'cascade' }),
+    guildId: id('guild_id')
+      .notNull()
+      .references(() => guilds.id, { onDelete: 'cascade' }),
+    channelId: id('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
     creatorId: id('creator_id').references(() => users.id, { onDelete: 'set null' }),
     name: text('name').notNull(),
     avatar: text('avatar'),

@@ -240,7 +240,7 @@ export async function doCreateWebhookMessage(
  */
 async function insertDraft(ctx: AppContext, who: Caller, d: Draft): Promise<Message | { duplicate: MessageRow }> {
   if (d.access.channel.guildId && !d.expired && !d.attachmentIds.length) {
-    const row = await store.insertMessageMarkingSent(ctx.db, draftRow(ctx, who, d), d.targets);
+    const row = await store.sendMessage(ctx.db, draftRow(ctx, who, d), d.targets);
     if (row) {
       const { wire, event } = createdMessage(row, [], who, d);
       await publishCommitted(ctx, [event]);

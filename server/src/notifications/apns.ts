@@ -4,6 +4,7 @@ import type { PushPayload } from '@retrocast/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { importPKCS8, SignJWT } from 'jose';
 import type { Queryable } from '../db/client.js';
+import type { Db } from '../db/types.js';
 import type { ApnsConfig } from './config.js';
 import { deleteDeviceToken, loadDevices, usersWithDevices } from './store.js';
 
@@ -150,7 +151,7 @@ export class ApnsSender {
   }
 
   /** Which of these users have an iOS device registered. */
-  reachable(q: Queryable, userIds: string[]): Promise<string[]> {
+  reachable(q: Db, userIds: string[]): Promise<string[]> {
     return usersWithDevices(q, userIds, 'ios');
   }
 

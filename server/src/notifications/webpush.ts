@@ -6,6 +6,7 @@ import type { PushPayload } from '@retrocast/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Agent } from 'undici';
 import type { Queryable } from '../db/client.js';
+import type { Db } from '../db/types.js';
 import { type AllowList, ipLiteral, isAddressAllowed } from '../embeds/address.js';
 import { createSafeAgent, loadUndici } from '../embeds/fetcher.js';
 import { invalidField } from '../http/errors.js';
@@ -96,7 +97,7 @@ export interface WebPushSender {
   /** Sends to every subscription of the user; deletes those the push service says are gone. Returns how many were delivered. */
   sendToUser(q: Queryable, userId: string, payload: PushPayload): Promise<number>;
   /** Which of these users have a subscription (the others cannot be reached). */
-  reachable(q: Queryable, userIds: string[]): Promise<string[]>;
+  reachable(db: Db, userIds: string[]): Promise<string[]>;
   close(): Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import type { PushPayload } from '@retrocast/protocol';
 import type { BusEvent } from '../bus/types.js';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/client.js';
+import type { Db } from '../db/types.js';
 import { loadChannelAccess } from '../permissions/access.js';
 import type { NotificationFeed } from './feed.js';
 import { buildPayload } from './payload.js';
@@ -12,7 +13,7 @@ export interface PushSender {
   readonly name: string;
   sendToUser(q: Queryable, userId: string, payload: PushPayload): Promise<number>;
   /** Which of these users have a device this sender can reach. */
-  reachable(q: Queryable, userIds: string[]): Promise<string[]>;
+  reachable(db: Db, userIds: string[]): Promise<string[]>;
 }
 
 interface Batch {

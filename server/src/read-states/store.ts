@@ -1,7 +1,8 @@
-import { and, eq, gt, ne, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, gt, ne, or, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
-import { idArrayLiteral } from '../db/raw.js';
 import { messages, readStates } from '../db/schema.js';
+
+type IdValue = string | Placeholder;
 
 /** READY's `read_state` entries: last read message and unread mention count per channel. */
 export async function loadReadStates(q: Queryable, userId: string) {
@@ -25,9 +26,9 @@ export async function incrementMentionCounts(q: Queryable, channelId: string, us
  * The read-state writes of a send, as CTEs over `sent` (the statement's CTE that inserted the
  * message, so nothing is written when the insert was not): the author has read their own message,
  * and each pinged user has one more unread mention. Rows are per (user, channel): no row all
- * senders share.
+ * senders share. `pinged` is an `idArrayLiteral`; each value may be a placeholder of a compiled statement.
  */
-export function markSentCtes(authorId: string, channelId: string, pinged: string[]): SQL {
+export function markSentCtes(authorId: IdValue, channelId: IdValue, pinged: IdValue): SQL {
   return sql`
     author_read as (
       insert into read_states (user_id, channel_id, last_message_id, mention_count, updated_at)
@@ -37,7 +38,7 @@ export function markSentCtes(authorId: string, channelId: string, pinged: string
     ),
     pinged_read as (
       insert into read_states (user_id, channel_id, mention_count, updated_at)
-      select t, ${channelId}::bigint, 1, now() from sent, unnest(${idArrayLiteral(pinged)}::bigint[]) as t
+      select t, ${channelId}::bigint, 1, now() from sent, unnest(${pinged}::bigint[]) as t
       on conflict (user_id, channel_id) do update
         set mention_count = read_states.mention_count + 1, updated_at = excluded.updated_at
     )`;
