@@ -75,7 +75,7 @@ const me = process.cpuUsage(me0);
 const used = c1.user + c1.sys - c0.user - c0.sys;
 lat.sort((a, b) => a - b);
 console.log(
-  `${backend} ${inflight} in flight: ${n} POSTs in ${wall.toFixed(0)} ms = ${((n / wall) * 1000).toFixed(0)}/s; latency p50 ${lat[n >> 1].toFixed(2)} p99 ${lat[Math.floor(n * 0.99)].toFixed(2)} ms; server CPU ${(used / n).toFixed(2)} ms/POST (user ${((c1.user - c0.user) / n).toFixed(2)}, kernel ${((c1.sys - c0.sys) / n).toFixed(2)}; ${((used / wall) * 100).toFixed(0)}%); this client ${((me.user + me.system) / 1000 / n).toFixed(2)} ms/request`,
+  `${backend} ${inflight} in flight: ${n} POSTs in ${wall.toFixed(0)} ms = ${((n / wall) * 1000).toFixed(0)}/s; latency p50 ${lat[n >> 1].toFixed(2)} p99 ${lat[Math.floor(n * 0.99)].toFixed(2)} p99.9 ${lat[Math.floor(n * 0.999)].toFixed(2)} max ${lat[n - 1].toFixed(2)} ms; server CPU ${(used / n).toFixed(2)} ms/POST (user ${((c1.user - c0.user) / n).toFixed(2)}, kernel ${((c1.sys - c0.sys) / n).toFixed(2)}; ${((used / wall) * 100).toFixed(0)}%); this client ${((me.user + me.system) / 1000 / n).toFixed(2)} ms/request`,
 );
 await server.stop();
 if (databaseUrl) {
