@@ -2,7 +2,7 @@ import { Errors, isSnowflake, MAX_REACTION_EMOJIS, Permissions, type ReactionUse
 import { and, eq } from 'drizzle-orm';
 import type { AppContext, Caller } from '../context.js';
 import { reactions } from '../db/schema.js';
-import { transact } from '../db/tx.js';
+import { publishCommitted, transact } from '../db/tx.js';
 import { ApiError } from '../http/errors.js';
 import { accessMessage } from '../messages/service.js';
 import type { MessageRow } from '../messages/wire.js';
@@ -26,26 +26,24 @@ function where(m: MessageRow) {
 export async function doAddReaction(ctx: AppContext, who: Caller, channelId: string, messageId: string, raw: string) {
   const { access, message } = await accessMessage(ctx.db, channelId, messageId, who.id, READ);
   const { key, emoji } = await checkEmoji(ctx.db, raw);
-  await transact(ctx, async (tx, emit) => {
-    const keys = await store.lockEmojiKeys(tx, message.id);
-    if (!keys.includes(key)) {
-      if (!(access.permissions & ADD_REACTIONS)) throw new ApiError(Errors.MISSING_PERMISSIONS);
-      if (keys.length >= MAX_REACTION_EMOJIS) throw new ApiError(Errors.MAX_REACTIONS);
-    }
-    const added = await tx
-      .insert(reactions)
-      .values({ messageId: message.id, userId: who.id, emojiKey: key, emojiId: emoji.id, emojiName: emoji.name })
-      .onConflictDoNothing()
-      .returning({ m: reactions.messageId });
-    if (!added.length) return;
-    const w = where(message);
-    // `type` 0 (normal, not a super reaction) and `burst`: discord.py reads both.
-    emit({
+  const r = { messageId: message.id, userId: who.id, key, emojiId: emoji.id, emojiName: emoji.name };
+  const out = await store.addReaction(ctx.db, r, (access.permissions & ADD_REACTIONS) !== 0n, MAX_REACTION_EMOJIS);
+  if (!out.found) throw new ApiError(Errors.UNKNOWN_MESSAGE);
+  if (!out.added) {
+    // Already there (a no-op without an event), or refused: a new emoji needs the permission and room.
+    if (out.keys.includes(key)) return;
+    if (!(access.permissions & ADD_REACTIONS)) throw new ApiError(Errors.MISSING_PERMISSIONS);
+    throw new ApiError(Errors.MAX_REACTIONS);
+  }
+  const w = where(message);
+  // `type` 0 (normal, not a super reaction) and `burst`: discord.py reads both.
+  await publishCommitted(ctx, [
+    {
       t: 'MESSAGE_REACTION_ADD',
       d: { user_id: who.id, ...w.payload, emoji, message_author_id: message.authorId, burst: false, burst_colors: [], type: 0 },
       ...w.route,
-    });
-  });
+    },
+  ]);
 }
 
 /** DELETE …/reactions/:emoji/@me, or someone else's (MANAGE_MESSAGES, guild channels). */

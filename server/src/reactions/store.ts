@@ -1,18 +1,49 @@
 import type { Reaction } from '@retrocast/protocol';
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
+import { type RawStatement, rawQuery } from '../db/raw.js';
 import { emojis, reactions, users } from '../db/schema.js';
+import type { Db } from '../db/types.js';
 import { toWireUser, userColumns } from '../users/wire.js';
 
-/** Distinct emoji keys already on a message. */
-/** Inside tx: locks the message row (first reactions race for the limit) and returns its emoji keys, in one statement. */
-export async function lockEmojiKeys(q: Queryable, messageId: string): Promise<string[]> {
-  const res = await q.execute(
-    sql`select coalesce((select array_agg(distinct r.emoji_key) from reactions r where r.message_id = ${messageId}), '{}') as keys from messages where id = ${messageId} for update`,
-  );
-  const row = (res as unknown as { rows: Array<{ keys: string[] | string }> }).rows[0];
-  if (!row) return [];
-  return Array.isArray(row.keys) ? row.keys : String(row.keys).replace(/^{|}$/g, '').split(',').filter(Boolean);
+/**
+ * Adds one reaction in one autocommitted statement: it locks the message row (first reactions race
+ * for the per-message limit, as before in a transaction), reads the emoji keys already there and
+ * inserts unless the emoji is new and the caller may not add one (`mayAddNew`) or the message has
+ * `maxKeys`. `found` is false when the message is gone.
+ */
+export async function addReaction(
+  db: Db,
+  r: { messageId: string; userId: string; key: string; emojiId: string | null; emojiName: string },
+  mayAddNew: boolean,
+  maxKeys: number,
+): Promise<{ found: boolean; keys: string[]; added: boolean }> {
+  const [row] = await rawQuery(db, ADD_REACTION, [r.messageId, r.userId, r.key, r.emojiId, r.emojiName, mayAddNew, maxKeys]);
+  return { found: Number(row.found) > 0, keys: textArray(row.keys), added: Number(row.added) > 0 };
+}
+
+const ADD_REACTION: RawStatement = {
+  name: 'add_reaction',
+  text: `with m as (select id from messages where id = $1::bigint for update),
+  k as (select coalesce(array_agg(distinct r.emoji_key), '{}'::text[]) as keys from reactions r where r.message_id = $1::bigint),
+  ins as (
+    insert into reactions (message_id, user_id, emoji_key, emoji_id, emoji_name)
+    select m.id, $2::bigint, $3::text, $4::bigint, $5::text from m, k
+    where $3::text = any(k.keys) or ($6::boolean and cardinality(k.keys) < $7::int)
+    on conflict do nothing
+    returning message_id
+  )
+  select (select count(*) from m)::int as found, k.keys, (select count(*) from ins)::int as added from k`,
+};
+
+/** A text[] as the driver gave it: an array, or PostgreSQL's `{a,b}` text where it does not parse arrays. */
+function textArray(v: unknown): string[] {
+  return Array.isArray(v)
+    ? v.map(String)
+    : String(v ?? '')
+        .replace(/^{|}$/g, '')
+        .split(',')
+        .filter(Boolean);
 }
 
 export async function loadEmojiKeys(q: Queryable, messageId: string): Promise<string[]> {
