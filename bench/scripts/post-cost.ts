@@ -7,7 +7,7 @@
  * afterwards). PROF=1 writes a CPU profile into the data dir it prints; PRELOAD=<file> imports a
  * module into the server first (e.g. to count statements).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -45,6 +45,21 @@ const cpu = () => {
   const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return { user: Number(f[11]) * 10, sys: Number(f[12]) * 10 };
 };
+/** CPU of every PostgreSQL process (backends, WAL writer, checkpointer), in ms; 0 for PGlite. */
+const pgCpu = () => {
+  if (backend !== 'postgres') return 0;
+  let ms = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const f = stat.split(') ')[1].split(' ');
+      ms += (Number(f[11]) + Number(f[12])) * 10;
+    } catch {}
+  }
+  return ms;
+};
 const lat: number[] = [];
 const run = async (count: number, record: boolean) => {
   let i = 0;
@@ -66,16 +81,18 @@ const run = async (count: number, record: boolean) => {
 };
 await run(200, false);
 const c0 = cpu();
+const pg0 = pgCpu();
 const me0 = process.cpuUsage();
 const t0 = performance.now();
 await run(n, true);
 const wall = performance.now() - t0;
 const c1 = cpu();
+const pgUsed = pgCpu() - pg0;
 const me = process.cpuUsage(me0);
 const used = c1.user + c1.sys - c0.user - c0.sys;
 lat.sort((a, b) => a - b);
 console.log(
-  `${backend} ${inflight} in flight: ${n} POSTs in ${wall.toFixed(0)} ms = ${((n / wall) * 1000).toFixed(0)}/s; latency p50 ${lat[n >> 1].toFixed(2)} p99 ${lat[Math.floor(n * 0.99)].toFixed(2)} p99.9 ${lat[Math.floor(n * 0.999)].toFixed(2)} max ${lat[n - 1].toFixed(2)} ms; server CPU ${(used / n).toFixed(2)} ms/POST (user ${((c1.user - c0.user) / n).toFixed(2)}, kernel ${((c1.sys - c0.sys) / n).toFixed(2)}; ${((used / wall) * 100).toFixed(0)}%); this client ${((me.user + me.system) / 1000 / n).toFixed(2)} ms/request`,
+  `${backend} ${inflight} in flight: ${n} POSTs in ${wall.toFixed(0)} ms = ${((n / wall) * 1000).toFixed(0)}/s; latency p50 ${lat[n >> 1].toFixed(2)} p99 ${lat[Math.floor(n * 0.99)].toFixed(2)} p99.9 ${lat[Math.floor(n * 0.999)].toFixed(2)} max ${lat[n - 1].toFixed(2)} ms; server CPU ${(used / n).toFixed(2)} ms/POST (user ${((c1.user - c0.user) / n).toFixed(2)}, kernel ${((c1.sys - c0.sys) / n).toFixed(2)}; ${((used / wall) * 100).toFixed(0)}%); this client ${((me.user + me.system) / 1000 / n).toFixed(2)} ms/request${backend === 'postgres' ? `; PostgreSQL ${(pgUsed / n).toFixed(2)} ms/POST (all its processes)` : ''}`,
 );
 await server.stop();
 if (databaseUrl) {
