@@ -1,8 +1,15 @@
-import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { idArrayLiteral, type RawStatement, rawQuery } from '../db/raw.js';
 
 /** How long a new last_message_id may wait to be batched with others. */
 const DELAY_MS = 10;
+
+/** One statement for any batch (channel and message ids as two arrays): prepared once, not planned per batch. */
+const WRITE_LAST_MESSAGES: RawStatement = {
+  name: 'write_last_messages',
+  text: `update channels set last_message_id = greatest(coalesce(channels.last_message_id, 0), v.m)
+    from unnest($1::bigint[], $2::bigint[]) as v(c, m) where channels.id = v.c`,
+};
 
 /**
  * `channels.last_message_id` of guild channels, written behind the send: every send to a channel
@@ -56,14 +63,11 @@ export class LastMessageWriter {
   }
 
   private async write(batch: Array<[string, bigint]>) {
-    const values = sql.join(
-      batch.map(([c, m]) => sql`(${c}::bigint, ${m.toString()}::bigint)`),
-      sql`, `,
-    );
     try {
-      await this.db.execute(
-        sql`update channels set last_message_id = greatest(coalesce(channels.last_message_id, 0), v.m) from (values ${values}) as v(c, m) where channels.id = v.c`,
-      );
+      await rawQuery(this.db, WRITE_LAST_MESSAGES, [
+        idArrayLiteral(batch.map(([c]) => c)),
+        idArrayLiteral(batch.map(([, m]) => m.toString())),
+      ]);
     } catch (err) {
       // Keep them for the next flush (database briefly away); newer ids noted meanwhile win.
       for (const [c, m] of batch) {

@@ -67,7 +67,8 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 /** The batched write-behind of channels.last_message_id (messages/last-message.ts): one per batch, not per request. */
-const isWriteBehind = (sql: string) => sql.startsWith('update channels set last_message_id');
+/** (A prepared statement: PGlite sees PREPARE once, then EXECUTE.) */
+const isWriteBehind = (sql: string) => /^(update channels set last_message_id|(prepare|execute) write_last_messages\b)/.test(sql);
 
 /** Resolves once the server has sent no statement for 300 ms: background work of earlier requests is done. */
 async function quiet() {
