@@ -80,6 +80,13 @@ const run = async (count: number, record: boolean) => {
   await Promise.all(Array.from({ length: inflight }, worker));
 };
 await run(200, false);
+// SEGMENTS=k: server CPU per POST over k consecutive parts of a longer run first (how long V8 takes to warm up).
+for (let k = Number(process.env.SEGMENTS ?? 0), j = 0; j < k; j++) {
+  const a = cpu();
+  await run(n, false);
+  const b = cpu();
+  console.log(`segment ${j + 1}: ${n} POSTs, server CPU ${((b.user + b.sys - a.user - a.sys) / n).toFixed(2)} ms/POST`);
+}
 const c0 = cpu();
 const pg0 = pgCpu();
 const me0 = process.cpuUsage();

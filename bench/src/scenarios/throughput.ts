@@ -57,7 +57,9 @@ async function measureSize(ctx: Parameters<Scenario['run']>[0], members: number)
         fleets: [{ label: 'all', fleet }],
         serverPids: [server.pid],
         durationMs: stepS * 1000,
-        warmupMs: steps.length ? 0 : 2000,
+        // V8 needs ~5,000 sends to reach its steady state here (post-cost.ts SEGMENTS=8: 0.61 ms of
+        // server CPU per POST over the first 5,000, 0.36–0.44 after); a server runs warm.
+        warmupMs: steps.length ? 0 : ctx.opts.quick ? 2000 : 8000,
         load: { mode: 'closed', concurrency: inFlight },
         posterWorkers: 2,
         databaseUrl: serverOpts.databaseUrl,
