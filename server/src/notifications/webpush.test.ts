@@ -6,6 +6,7 @@ import { connectUser, quiet } from '../test/gateway.js';
 import { api, backend, registerUser, startServer, type TestServer, type TestUser } from '../test/helper.js';
 import { addMember, createGuild, setOverwrite, type TestGuild } from '../test/messages-fixtures.js';
 import { LocalPushService } from '../test/push-service.js';
+import type { NotificationWorker } from './worker.js';
 
 const BATCH_MS = 600;
 let server: TestServer;
@@ -30,12 +31,36 @@ const statusIs = async (userId: string, status: string) => {
   }
   throw new Error(`presence never became ${status}`);
 };
-/** Long enough for a batch to flush and its push to arrive, when one is (wrongly) coming. */
-const settle = () => quiet(BATCH_MS + 1500);
+/** Message ids the watched workers have finished deciding about (each feed hands them over in order). */
+const handled = new Set<string>();
+const workers: NotificationWorker[] = [];
+/** Records what a server's notification worker has handled (the real worker runs; this only observes). */
+const watch = (s: TestServer) => {
+  const worker = s.app.notifications.worker;
+  const handle = worker.handle.bind(worker);
+  worker.handle = (event) => handle(event).finally(() => handled.add((event.d as { id: string }).id));
+  workers.push(worker);
+};
+/** Nothing batched and no push being sent: the worker's private state, read rather than guessed with a sleep. */
+const idle = (worker: NotificationWorker) => {
+  const w = worker as unknown as { batches: Map<string, unknown>; inFlight: Set<unknown> };
+  return w.batches.size === 0 && w.inFlight.size === 0;
+};
+let lastSent = '';
+/**
+ * Returns once the worker has decided about the last message sent and has sent or dropped every
+ * batch: a push that is (wrongly) coming has arrived by then, as the push service records it before
+ * it answers and the worker waits for that answer.
+ */
+const settle = async () => {
+  if (lastSent) await waitFor(() => handled.has(lastSent));
+  await waitFor(() => workers.every(idle));
+};
 
 const send = async (u: TestUser, channelId: string, content: string) => {
   const res = await api(server, 'POST', `/channels/${channelId}/messages`, { token: u.token, body: { content } });
   expect(res.status).toBe(200);
+  lastSent = res.body.id;
   return res.body;
 };
 
@@ -44,6 +69,7 @@ beforeAll(async () => {
   server = await startServer({
     env: { RATE_LIMIT_DISABLED: '1', PUSH_ALLOW_PRIVATE: '127.0.0.1', NOTIFY_BATCH_MS: String(BATCH_MS), PRESENCE_GRACE_MS: '100' },
   });
+  watch(server);
   const key = await api(server, 'GET', '/push/vapid-public-key');
   expect(key.status).toBe(200);
   vapidKey = key.body.public_key;
@@ -175,7 +201,8 @@ describe('Web Push end to end (local push service verifies VAPID and decrypts)',
     await settle();
     expect(push.for('alice').length).toBe(n);
     dnd.close(1000);
-    await quiet(300);
+    // Offline again, so that only the mute can keep the next push back.
+    await statusIs(alice.id, 'offline');
 
     const mute = await api(server, 'PATCH', `/users/@me/guilds/${guild.guildId}/settings`, {
       token: alice.token,
@@ -233,6 +260,7 @@ describe('Web Push end to end (local push service verifies VAPID and decrypts)',
 describe.skipIf(backend !== 'postgres' || !process.env.TEST_REDIS_URL)('two instances sharing Redis', { timeout: 180_000 }, () => {
   it('one mention produces exactly one push (consumer group)', async () => {
     const second = await startServer({ shareWith: server });
+    watch(second);
     try {
       const carol = await addMember(server, guild.guildId);
       expect(
@@ -247,6 +275,7 @@ describe.skipIf(backend !== 'postgres' || !process.env.TEST_REDIS_URL)('two inst
       }
       expect(push.for('carol').map((p) => p.payload.body)).toEqual([0, 1, 2].map((i) => `once @${carol.username} #${i}`));
     } finally {
+      workers.pop();
       await second.close();
     }
   }, 180_000);
