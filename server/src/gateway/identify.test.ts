@@ -27,7 +27,9 @@ describe('IDENTIFY', () => {
     }
   });
 
-  it('answers op 9 past max_concurrency IDENTIFYs per 5 s, and the session start works again after', async () => {
+  // The three below mostly wait (the 5 s window, the 1.5 s timeout), so they wait at the same time;
+  // each identifies its own user, as the window is counted per account.
+  it.concurrent('answers op 9 past max_concurrency IDENTIFYs per 5 s, and the session start works again after', async ({ expect }) => {
     const fresh = await registerUser(server);
     const ok: GatewayClient[] = [];
     for (let i = 0; i < 2; i++) {
@@ -46,15 +48,16 @@ describe('IDENTIFY', () => {
     for (const c of [...ok, later]) c.ws.close();
   });
 
-  it('closes a socket that sends no IDENTIFY within IDENTIFY_TIMEOUT_MS (4003)', async () => {
+  it.concurrent('closes a socket that sends no IDENTIFY within IDENTIFY_TIMEOUT_MS (4003)', async ({ expect }) => {
     const c = await hello();
     const closed = await c.closed;
     expect(closed.code).toBe(4003);
   });
 
-  it('keeps an identified socket past the timeout', async () => {
+  it.concurrent('keeps an identified socket past the timeout', async ({ expect }) => {
+    const own = await registerUser(server);
     const c = await hello();
-    await c.identify(u.token);
+    await c.identify(own.token);
     await new Promise((r) => setTimeout(r, 2500));
     expect(c.closeCode).toBeUndefined();
     c.ws.close();
