@@ -1,10 +1,28 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const alias = { '@retrocast/protocol': fileURLToPath(new URL('./protocol/src/index.ts', import.meta.url)) };
 const serverTests = ['server/src/**/*.test.ts'];
 /** Server projects start from a migrated template database (PGlite data dir / PostgreSQL TEMPLATE). */
 const globalSetup = ['server/src/test/global-setup.ts'];
+
+/** Projects that start servers: the long ones. */
+const serverProjects = new Set(['pglite', 'postgres']);
+
+/**
+ * Vitest runs the projects one after another (a worker is reused only within its project), in
+ * name order, so the unit project came last and deploy.test.ts (~13 s) ran alone at the end while
+ * the other workers had nothing left. The unit and web projects go first instead; within each
+ * project the order stays Vitest's (longest or largest first).
+ */
+class ServerProjectsLast extends BaseSequencer {
+  async sort(files: TestSpecification[]) {
+    const sorted = await super.sort(files);
+    const last = (s: TestSpecification) => serverProjects.has(s.project.name);
+    return [...sorted.filter((s) => !last(s)), ...sorted.filter(last)];
+  }
+}
 
 /**
  * `npm test`: unit tests once, server suites on PGlite + in-process bus, and again on
@@ -21,12 +39,33 @@ export default defineConfig({
     // Server suites start their own servers and keep no module-level state between files, so a
     // worker reuses the loaded modules instead of importing the whole server again per file.
     isolate: false,
+    sequence: { sequencer: ServerProjectsLast },
     projects: [
       { extends: true, test: { name: 'unit', include: ['protocol/src/**/*.test.ts', 'deploy/**/*.test.ts'] } },
       { extends: true, test: { name: 'web', include: ['web/src/**/*.test.ts'] } },
-      { extends: true, test: { name: 'pglite', include: serverTests, exclude: ['**/*.slow.test.ts'], globalSetup, env: { RETROCAST_TEST_BACKEND: 'pglite' } } },
+      {
+        extends: true,
+        test: {
+          name: 'pglite',
+          include: serverTests,
+          exclude: ['**/*.slow.test.ts'],
+          globalSetup,
+          env: { RETROCAST_TEST_BACKEND: 'pglite' },
+        },
+      },
       ...(process.env.TEST_DATABASE_URL
-        ? [{ extends: true, test: { name: 'postgres', include: serverTests, exclude: ['**/*.slow.test.ts'], globalSetup, env: { RETROCAST_TEST_BACKEND: 'postgres' } } }]
+        ? [
+            {
+              extends: true,
+              test: {
+                name: 'postgres',
+                include: serverTests,
+                exclude: ['**/*.slow.test.ts'],
+                globalSetup,
+                env: { RETROCAST_TEST_BACKEND: 'postgres' },
+              },
+            },
+          ]
         : []),
     ],
   },
