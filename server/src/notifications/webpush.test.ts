@@ -41,11 +41,6 @@ const watch = (s: TestServer) => {
   worker.handle = (event) => handle(event).finally(() => handled.add((event.d as { id: string }).id));
   workers.push(worker);
 };
-/** Nothing batched and no push being sent: the worker's private state, read rather than guessed with a sleep. */
-const idle = (worker: NotificationWorker) => {
-  const w = worker as unknown as { batches: Map<string, unknown>; inFlight: Set<unknown> };
-  return w.batches.size === 0 && w.inFlight.size === 0;
-};
 let lastSent = '';
 /**
  * Returns once the worker has decided about the last message sent and has sent or dropped every
@@ -54,7 +49,7 @@ let lastSent = '';
  */
 const settle = async () => {
   if (lastSent) await waitFor(() => handled.has(lastSent));
-  await waitFor(() => workers.every(idle));
+  await waitFor(() => workers.every((w) => w.idle));
 };
 
 const send = async (u: TestUser, channelId: string, content: string) => {

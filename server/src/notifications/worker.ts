@@ -36,6 +36,11 @@ export class NotificationWorker {
   /** Pushes handed to senders, for logs and tests. */
   sent = 0;
 
+  /** Nothing batched and no push being sent (tests wait for it instead of sleeping). */
+  get idle(): boolean {
+    return this.batches.size === 0 && this.inFlight.size === 0;
+  }
+
   constructor(
     private readonly ctx: AppContext,
     private readonly feed: NotificationFeed,
