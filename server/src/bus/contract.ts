@@ -88,5 +88,21 @@ export function describeBusLog(name: string, makeBus: () => Promise<Bus>) {
         await bus.close();
       }
     });
+
+    it('settled() resolves once its own publishes have reached its subscribers', async () => {
+      const bus = await makeBus();
+      try {
+        const seen: number[] = [];
+        bus.subscribe((e) => seen.push((e.d as { i: number }).i));
+        await bus.settled!();
+        for (let round = 0; round < 20; round++) {
+          await bus.publish({ t: 'SETTLE', d: { i: round }, guild_id: '1' });
+          await bus.settled!();
+          expect(seen.at(-1)).toBe(round);
+        }
+      } finally {
+        await bus.close();
+      }
+    });
   });
 }

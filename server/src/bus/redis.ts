@@ -49,11 +49,19 @@ export async function createRedisBus(url: string, prefix = 'retrocast', log: Bus
   // Delivery: ids only move forward; anything at or before `lastId` was delivered already.
   let lastId = (await pub.xrevrange(LOG, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
   let catchingUp: Array<[string, string]> | null = null;
+  /** Newest id this instance published, and `settled()` callers waiting for its delivery. */
+  let lastSent = lastId;
+  let waiting: Array<{ id: string; resolve: () => void }> = [];
   const deliver = (id: string, json: string) => {
     if (compareIds(id, lastId) <= 0) return;
     lastId = id;
     const event = JSON.parse(json) as BusEvent;
     for (const h of handlers) h(event, id);
+    if (waiting.length) {
+      const done = waiting.filter((w) => compareIds(w.id, lastId) <= 0);
+      waiting = waiting.filter((w) => compareIds(w.id, lastId) > 0);
+      for (const w of done) w.resolve();
+    }
   };
   sub.on('message', (_channel: string, raw: string) => {
     const nl = raw.indexOf('\n');
@@ -113,7 +121,10 @@ export async function createRedisBus(url: string, prefix = 'retrocast', log: Bus
   });
   await sub.subscribe(CHANNEL);
 
-  const send = (json: string) => pub.eval(PUBLISH_SCRIPT, 2, LOG, CHANNEL, json, String(Date.now() - LOG_RETENTION_MS));
+  const send = async (json: string) => {
+    const id = String(await pub.eval(PUBLISH_SCRIPT, 2, LOG, CHANNEL, json, String(Date.now() - LOG_RETENTION_MS)));
+    if (compareIds(id, lastSent) > 0) lastSent = id;
+  };
   /** Sends the queue in order, waiting out the outage; only one drain runs at a time. */
   const drain = (): Promise<void> =>
     (draining ??= (async () => {
@@ -164,6 +175,8 @@ export async function createRedisBus(url: string, prefix = 'retrocast', log: Bus
       return rows[0]?.[0] ?? '0-0';
     },
     degraded: () => pending.length > 0 || subDown || pubDown || catchingUp !== null,
+    settled: () =>
+      compareIds(lastSent, lastId) <= 0 ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ id: lastSent, resolve })),
     async close() {
       // Give queued events a moment to go out; a shutdown during an outage loses them (logged).
       const deadline = Date.now() + 2_000;

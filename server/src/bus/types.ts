@@ -46,5 +46,11 @@ export interface Bus {
   lastId?(): Promise<string>;
   /** True while events wait to be published or delivery lags (Redis unreachable); Redis only. */
   degraded?(): boolean;
+  /**
+   * Resolves once this instance's subscribers have been handed every event it published so far
+   * (Redis: the pub/sub echo of its own publishes can arrive after the publish's answer). Tests
+   * await it before looking at what a subscriber saw; Redis only.
+   */
+  settled?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -135,7 +135,21 @@ export async function api<T = any>(
   try {
     parsed = text ? JSON.parse(text) : null;
   } catch {}
+  await busSettled(server);
   return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+/**
+ * On Redis, the events a request published reach this instance's subscribers by pub/sub, which can
+ * come after the response: tests that look at a bus subscriber right after a request wait for it
+ * (at most 2 s, so a test of Redis going away does not hang here).
+ */
+async function busSettled(server: { url: string }) {
+  const bus = (server as Partial<TestServer>).app?.ctx.bus;
+  if (!bus?.settled) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([bus.settled(), new Promise<void>((r) => (timer = setTimeout(r, 2000)))]);
+  clearTimeout(timer);
 }
 
 let counter = 0;
