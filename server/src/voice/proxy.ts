@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Errors } from '@retrocast/protocol';
 import type { FastifyInstance } from 'fastify';
-import { createProxyServer } from 'http-proxy-3';
+import type { ProxyServer } from 'http-proxy-3';
 import { ApiError } from '../http/errors.js';
 import { addUpgradeRoute } from '../http/upgrades.js';
 import { voiceOf } from './runtime.js';
@@ -23,14 +23,20 @@ function strip(url: string): string {
  */
 export async function installLiveKitProxy(app: FastifyInstance): Promise<void> {
   const { ctx } = app;
-  const proxy = createProxyServer({ ws: true, proxyTimeout: 30_000 });
-  proxy.on('error', (err, _req, res) => {
-    ctx.log.debug({ err }, 'voice: LiveKit proxy error');
-    if (res && 'writeHead' in res && !(res as ServerResponse).headersSent) {
-      (res as ServerResponse).writeHead(502, { 'content-type': 'application/json' });
-      (res as ServerResponse).end(JSON.stringify({ code: Errors.VOICE_UNAVAILABLE.code, message: Errors.VOICE_UNAVAILABLE.message }));
-    } else res?.destroy();
-  });
+  // http-proxy-3 loads at the first proxied request: most servers never spawn a LiveKit, so never need it.
+  let proxy: Promise<ProxyServer> | undefined;
+  const getProxy = () =>
+    (proxy ??= import('http-proxy-3').then(({ createProxyServer }) => {
+      const p = createProxyServer({ ws: true, proxyTimeout: 30_000 });
+      p.on('error', (err, _req, res) => {
+        ctx.log.debug({ err }, 'voice: LiveKit proxy error');
+        if (res && 'writeHead' in res && !(res as ServerResponse).headersSent) {
+          (res as ServerResponse).writeHead(502, { 'content-type': 'application/json' });
+          (res as ServerResponse).end(JSON.stringify({ code: Errors.VOICE_UNAVAILABLE.code, message: Errors.VOICE_UNAVAILABLE.message }));
+        } else res?.destroy();
+      });
+      return p;
+    }));
   const target = (): string | null => {
     const lk = voiceOf(ctx).lk;
     return lk && lk.mode === 'spawned' && lk.up() ? lk.serviceUrl : null;
@@ -43,9 +49,10 @@ export async function installLiveKitProxy(app: FastifyInstance): Promise<void> {
       handler: async (req, reply) => {
         const to = target();
         if (!to) throw new ApiError(Errors.VOICE_UNAVAILABLE);
+        const p = await getProxy();
         reply.hijack();
         req.raw.url = strip(req.raw.url ?? LIVEKIT_PREFIX);
-        proxy.web(req.raw, reply.raw, { target: to });
+        p.web(req.raw, reply.raw, { target: to });
       },
     });
   }
@@ -57,6 +64,10 @@ export async function installLiveKitProxy(app: FastifyInstance): Promise<void> {
       return;
     }
     req.url = strip(req.url ?? LIVEKIT_PREFIX);
-    proxy.ws(req, socket, head, { target: to });
+    // An upgraded socket buffers what the client sends until the proxy pipes it.
+    getProxy().then(
+      (p) => p.ws(req, socket, head, { target: to }),
+      () => socket.destroy(),
+    );
   });
 }
