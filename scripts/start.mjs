@@ -5,6 +5,7 @@ import { spawnSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { serverNodeFlags } from './server-node-flags.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const run = (cmd, args) => {
@@ -64,7 +65,7 @@ if (serverStale || webStale) {
 // Voice is optional: offers to build livekit-server when Go is present and none is found.
 await (await import('./voice-install.mjs')).offerLivekit();
 
-const child = spawn(process.execPath, [join(root, 'server/dist/main.js')], { cwd: root, stdio: 'inherit' });
+const child = spawn(process.execPath, [...serverNodeFlags(), join(root, 'server/dist/main.js')], { cwd: root, stdio: 'inherit' });
 // SIGTERM/SIGINT to this process (npm runs it with `exec`, so `kill -TERM <npm pid>` lands here
 // too) go to the server, which closes gateway sessions resumably, stops LiveKit and exits.
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig === 'SIGHUP' ? 'SIGTERM' : sig));

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // Server RSS at `npm start` on the embedded default (issue 16's RSS row): runs what scripts/start.mjs
-// runs (`node server/dist/main.js`, after `npm run build`) on a fresh temp DATA_DIR with TLS, mDNS
+// runs (`node <its node flags> server/dist/main.js`, after `npm run build`) on a fresh temp DATA_DIR with TLS, mDNS
 // and LiveKit off on 127.0.0.1, samples VmRSS/VmHWM from /proc until /healthz answers 200, idles,
 // samples again, stops it with SIGTERM, then does the same on the now existing data dir.
 //   node bench/scripts/start-rss.mjs [--idle 5] [--runs 1] [--keep] [-- extra node flags]
 // BENCH_SERVER_DIR measures another build (bench/scripts/snapshot.sh), as the bench does.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,10 @@ import { join } from 'node:path';
 const root = process.env.BENCH_SERVER_DIR || new URL('../..', import.meta.url).pathname;
 const argv = process.argv.slice(2);
 const dash = argv.indexOf('--');
-const nodeFlags = dash >= 0 ? argv.slice(dash + 1) : [];
+// The flags npm start gives the server (a build from before scripts/server-node-flags.mjs had none), then ours.
+const flagsModule = join(root, 'scripts/server-node-flags.mjs');
+const startFlags = existsSync(flagsModule) ? (await import(flagsModule)).serverNodeFlags() : [];
+const nodeFlags = [...startFlags, ...(dash >= 0 ? argv.slice(dash + 1) : [])];
 const opts = dash >= 0 ? argv.slice(0, dash) : argv;
 const opt = (name, dflt) => {
   const i = opts.indexOf(`--${name}`);

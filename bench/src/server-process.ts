@@ -77,12 +77,19 @@ export function assertBuilt() {
   }
 }
 
-/** Spawns `node server/dist/main.js` and resolves once /healthz answers 200 (at most `timeoutMs`). */
+/** The node flags `npm start` gives the measured build's server (none before scripts/server-node-flags.mjs). */
+async function startFlags(): Promise<string[]> {
+  const module = join(SERVER_DIR, 'scripts/server-node-flags.mjs');
+  if (!existsSync(module)) return [];
+  return ((await import(module)) as { serverNodeFlags(): string[] }).serverNodeFlags();
+}
+
+/** Spawns `node server/dist/main.js` (with npm start's node flags) and resolves once /healthz answers 200 (at most `timeoutMs`). */
 export async function startServer(o: ServerOptions, timeoutMs = 120_000): Promise<ServerProcess> {
   assertBuilt();
   const port = await freePort();
   const log = openSync(o.logFile, 'a');
-  const args = [...(o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : []), SERVER_MAIN];
+  const args = [...(await startFlags()), ...(o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : []), SERVER_MAIN];
   const started = nowMs();
   const child = spawn(process.execPath, args, { cwd: SERVER_DIR, env: serverEnv(o, port), stdio: ['ignore', log, log] });
   closeSync(log);
