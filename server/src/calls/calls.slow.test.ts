@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Room } from '@livekit/rtc-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bounded } from '../test/bounded.js';
 import { connectUser, type GatewayClient } from '../test/gateway.js';
 import { api, registerUser, type TestServer, type TestUser } from '../test/helper.js';
 import { listener, startVoiceServer, tonePublisher, waitUntil } from '../test/voice-media.js';
@@ -34,7 +35,7 @@ describe.skipIf(!binary)('a DM call with a real LiveKit', () => {
 
   afterAll(async () => {
     publisher?.kill('SIGKILL');
-    for (const r of rooms) await r.disconnect().catch(() => {});
+    for (const r of rooms) await bounded(r.disconnect());
     for (const gw of gateways) gw.close(1000);
     await server?.close();
   });

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { dispose, type Room } from '@livekit/rtc-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bounded } from '../test/bounded.js';
 import { connectUser, type GatewayClient } from '../test/gateway.js';
 import { api, type TestServer, type TestUser } from '../test/helper.js';
 import { createVoiceGuild, type VoiceGuild } from '../test/voice-fixtures.js';
@@ -39,12 +40,12 @@ describe.skipIf(!binary)('voice with a real LiveKit', () => {
 
   afterAll(async () => {
     publisher?.kill('SIGKILL');
-    for (const r of rooms) await r.disconnect().catch(() => {});
+    for (const r of rooms) await bounded(r.disconnect());
     for (const gw of gateways) gw.close();
     await server?.close();
     // rtc-node's native teardown has hung for minutes after a passing run (CI, PostgreSQL pass);
     // the worker process ends with the file anyway, so give it a bounded chance.
-    await Promise.race([dispose(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+    await bounded(dispose());
   });
 
   it('users join through op 4, hear each other, deafen and mute are enforced, a killed connection leaves', async () => {
