@@ -7,11 +7,12 @@
  * afterwards). PROF=1 writes a CPU profile into the data dir it prints; PRELOAD=<file> imports a
  * module into the server first (e.g. to count statements).
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { setupGuild } from '../src/fixtures.js';
+import { readCpu } from '../src/proc-stats.js';
 import { rest } from '../src/rest.js';
 import { startServer } from '../src/server-process.js';
 
@@ -41,22 +42,18 @@ const server = await startServer({
   cpuProfDir: process.env.PROF ? dataDir : undefined,
 });
 const g = await setupGuild(server.url, 10);
+/** The server's user and system CPU so far, in ms. */
 const cpu = () => {
-  const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return { user: Number(f[11]) * 10, sys: Number(f[12]) * 10 };
+  const c = readCpu(server.pid);
+  return { user: (c?.userS ?? 0) * 1000, sys: (c?.sysS ?? 0) * 1000 };
 };
 /** CPU of every PostgreSQL process (backends, WAL writer, checkpointer), in ms; 0 for PGlite. */
 const pgCpu = () => {
   if (backend !== 'postgres') return 0;
   let ms = 0;
   for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const f = stat.split(') ')[1].split(' ');
-      ms += (Number(f[11]) + Number(f[12])) * 10;
-    } catch {}
+    const c = /^\d+$/.test(pid) ? readCpu(pid) : undefined;
+    if (c?.comm === 'postgres') ms += (c.userS + c.sysS) * 1000;
   }
   return ms;
 };

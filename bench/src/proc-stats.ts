@@ -18,16 +18,27 @@ export interface ProcSample {
   rssMiB: number;
 }
 
-/** One reading of a process's CPU time and resident memory from /proc; undefined once it has exited. */
-export function readProc(pid: number): ProcSample | undefined {
+/** A process's command name and its user and system CPU seconds, from /proc/<pid>/stat; undefined once it has exited. */
+export function readCpu(pid: number | string): { comm: string; userS: number; sysS: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the ")" that closes the command name: state is field 3, utime 14, stime 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
+    const close = stat.lastIndexOf(')');
+    const fields = stat.slice(close + 2).split(' ');
+    return { comm: stat.slice(stat.indexOf('(') + 1, close), userS: Number(fields[11]) / CLK_TCK, sysS: Number(fields[12]) / CLK_TCK };
+  } catch {
+    return undefined;
+  }
+}
+
+/** One reading of a process's CPU time and resident memory from /proc; undefined once it has exited. */
+export function readProc(pid: number): ProcSample | undefined {
+  const cpu = readCpu(pid);
+  if (!cpu) return undefined;
+  try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return { at: nowMs(), cpuS: ticks / CLK_TCK, rssMiB: rssKiB / 1024 };
+    return { at: nowMs(), cpuS: cpu.userS + cpu.sysS, rssMiB: rssKiB / 1024 };
   } catch {
     return undefined;
   }
