@@ -46,11 +46,6 @@ function textArray(v: unknown): string[] {
         .filter(Boolean);
 }
 
-export async function loadEmojiKeys(q: Queryable, messageId: string): Promise<string[]> {
-  const rows = await q.selectDistinct({ key: reactions.emojiKey }).from(reactions).where(eq(reactions.messageId, messageId));
-  return rows.map((r) => r.key);
-}
-
 /** Users who reacted with this emoji, by id, after `after`. */
 export async function loadReactors(q: Queryable, messageId: string, key: string, after: string | undefined, limit: number) {
   const where = and(eq(reactions.messageId, messageId), eq(reactions.emojiKey, key), after ? gt(reactions.userId, after) : undefined);
