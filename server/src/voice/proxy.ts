@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Errors } from '@retrocast/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { ProxyServer } from 'http-proxy-3';
@@ -57,12 +58,21 @@ export async function installLiveKitProxy(app: FastifyInstance): Promise<void> {
     });
   }
 
+  // Upgraded sockets still count as the HTTP server's connections, so one a client leaves open
+  // would hold server.close() (and shutdown) forever: closing cuts them, like the gateway's.
+  const upgraded = new Set<Duplex>();
+  app.addHook('preClose', async () => {
+    for (const socket of upgraded) socket.destroy();
+  });
+
   addUpgradeRoute(app, isLiveKitPath, (req, socket, head) => {
     const to = target();
     if (!to) {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
       return;
     }
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
     req.url = strip(req.url ?? LIVEKIT_PREFIX);
     // An upgraded socket buffers what the client sends until the proxy pipes it.
     getProxy().then(

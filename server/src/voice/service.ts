@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { Errors, hasPermission, Permissions } from '@retrocast/protocol';
+import { eq } from 'drizzle-orm';
+import { doNotifyCallVoiceState } from '../calls/service.js';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/client.js';
+import { users } from '../db/schema.js';
 import { ApiError } from '../http/errors.js';
 import { accessGuild, type ChannelAccess, loadChannelAccess } from '../permissions/access.js';
 import { type Grants, mintToken, roomService, setParticipantGrants } from './livekit.js';
 import type { LiveKit } from './livekit-process.js';
 import { requireLiveKit, type VoiceRuntime, voiceOf } from './runtime.js';
 import type { Match, VoiceState } from './store.js';
-import { doNotifyCallVoiceState } from '../calls/service.js';
-import { users } from '../db/schema.js';
-import { eq } from 'drizzle-orm';
 import { loadWireMember, toWireVoiceState } from './wire.js';
 
 /** How long a joined user has to show up at LiveKit before their voice state is dropped. */

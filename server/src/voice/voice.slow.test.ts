@@ -40,12 +40,12 @@ describe.skipIf(!binary)('voice with a real LiveKit', () => {
 
   afterAll(async () => {
     publisher?.kill('SIGKILL');
-    for (const r of rooms) await bounded(r.disconnect());
+    for (const r of rooms) await bounded(r.disconnect(), 5_000, 'room.disconnect()');
     for (const gw of gateways) gw.close();
-    await server?.close();
+    if (server) await bounded(server.close(), 60_000, 'server.close()');
     // rtc-node's native teardown has hung for minutes after a passing run (CI, PostgreSQL pass);
     // the worker process ends with the file anyway, so give it a bounded chance.
-    await bounded(dispose());
+    await bounded(dispose(), 5_000, 'rtc-node dispose()');
   });
 
   it('users join through op 4, hear each other, deafen and mute are enforced, a killed connection leaves', async () => {
