@@ -8,7 +8,7 @@ import { absoluteUrls, parseDiscordJson } from '../http/discord-compat.js';
 import { sanitizeActivities } from '../presence/service.js';
 import type { SessionStatus } from '../presence/store.js';
 import { getOpcodeHandler } from './extensions.js';
-import { FrameWriter } from './frame-writer.js';
+import { FrameWriter, SLOW_CLIENT_BYTES } from './frame-writer.js';
 import { requestGuildMembers } from './members.js';
 import { LARGE_THRESHOLD } from './ready.js';
 import { frameBytes, type LogEntry } from './replay-log.js';
@@ -66,6 +66,8 @@ export class Connection implements GatewaySocket {
         socket,
         () => this.ws.readyState === this.ws.OPEN,
         () => this.tooSlow(),
+        SLOW_CLIENT_BYTES,
+        () => this.session?.userId,
       );
     }
     ws.on('message', (data, isBinary) => void this.onMessage(data as Buffer, isBinary).catch((err) => this.fail(err)));

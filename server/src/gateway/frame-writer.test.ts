@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FrameWriter, writeWsHeader, wsHeaderLength } from './frame-writer.js';
+import { FrameWriter, flushOwn, SLOW_CLIENT_BYTES, writeWsHeader, wsHeaderLength } from './frame-writer.js';
 
 /** A real loopback TCP pair: `server` is the side a FrameWriter writes to, `client` reads. */
 async function pair(): Promise<{ server: Socket; client: Socket; close: () => void }> {
@@ -113,6 +113,40 @@ describe('FrameWriter', () => {
       [9, ''],
       [1, 'b'],
     ]);
+  });
+
+  it("flushOwn() writes the caller's connections now and leaves everyone else's for the end of the turn", async () => {
+    const [pa, pb] = [await pair(), await pair()];
+    cleanup = () => {
+      pa.close();
+      pb.close();
+    };
+    const written = (s: Socket) => (s as unknown as { bytesWritten: number }).bytesWritten;
+    const mine = new FrameWriter(
+      pa.server,
+      () => true,
+      () => {},
+      SLOW_CLIENT_BYTES,
+      () => 'alice',
+    );
+    const theirs = new FrameWriter(
+      pb.server,
+      () => true,
+      () => {},
+      SLOW_CLIENT_BYTES,
+      () => 'bob',
+    );
+    mine.push(textFrame('to alice'));
+    theirs.push(textFrame('to bob'));
+    flushOwn('alice');
+    expect(written(pa.server)).toBe(textFrame('to alice').length);
+    expect(written(pb.server)).toBe(0);
+    // Bob's frame and one pushed later in the same turn share the end-of-turn write.
+    theirs.push(textFrame('again'));
+    await new Promise((r) => setImmediate(r));
+    expect(written(pb.server)).toBe(textFrame('to bob').length + textFrame('again').length);
+    // Nothing is written twice: alice's writer left the end-of-turn list.
+    expect(written(pa.server)).toBe(textFrame('to alice').length);
   });
 
   it('writes nothing once the WebSocket is closing', async () => {

@@ -30,11 +30,7 @@ export function writeWsHeader(buf: Buffer, n: number): void {
 let dirty: FrameWriter[] = [];
 let scheduled = false;
 
-/**
- * Writes every connection's waiting frames now. The app calls it before an HTTP response goes
- * out, so that a client on this instance has been sent the dispatches a request caused before
- * the request's answer (as when every frame was written at once).
- */
+/** Writes every connection's waiting frames now (at the end of the turn). */
 export function flushAll(): void {
   scheduled = false;
   const list = dirty;
@@ -43,6 +39,24 @@ export function flushAll(): void {
     w.queued = false;
     w.flush();
   }
+}
+
+/**
+ * Writes the waiting frames of `userId`'s connections now. The app calls it before an HTTP
+ * response goes out, so that the caller's own sessions on this instance have been sent the
+ * dispatches its request caused before the request's answer (clients and tests count on that
+ * order). Everyone else's frames wait for the end of the turn, where the fan-outs of every
+ * request answered in that turn share one write per connection.
+ */
+export function flushOwn(userId: string): void {
+  let kept = 0;
+  for (const w of dirty) {
+    if (w.owner() === userId) {
+      w.queued = false;
+      w.flush();
+    } else dirty[kept++] = w;
+  }
+  dirty.length = kept;
 }
 
 /**
@@ -64,6 +78,8 @@ export class FrameWriter {
     /** Called when the socket holds more than `limit` unsent bytes. */
     private readonly tooSlow: () => void,
     private readonly limit = SLOW_CLIENT_BYTES,
+    /** The user whose session this connection carries, once identified. */
+    readonly owner: () => string | undefined = () => undefined,
   ) {}
 
   push(frame: Buffer): void {

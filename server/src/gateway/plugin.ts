@@ -5,7 +5,7 @@ import { WebSocketServer } from 'ws';
 import type { Config } from '../config.js';
 import { addUpgradeRoute } from '../http/upgrades.js';
 import { Connection } from './connection.js';
-import { flushAll } from './frame-writer.js';
+import { flushOwn } from './frame-writer.js';
 import { Gateway } from './gateway.js';
 
 declare module 'fastify' {
@@ -46,9 +46,10 @@ export async function installGateway(app: FastifyInstance) {
       });
     },
   );
-  // Dispatches a request caused leave before its response (they wait for the end of the turn otherwise).
-  app.addHook('onSend', (_req, _reply, payload, done) => {
-    flushAll();
+  // The caller's own sessions get the dispatches its request caused before its response; other
+  // sessions' frames wait for the end of the turn (frame-writer.ts flushOwn).
+  app.addHook('onSend', (req, _reply, payload, done) => {
+    if (req.user) flushOwn(req.user.id);
     done(null, payload);
   });
   app.addHook('preClose', async () => {
