@@ -1,7 +1,7 @@
 import { encode, newHistogram } from '../histogram.js';
-import { rest } from '../rest.js';
 import type { PostCommand, PostReport } from './messages.js';
 import { stampedContent } from './messages.js';
+import { jsonPost, RawHttpPool } from './raw-http.js';
 
 /**
  * A child process that POSTs bench messages, either open-loop at a fixed rate (fan-out: sends on
@@ -15,15 +15,17 @@ async function post(cmd: PostCommand): Promise<PostReport> {
   let firstError: string | undefined;
   let maxLagMs = 0;
   let n = 0;
+  const pool = new RawHttpPool(cmd.url);
+  const path = `/api/v10/channels/${cmd.channelId}/messages`;
   const one = async () => {
     const token = cmd.tokens[n++ % cmd.tokens.length];
     const t0 = process.hrtime.bigint();
     try {
-      const r = await rest(cmd.url, 'POST', `/channels/${cmd.channelId}/messages`, { token, body: { content: stampedContent(cmd.tag) } });
+      const r = await pool.request(jsonPost(pool.host, path, token, { content: stampedContent(cmd.tag) }));
       if (r.status === 200) ok++;
       else {
         errors++;
-        firstError ??= `${r.status} ${JSON.stringify(r.body).slice(0, 200)}`;
+        firstError ??= `${r.status} ${r.body.toString('utf8', 0, 200)}`;
       }
     } catch (err) {
       errors++;
@@ -52,6 +54,7 @@ async function post(cmd: PostCommand): Promise<PostReport> {
     await Promise.all(Array.from({ length: cmd.concurrency }, loop));
   }
   await Promise.all(inflight);
+  pool.close();
   return {
     type: 'posted',
     ok,
