@@ -89,7 +89,9 @@ export async function startServer(o: ServerOptions, timeoutMs = 120_000): Promis
   assertBuilt();
   const port = await freePort();
   const log = openSync(o.logFile, 'a');
-  const args = [...(await startFlags()), ...(o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : []), SERVER_MAIN];
+  // BENCH_NODE_FLAGS: extra flags for looking inside a run (`--trace-gc`, `--import <profiler>`).
+  const extra = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const args = [...(await startFlags()), ...extra, ...(o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : []), SERVER_MAIN];
   const started = nowMs();
   const child = spawn(process.execPath, args, { cwd: SERVER_DIR, env: serverEnv(o, port), stdio: ['ignore', log, log] });
   closeSync(log);
