@@ -171,7 +171,11 @@ describe('deploy/docker-entrypoint.sh (run outside Docker)', () => {
         }
         expect(ok, out).toBe(true);
         // exec: the pid we started is node itself, not a shell waiting on it.
-        expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8')).toContain('server/dist/main.js');
+        const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+        expect(cmdline.some((a) => a.endsWith('server/dist/main.js'))).toBe(true);
+        // With npm start's V8 helper-thread count (scripts/server-node-flags.mjs).
+        const { serverNodeFlags } = await import('../scripts/server-node-flags.mjs');
+        expect(cmdline).toEqual(expect.arrayContaining(serverNodeFlags()));
         const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
         child.kill('SIGTERM');
         expect(await exited).toBe(0);

@@ -13,10 +13,16 @@ if ! mkdir -p "$DATA_DIR" 2>/dev/null || ! [ -w "$DATA_DIR" ]; then
   exit 64
 fi
 
+# V8's helper threads: one fewer than the CPUs, 1 to 4, so the main thread keeps a core (the rule
+# of scripts/server-node-flags.mjs, which npm start uses; the image has no scripts/).
+pool=$(($(nproc 2>/dev/null || echo 2) - 1))
+if [ "$pool" -lt 1 ]; then pool=1; fi
+if [ "$pool" -gt 4 ]; then pool=4; fi
+
 cmd="${1:-serve}"
 [ "$#" -gt 0 ] && shift
 case "$cmd" in
-  serve) exec node "$APP_DIR/server/dist/main.js" "$@" ;;
+  serve) exec node --v8-pool-size="$pool" "$APP_DIR/server/dist/main.js" "$@" ;;
   admin) exec node "$APP_DIR/server/dist/admin/cli.js" "$@" ;;
   backup | restore) exec node "$APP_DIR/server/dist/admin/cli.js" "$cmd" "$@" ;;
   *) exec "$cmd" "$@" ;;
