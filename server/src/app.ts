@@ -1,69 +1,70 @@
-import { SnowflakeGenerator } from '@retrocast/protocol';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { SnowflakeGenerator } from '@retrocast/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { authRoutes, installAuthHook } from './auth/routes.js';
-import { SessionGuard } from './auth/session-guard.js';
-import { argon2Queue } from './auth/work-queue.js';
+import { installAdminSocket } from './admin/socket.js';
 import { attachmentFileRoutes } from './attachments/files.js';
 import { attachmentsRoutes } from './attachments/routes.js';
 import { installMessageUploads } from './attachments/uploads.js';
-import { imageRoutes } from './avatars/routes.js';
-import { twemojiRoutes } from './emojis/twemoji.js';
+import { auditLogRoutes } from './audit-log/routes.js';
+import { authRoutes, installAuthHook } from './auth/routes.js';
+import { SessionGuard } from './auth/session-guard.js';
+import { argon2Queue } from './auth/work-queue.js';
 import { defaultAvatarRoutes } from './avatars/default-avatars.js';
-import { botsRoutes } from './bots/routes.js';
-import { webhooksRoutes } from './webhooks/routes.js';
-import { emojisRoutes } from './emojis/routes.js';
-import { installLinkEmbeds } from './embeds/plugin.js';
-import { reactionsRoutes } from './reactions/routes.js';
+import { imageRoutes } from './avatars/routes.js';
+import { installScheduledBackups } from './backup/schedule.js';
+import { bansRoutes } from './bans/routes.js';
 import { openBlobStore } from './blobs/index.js';
 import { blobUploadRoutes } from './blobs/routes.js';
+import { botsRoutes } from './bots/routes.js';
 import { openBus } from './bus/index.js';
+import { callsRoutes } from './calls/routes.js';
+import { channelsRoutes } from './channels/routes.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase } from './db/client.js';
+import { dmsRoutes } from './dms/routes.js';
+import { installLinkEmbeds } from './embeds/plugin.js';
+import { emojisRoutes } from './emojis/routes.js';
+import { twemojiRoutes } from './emojis/twemoji.js';
+import { installGateway } from './gateway/plugin.js';
+import { gatewayRoutes } from './gateway/routes.js';
 import { GuildStateCache, installGuildStateCache } from './guild-state/cache.js';
-import { installLastMessageWriter, LastMessageWriter } from './messages/last-message.js';
+import { guildsRoutes } from './guilds/routes.js';
 import { healthRoutes } from './health/routes.js';
+import { installCompression } from './http/compression.js';
+import { installDiscordCompat } from './http/discord-compat.js';
 import { frameworkError, installErrorHandler, installNotFound } from './http/error-handler.js';
 import { installNameNormalization } from './http/names.js';
-import { installCors, installSecurityHeaders } from './http/security-headers.js';
 import { finishOpenApi, installResponseDocs } from './http/openapi.js';
+import { installCors, installSecurityHeaders } from './http/security-headers.js';
 import { installNulGuard, schemaCompilers } from './http/validation.js';
-import { installDiscordCompat } from './http/discord-compat.js';
 import { findWebDir, installWebClient } from './http/web.js';
-import { installCompression } from './http/compression.js';
-import { installRateLimits } from './ratelimit/plugin.js';
-import { createMemoryRateLimitStore, createRedisRateLimitStore } from './ratelimit/store.js';
-import { usersRoutes } from './users/routes.js';
-import { guildsRoutes } from './guilds/routes.js';
-import { installVoice } from './voice/plugin.js';
-import { installLiveKitProxy } from './voice/proxy.js';
+import { claimIdSlot } from './ids/slot.js';
+import { instanceRoutes } from './instance/routes.js';
+import { invitesRoutes } from './invites/routes.js';
 import { installLan } from './lan/plugin.js';
 import { httpsServerFactory, installPlainHttp } from './lan/servers.js';
 import type { TlsManager } from './lan/tls.js';
-import { voiceRoutes } from './voice/routes.js';
-import { channelsRoutes } from './channels/routes.js';
 import { membersRoutes } from './members/routes.js';
-import { invitesRoutes } from './invites/routes.js';
-import { rolesRoutes } from './roles/routes.js';
-import { bansRoutes } from './bans/routes.js';
-import { auditLogRoutes } from './audit-log/routes.js';
+import { installLastMessageWriter, LastMessageWriter } from './messages/last-message.js';
 import { messagesRoutes } from './messages/routes.js';
-import { pinsRoutes } from './pins/routes.js';
-import { readStatesRoutes } from './read-states/routes.js';
-import { searchRoutes } from './search/routes.js';
-import { dmsRoutes } from './dms/routes.js';
-import { relationshipsRoutes } from './relationships/routes.js';
-import { callsRoutes } from './calls/routes.js';
-import { installGateway } from './gateway/plugin.js';
-import { gatewayRoutes } from './gateway/routes.js';
-import { typingRoutes } from './typing/routes.js';
 import { installNotifications } from './notifications/plugin.js';
 import { notificationsRoutes } from './notifications/routes.js';
-import { instanceRoutes } from './instance/routes.js';
-import { installAdminSocket } from './admin/socket.js';
-import { installScheduledBackups } from './backup/schedule.js';
+import { pinsRoutes } from './pins/routes.js';
+import { installRateLimits } from './ratelimit/plugin.js';
+import { createMemoryRateLimitStore, createRedisRateLimitStore } from './ratelimit/store.js';
+import { reactionsRoutes } from './reactions/routes.js';
+import { readStatesRoutes } from './read-states/routes.js';
+import { relationshipsRoutes } from './relationships/routes.js';
+import { rolesRoutes } from './roles/routes.js';
+import { searchRoutes } from './search/routes.js';
+import { typingRoutes } from './typing/routes.js';
+import { usersRoutes } from './users/routes.js';
+import { installVoice } from './voice/plugin.js';
+import { installLiveKitProxy } from './voice/proxy.js';
+import { voiceRoutes } from './voice/routes.js';
+import { webhooksRoutes } from './webhooks/routes.js';
 
 /** Domain route plugins, mounted under /api/v10 (v9 and v1 are rewritten to it). One line each. */
 const API_ROUTES = [
@@ -132,13 +133,15 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   const guildStates = new GuildStateCache(database.db, bus, config.guildCache, 1000, () => lastMessages.flush());
   installGuildStateCache(guildStates, database.db);
   const rateLimits = config.redisUrl ? await createRedisRateLimitStore(config.redisUrl, config.redisPrefix) : createMemoryRateLimitStore();
+  // Snowflake bits of its own, so instances sharing the database never mint the same id.
+  const idSlot = await claimIdSlot(config, app.log);
   const ctx: AppContext = {
     config,
     database,
     db: database.db,
     bus,
     blobs,
-    ids: new SnowflakeGenerator(config.workerId, config.processId),
+    ids: new SnowflakeGenerator(idSlot.workerId, idSlot.processId),
     rateLimits,
     sessions: new SessionGuard(database.db, bus),
     log: app.log,
@@ -152,6 +155,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     guildStates.close();
     await lastMessages.close();
     await rateLimits.close();
+    await idSlot.release();
     await bus.close();
     await blobs.close();
     await database.close();

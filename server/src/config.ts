@@ -4,9 +4,9 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BackupConfig, loadBackupConfig } from './backup/config.js';
 import { type FilesConfig, loadFilesConfig } from './blobs/config.js';
-import { type VoiceConfig, loadVoiceConfig } from './voice/config.js';
-import { type NotifyConfig, loadNotifyConfig } from './notifications/config.js';
 import { type LanConfig, loadLanConfig } from './lan/config.js';
+import { loadNotifyConfig, type NotifyConfig } from './notifications/config.js';
+import { loadVoiceConfig, type VoiceConfig } from './voice/config.js';
 
 /** Every setting, from the environment, with defaults that run out of the box. See README. */
 export interface Config {
@@ -27,6 +27,8 @@ export interface Config {
   logLevel: string;
   workerId: number;
   processId: number;
+  /** WORKER_ID or PROCESS_ID was set: the snowflake bits are the operator's (ids/slot.ts). */
+  idSlotFixed: boolean;
   /** Argon2id memory cost in KiB (spec: 64 MiB). Lower only for load generators. */
   argon2MemoryKib: number;
   /** Argon2 hashes/verifications running at once, and how many may wait (more: 503 at once). */
@@ -133,6 +135,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     workerId: int(env, 'WORKER_ID', 0),
     processId: int(env, 'PROCESS_ID', process.pid % 32),
+    idSlotFixed: !!(env.WORKER_ID || env.PROCESS_ID),
     argon2MemoryKib: int(env, 'ARGON2_MEMORY_KIB', 65536),
     argon2Concurrency: int(env, 'ARGON2_CONCURRENCY', Math.max(1, Math.min(4, availableParallelism()))),
     argon2Queue: int(env, 'ARGON2_QUEUE', 64),
