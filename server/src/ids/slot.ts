@@ -16,7 +16,7 @@ export interface IdSlot {
   release(): Promise<void>;
 }
 
-export const SLOTS = 1024;
+const SLOTS = 1024;
 const LEASE_MS = 60_000;
 /** Renews the lease; after a Redis restart (no persistence) takes the slot again if it is free. */
 const RENEW = `

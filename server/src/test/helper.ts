@@ -8,6 +8,7 @@ import { buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { closeApp } from '../http/close.js';
 import { listenAll } from '../lan/servers.js';
+import { within } from './bounded.js';
 
 /**
  * Test servers are real: a Fastify app listening on a free loopback port, on the backend the
@@ -146,10 +147,7 @@ export async function api<T = any>(
  */
 async function busSettled(server: { url: string }) {
   const bus = (server as Partial<TestServer>).app?.ctx.bus;
-  if (!bus?.settled) return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([bus.settled(), new Promise<void>((r) => (timer = setTimeout(r, 2000)))]);
-  clearTimeout(timer);
+  if (bus?.settled) await within(bus.settled(), 2000);
 }
 
 let counter = 0;
