@@ -8,41 +8,45 @@ import { flushLastMessages } from './last-message.js';
 /**
  * Database round trips per hot-path request, counted at the driver (every statement the server
  * sends, BEGIN and COMMIT included, on either backend). The server runs in this process, so its
- * drivers are these very classes.
+ * drivers are these very classes. Only this file's server counts: test files share worker
+ * processes, and another file's server (its presence timers, say) may still run a statement.
  */
 let counting = false;
 /** The statements counted, to show in a failure. */
 let statements: string[] = [];
-const tick = (sql?: unknown) => {
-  if (!counting) return;
+/** Whether a PGlite instance or pg client is this file's server's (set once it has started). */
+let ours: (client: unknown) => boolean = () => false;
+const tick = (client: unknown, sql?: unknown) => {
+  if (!counting || !ours(client)) return;
   statements.push(String(typeof sql === 'object' && sql ? (sql as { text?: string }).text : sql).slice(0, 120));
 };
 type Fn = (...args: unknown[]) => unknown;
 function instrument() {
   const clientQuery = pg.Client.prototype.query as Fn;
   pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
-    tick(args[0]);
+    tick(this, args[0]);
     return clientQuery.apply(this, args);
   } as never;
   const proto = PGlite.prototype as unknown as Record<string, Fn>;
   for (const name of ['query', 'exec']) {
     const original = proto[name];
     proto[name] = function (this: unknown, ...args: unknown[]) {
-      tick(args[0]);
+      tick(this, args[0]);
       return original.apply(this, args);
     };
   }
   const transaction = proto.transaction;
   proto.transaction = function (this: unknown, callback: unknown) {
-    tick('BEGIN');
-    tick('COMMIT');
+    const client = this;
+    tick(client, 'BEGIN');
+    tick(client, 'COMMIT');
     const counted = (tx: Record<string, Fn>) =>
       new Proxy(tx, {
         get(target, key) {
           const value = Reflect.get(target, key);
           if ((key === 'query' || key === 'exec' || key === 'sql') && typeof value === 'function')
             return (...args: unknown[]) => {
-              tick(args[0]);
+              tick(client, args[0]);
               return value.apply(target, args);
             };
           return value;
@@ -60,6 +64,9 @@ let g: TestGuild;
 beforeAll(async () => {
   instrument();
   server = await startServer();
+  // drizzle's $client: the PGlite instance, or the pg Pool whose clients run the statements.
+  const client = (server.app.ctx.db as unknown as { $client: { _clients?: unknown[] } }).$client;
+  ours = (c) => c === client || (client._clients?.includes(c) ?? false);
   [owner, member] = await Promise.all([registerUser(server), registerUser(server)]);
   g = await createGuild(server, owner, 'Round trips');
   await join(server, g, member);
@@ -121,7 +128,9 @@ describe('database round trips on the hot path', () => {
     const edit = await measure('PATCH', `${channel}/messages/${id}`, owner.token, { content: 'edited' });
     expect(edit.res.status).toBe(200);
     // The first reaction prepares its statement (PGlite: one PREPARE per database); then message + one statement.
-    expect((await api(server, 'PUT', `${channel}/messages/${id}/reactions/${encodeURIComponent('👀')}/@me`, { token: owner.token })).status).toBe(204);
+    expect(
+      (await api(server, 'PUT', `${channel}/messages/${id}/reactions/${encodeURIComponent('👀')}/@me`, { token: owner.token })).status,
+    ).toBe(204);
     const react = await measure('PUT', `${channel}/messages/${id}/reactions/${encodeURIComponent('👍')}/@me`, owner.token);
     expect(react.res.status).toBe(204);
     const ack = await measure('POST', `${channel}/messages/${id}/ack`, owner.token, {});
